@@ -1,0 +1,26 @@
+package io.imgedge.vips;
+
+/**
+ * Limits checked from the header before any pixel is decoded.
+ *
+ * @param maxPixels pixels over all frames
+ * @param maxFrames pages or animation frames
+ */
+public record ImageLimits(long maxPixels, int maxFrames) {
+    public ImageLimits {
+        if (maxPixels <= 0 || maxFrames <= 0) {
+            throw new IllegalArgumentException("image limits must be positive");
+        }
+    }
+
+    void check(ImageInfo info) {
+        if (info.frames() > maxFrames) {
+            throw new VipsException(VipsException.Reason.LIMIT_EXCEEDED,
+                    "image has " + info.frames() + " frames, limit is " + maxFrames);
+        }
+        if (info.totalPixels() > maxPixels) {
+            throw new VipsException(VipsException.Reason.LIMIT_EXCEEDED,
+                    "image has " + info.totalPixels() + " pixels, limit is " + maxPixels);
+        }
+    }
+}

@@ -1,0 +1,296 @@
+package io.imgedge.vips;
+
+import io.imgedge.vips.LibVips.NamedArg;
+import io.imgedge.vips.VipsException.Reason;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * libvips, through the FFM API. One instance per process ({@link #load}); its methods are
+ * thread-safe but block for as long as the image work takes, so call them from a
+ * {@link WorkerPool}, never from an event loop.
+ *
+ * <p>Every native object a call creates (input copy, images, output buffer) is released before
+ * the call returns, on success and on failure; results are copied to the Java heap.
+ * libvips's error buffer is process-global, so under concurrency a message may carry
+ * another thread's text too; the {@link VipsException.Reason} is always this call's.
+ */
+public final class Vips {
+    private static final int MAX_COORD = 10_000_000;
+    private static final int INTERESTING_CENTRE = 1;
+    private static final int INTERESTING_ATTENTION = 3;
+    private static final int SIZE_BOTH = 0;
+    private static final int SIZE_DOWN = 2;
+    private static final int SIZE_FORCE = 3;
+    /** Loader options: a truncated file is an error, not a grey-filled image. */
+    private static final String LOAD_OPTIONS = "fail_on=truncated";
+    private static final List<MemoryLayout> THUMBNAIL_FIXED = List.of(ADDRESS, JAVA_LONG, ADDRESS, JAVA_INT);
+    private static final List<MemoryLayout> NEW_FROM_BUFFER_FIXED = List.of(ADDRESS, JAVA_LONG, ADDRESS);
+    private static final List<MemoryLayout> IN_OUT_FIXED = List.of(ADDRESS, ADDRESS);
+    private static final List<MemoryLayout> WRITE_TO_BUFFER_FIXED = List.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS);
+
+    private static Vips instance;
+
+    private final LibVips lib;
+    private final String version;
+
+    /**
+     * Loads libvips from {@code library} (a soname such as {@code libvips.so.42} or a path) and
+     * initialises it once: operation cache off, one thread per operation. Later calls return
+     * the same instance.
+     *
+     * @throws IllegalStateException when the library cannot be loaded or initialised
+     */
+    public static synchronized Vips load(String library) {
+        if (instance == null) {
+            try {
+                instance = new Vips(new LibVips(library));
+            } catch (IllegalArgumentException | UnsatisfiedLinkError e) {
+                throw new IllegalStateException("cannot load libvips from '" + library
+                        + "' (Debian/Ubuntu: apt-get install libvips42): " + e.getMessage(), e);
+            }
+        }
+        return instance;
+    }
+
+    private Vips(LibVips lib) {
+        this.lib = lib;
+        this.version = withArena(arena -> {
+            if ((int) lib.init.invokeExact(arena.allocateFrom("imgedge")) != 0) {
+                throw new IllegalStateException("vips_init failed: " + lib.takeError());
+            }
+            lib.routeLogToSlf4j();
+            lib.cacheSetMax.invokeExact(0);
+            lib.concurrencySet.invokeExact(1);
+            return cString((MemorySegment) lib.versionString.invokeExact());
+        });
+    }
+
+    /** The libvips version, e.g. {@code 8.14.1}. */
+    public String version() {
+        return version;
+    }
+
+    /**
+     * Reads format, size, frames, orientation and alpha from the header only.
+     *
+     * @throws VipsException UNSUPPORTED_FORMAT or CORRUPT_INPUT
+     */
+    public ImageInfo probe(byte[] data) {
+        return withArena(arena -> {
+            MemorySegment buf = copyIn(arena, data);
+            ImageFormat format = detect(buf);
+            return header(arena, buf, format);
+        });
+    }
+
+    /**
+     * Decodes {@code data} (shrinking on load where the format allows), resizes and crops as
+     * {@code spec} says, applies EXIF orientation and encodes.
+     *
+     * @throws VipsException UNSUPPORTED_FORMAT, CORRUPT_INPUT or LIMIT_EXCEEDED (checked from the
+     *                       header before decoding)
+     */
+    public EncodedImage transform(byte[] data, TransformSpec spec, ImageLimits limits) {
+        return withArena(arena -> {
+            MemorySegment buf = copyIn(arena, data);
+            limits.check(header(arena, buf, detect(buf)));
+            List<MemorySegment> owned = new ArrayList<>(2);
+            try {
+                MemorySegment image = thumbnail(arena, buf, spec);
+                owned.add(image);
+                if (!spec.format().supportsAlpha() && (int) lib.imageHasAlpha.invokeExact(image) != 0) {
+                    image = flatten(arena, image);
+                    owned.add(image);
+                }
+                int width = (int) lib.imageGetWidth.invokeExact(image);
+                int height = (int) lib.imageGetHeight.invokeExact(image);
+                return new EncodedImage(encode(arena, image, spec), spec.format(), width, height);
+            } finally {
+                for (MemorySegment image : owned) {
+                    lib.objectUnref.invokeExact(image);
+                }
+            }
+        });
+    }
+
+    /** Bytes libvips has allocated and not yet freed (its own tracked allocations). */
+    public long trackedBytes() {
+        return withArena(_ -> (long) lib.trackedGetMem.invokeExact());
+    }
+
+    /** Number of libvips tracked allocations outstanding. */
+    public int trackedAllocations() {
+        return withArena(_ -> (int) lib.trackedGetAllocs.invokeExact());
+    }
+
+    private static MemorySegment copyIn(Arena arena, byte[] data) {
+        if (data.length == 0) {
+            throw new VipsException(Reason.UNSUPPORTED_FORMAT, "empty image");
+        }
+        MemorySegment buf = arena.allocate(data.length);
+        MemorySegment.copy(data, 0, buf, JAVA_BYTE, 0, data.length);
+        return buf;
+    }
+
+    private ImageFormat detect(MemorySegment buf) throws Throwable {
+        MemorySegment loader = (MemorySegment) lib.findLoadBuffer.invokeExact(buf, buf.byteSize());
+        if (loader.equals(MemorySegment.NULL)) {
+            lib.takeError();
+            throw new VipsException(Reason.UNSUPPORTED_FORMAT, "unrecognised image format");
+        }
+        String name = cString(loader).toLowerCase(Locale.ROOT);
+        if (name.contains("jpeg")) {
+            return ImageFormat.JPEG;
+        } else if (name.contains("png")) {
+            return ImageFormat.PNG;
+        } else if (name.contains("webp")) {
+            return ImageFormat.WEBP;
+        } else if (name.contains("gif")) {
+            return ImageFormat.GIF;
+        } else if (name.contains("heif")) {
+            return isAvif(buf) ? ImageFormat.AVIF : ImageFormat.HEIC;
+        } else if (name.contains("tiff")) {
+            return ImageFormat.TIFF;
+        }
+        throw new VipsException(Reason.UNSUPPORTED_FORMAT, "image format not accepted (" + name + ")");
+    }
+
+    /** ISO-BMFF brand at offset 8: {@code avif} or {@code avis}. */
+    private static boolean isAvif(MemorySegment buf) {
+        if (buf.byteSize() < 12) {
+            return false;
+        }
+        byte[] brand = buf.asSlice(8, 4).toArray(JAVA_BYTE);
+        String text = new String(brand, StandardCharsets.US_ASCII);
+        return text.equals("avif") || text.equals("avis");
+    }
+
+    private ImageInfo header(Arena arena, MemorySegment buf, ImageFormat format) throws Throwable {
+        MemorySegment image = (MemorySegment) lib.callVariadic(arena, "vips_image_new_from_buffer", ADDRESS,
+                NEW_FROM_BUFFER_FIXED, List.of(buf, buf.byteSize(), arena.allocateFrom("")), List.of());
+        if (image.equals(MemorySegment.NULL)) {
+            throw new VipsException(Reason.CORRUPT_INPUT, "cannot read image header: " + lib.takeError());
+        }
+        try {
+            int width = (int) lib.imageGetWidth.invokeExact(image);
+            int height = (int) lib.imageGetHeight.invokeExact(image);
+            int pages = Math.max(1, (int) lib.imageGetNPages.invokeExact(image));
+            boolean alpha = (int) lib.imageHasAlpha.invokeExact(image) != 0;
+            return new ImageInfo(format, width, height, pages, orientation(arena, image), alpha);
+        } finally {
+            lib.objectUnref.invokeExact(image);
+        }
+    }
+
+    private int orientation(Arena arena, MemorySegment image) throws Throwable {
+        MemorySegment field = arena.allocateFrom("orientation");
+        if ((long) lib.imageGetTypeof.invokeExact(image, field) == 0) {
+            return 1;
+        }
+        MemorySegment value = arena.allocate(JAVA_INT);
+        if ((int) lib.imageGetInt.invokeExact(image, field, value) != 0) {
+            lib.takeError();
+            return 1;
+        }
+        int orientation = value.get(JAVA_INT, 0);
+        return orientation >= 1 && orientation <= 8 ? orientation : 1;
+    }
+
+    private MemorySegment thumbnail(Arena arena, MemorySegment buf, TransformSpec spec) throws Throwable {
+        boolean box = spec.width() > 0 && spec.height() > 0;
+        int size = spec.fit() == TransformSpec.Fit.FORCE && box ? SIZE_FORCE : spec.enlarge() ? SIZE_BOTH : SIZE_DOWN;
+        List<NamedArg> named = new ArrayList<>(4);
+        named.add(new NamedArg("height", spec.height() > 0 ? spec.height() : MAX_COORD));
+        named.add(new NamedArg("size", size));
+        named.add(new NamedArg("option_string", LOAD_OPTIONS));
+        if (spec.fit() == TransformSpec.Fit.FILL && box) {
+            int interesting = switch (spec.gravity()) {
+                case CENTRE -> INTERESTING_CENTRE;
+                case SMART -> INTERESTING_ATTENTION;
+            };
+            named.add(new NamedArg("crop", interesting));
+        }
+        MemorySegment out = arena.allocate(ADDRESS);
+        int width = spec.width() > 0 ? spec.width() : MAX_COORD;
+        int rc = (int) lib.callVariadic(arena, "vips_thumbnail_buffer", JAVA_INT, THUMBNAIL_FIXED,
+                List.of(buf, buf.byteSize(), out, width), named);
+        if (rc != 0) {
+            throw new VipsException(Reason.CORRUPT_INPUT, "cannot decode image: " + lib.takeError());
+        }
+        return LibVips.pointerTo(out);
+    }
+
+    /** Removes alpha by compositing on white. */
+    private MemorySegment flatten(Arena arena, MemorySegment image) throws Throwable {
+        MemorySegment white = arena.allocateFrom(JAVA_DOUBLE, 255.0);
+        MemorySegment background = (MemorySegment) lib.arrayDoubleNew.invokeExact(white, 1);
+        try {
+            MemorySegment out = arena.allocate(ADDRESS);
+            int rc = (int) lib.callVariadic(arena, "vips_flatten", JAVA_INT, IN_OUT_FIXED, List.of(image, out),
+                    List.of(new NamedArg("background", background)));
+            if (rc != 0) {
+                throw new VipsException(Reason.OPERATION_FAILED, "cannot flatten alpha: " + lib.takeError());
+            }
+            return LibVips.pointerTo(out);
+        } finally {
+            lib.areaUnref.invokeExact(background);
+        }
+    }
+
+    private byte[] encode(Arena arena, MemorySegment image, TransformSpec spec) throws Throwable {
+        String strip = "strip=" + spec.stripMetadata();
+        String suffix = switch (spec.format()) {
+            case JPEG -> ".jpg[Q=" + spec.quality() + ",optimize_coding=true," + strip + "]";
+            case PNG -> ".png[" + strip + "]";
+            case WEBP -> ".webp[Q=" + spec.quality() + "," + strip + "]";
+            case AVIF -> ".avif[Q=" + spec.quality() + ",compression=av1," + strip + "]";
+            case GIF -> ".gif[" + strip + "]";
+            case HEIC, TIFF -> throw new IllegalArgumentException("cannot write " + spec.format());
+        };
+        MemorySegment outBuf = arena.allocate(ADDRESS);
+        MemorySegment outLen = arena.allocate(JAVA_LONG);
+        int rc = (int) lib.callVariadic(arena, "vips_image_write_to_buffer", JAVA_INT, WRITE_TO_BUFFER_FIXED,
+                List.of(image, arena.allocateFrom(suffix), outBuf, outLen), List.of());
+        if (rc != 0) {
+            // The pipeline is lazy: decoding happens here, so a broken source surfaces here too.
+            throw new VipsException(Reason.CORRUPT_INPUT, "cannot process image: " + lib.takeError());
+        }
+        MemorySegment bytes = LibVips.pointerTo(outBuf);
+        try {
+            return bytes.reinterpret(outLen.get(JAVA_LONG, 0)).toArray(JAVA_BYTE);
+        } finally {
+            lib.gFree.invokeExact(bytes);
+        }
+    }
+
+    private static String cString(MemorySegment pointer) {
+        return pointer.reinterpret(4096).getString(0);
+    }
+
+    private interface NativeWork<T> {
+        T run(Arena arena) throws Throwable;
+    }
+
+    private static <T> T withArena(NativeWork<T> work) {
+        try (Arena arena = Arena.ofConfined()) {
+            return work.run(arena);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new VipsException(Reason.OPERATION_FAILED, e.toString());
+        }
+    }
+}
