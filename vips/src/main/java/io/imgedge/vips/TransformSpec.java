@@ -1,6 +1,7 @@
 package io.imgedge.vips;
 
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One transform: resize into a box, optionally crop, encode.
@@ -8,10 +9,11 @@ import java.util.Objects;
  * @param width   target width, 0 = derive from height (both 0 = keep size)
  * @param height  target height, 0 = derive from width
  * @param enlarge whether the result may be larger than the source
+ * @param format  output format; empty = the source's, or JPEG when that cannot be written
  * @param quality encoder quality 1..100 for lossy formats
  */
 public record TransformSpec(int width, int height, Fit fit, Gravity gravity, boolean enlarge,
-                            ImageFormat format, int quality, boolean stripMetadata) {
+                            Optional<ImageFormat> format, int quality, boolean stripMetadata) {
 
     /** How the source maps onto the target box. */
     public enum Fit {
@@ -40,8 +42,8 @@ public record TransformSpec(int width, int height, Fit fit, Gravity gravity, boo
         if (quality < 1 || quality > 100) {
             throw new IllegalArgumentException("quality must be 1..100");
         }
-        if (!format.writable()) {
-            throw new IllegalArgumentException("cannot write " + format);
+        if (format.isPresent() && !format.get().writable()) {
+            throw new IllegalArgumentException("cannot write " + format.get());
         }
     }
 }

@@ -106,18 +106,20 @@ public final class Vips {
     public EncodedImage transform(byte[] data, TransformSpec spec, ImageLimits limits) {
         return withArena(arena -> {
             MemorySegment buf = copyIn(arena, data);
-            limits.check(header(arena, buf, detect(buf)));
+            ImageInfo info = header(arena, buf, detect(buf));
+            limits.check(info);
+            ImageFormat output = spec.format().orElse(info.format().writable() ? info.format() : ImageFormat.JPEG);
             List<MemorySegment> owned = new ArrayList<>(2);
             try {
                 MemorySegment image = thumbnail(arena, buf, spec);
                 owned.add(image);
-                if (!spec.format().supportsAlpha() && (int) lib.imageHasAlpha.invokeExact(image) != 0) {
+                if (!output.supportsAlpha() && (int) lib.imageHasAlpha.invokeExact(image) != 0) {
                     image = flatten(arena, image);
                     owned.add(image);
                 }
                 int width = (int) lib.imageGetWidth.invokeExact(image);
                 int height = (int) lib.imageGetHeight.invokeExact(image);
-                return new EncodedImage(encode(arena, image, spec), spec.format(), width, height);
+                return new EncodedImage(encode(arena, image, output, spec), output, width, height);
             } finally {
                 for (MemorySegment image : owned) {
                     lib.objectUnref.invokeExact(image);
@@ -250,15 +252,15 @@ public final class Vips {
         }
     }
 
-    private byte[] encode(Arena arena, MemorySegment image, TransformSpec spec) throws Throwable {
+    private byte[] encode(Arena arena, MemorySegment image, ImageFormat format, TransformSpec spec) throws Throwable {
         String strip = "strip=" + spec.stripMetadata();
-        String suffix = switch (spec.format()) {
+        String suffix = switch (format) {
             case JPEG -> ".jpg[Q=" + spec.quality() + ",optimize_coding=true," + strip + "]";
             case PNG -> ".png[" + strip + "]";
             case WEBP -> ".webp[Q=" + spec.quality() + "," + strip + "]";
             case AVIF -> ".avif[Q=" + spec.quality() + ",compression=av1," + strip + "]";
             case GIF -> ".gif[" + strip + "]";
-            case HEIC, TIFF -> throw new IllegalArgumentException("cannot write " + spec.format());
+            case HEIC, TIFF -> throw new IllegalArgumentException("cannot write " + format);
         };
         MemorySegment outBuf = arena.allocate(ADDRESS);
         MemorySegment outLen = arena.allocate(JAVA_LONG);

@@ -5,6 +5,7 @@ import io.imgedge.vips.TransformSpec.Gravity;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.util.Optional;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,8 +26,8 @@ class VipsMemoryTest {
         Vips vips = VipsTest.VIPS;
         byte[] jpeg = TestImages.jpeg(640, 480);
         byte[] truncated = TestImages.truncatedJpeg();
-        TransformSpec webp = new TransformSpec(160, 120, Fit.FILL, Gravity.CENTRE, false, ImageFormat.WEBP, 80, true);
-        TransformSpec png = new TransformSpec(100, 0, Fit.FIT, Gravity.CENTRE, false, ImageFormat.PNG, 80, true);
+        TransformSpec webp = new TransformSpec(160, 120, Fit.FILL, Gravity.CENTRE, false, Optional.of(ImageFormat.WEBP), 80, true);
+        TransformSpec png = new TransformSpec(100, 0, Fit.FIT, Gravity.CENTRE, false, Optional.of(ImageFormat.PNG), 80, true);
         for (int i = 0; i < WARMUP; i++) {
             vips.transform(jpeg, webp, VipsTest.LIMITS);
         }

@@ -10,6 +10,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -23,7 +24,7 @@ class VipsTest {
     static final byte[] PHOTO = TestImages.jpeg(1200, 800);
 
     static TransformSpec spec(int w, int h, Fit fit, ImageFormat format) {
-        return new TransformSpec(w, h, fit, Gravity.CENTRE, false, format, 80, true);
+        return new TransformSpec(w, h, fit, Gravity.CENTRE, false, Optional.of(format), 80, true);
     }
 
     @Test
@@ -52,6 +53,19 @@ class VipsTest {
         assertEquals(200, decoded.getHeight());
         assertEquals(300, out.width());
         assertEquals(200, out.height());
+    }
+
+    @Test
+    void sourceFormatIsKeptUnlessItCannotBeWritten() {
+        TransformSpec same = new TransformSpec(50, 0, Fit.FIT, Gravity.CENTRE, false, Optional.empty(), 80, true);
+        EncodedImage png = VIPS.transform(TestImages.png(200, 100), same, LIMITS);
+        assertEquals(ImageFormat.PNG, png.format());
+        assertEquals(ImageFormat.PNG, TestImages.sniff(png.bytes()));
+        byte[] tiff = TestImages.encode(TestImages.picture(200, 100), "tiff");
+        assertEquals(ImageFormat.TIFF, VIPS.probe(tiff).format());
+        EncodedImage fromTiff = VIPS.transform(tiff, same, LIMITS);
+        assertEquals(ImageFormat.JPEG, TestImages.sniff(fromTiff.bytes()));
+        assertEquals(25, TestImages.decode(fromTiff.bytes()).getHeight());
     }
 
     @Test
@@ -88,7 +102,7 @@ class VipsTest {
         byte[] small = TestImages.jpeg(100, 50);
         EncodedImage kept = VIPS.transform(small, spec(400, 0, Fit.FIT, ImageFormat.JPEG), LIMITS);
         assertEquals(100, kept.width());
-        TransformSpec enlarge = new TransformSpec(400, 0, Fit.FIT, Gravity.CENTRE, true, ImageFormat.JPEG, 80, true);
+        TransformSpec enlarge = new TransformSpec(400, 0, Fit.FIT, Gravity.CENTRE, true, Optional.of(ImageFormat.JPEG), 80, true);
         EncodedImage grown = VIPS.transform(small, enlarge, LIMITS);
         assertEquals(400, grown.width());
         assertEquals(200, grown.height());
@@ -96,7 +110,7 @@ class VipsTest {
 
     @Test
     void smartCropGivesExactSize() {
-        TransformSpec smart = new TransformSpec(200, 200, Fit.FILL, Gravity.SMART, false, ImageFormat.WEBP, 75, true);
+        TransformSpec smart = new TransformSpec(200, 200, Fit.FILL, Gravity.SMART, false, Optional.of(ImageFormat.WEBP), 75, true);
         EncodedImage out = VIPS.transform(PHOTO, smart, LIMITS);
         BufferedImage decoded = TestImages.decode(out.bytes());
         assertEquals(200, decoded.getWidth());

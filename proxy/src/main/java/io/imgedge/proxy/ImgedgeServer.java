@@ -1,0 +1,184 @@
+package io.imgedge.proxy;
+
+import io.imgedge.proxy.config.ImgedgeConfig;
+import io.imgedge.proxy.config.ServerConfig;
+import io.imgedge.proxy.http.AdminHandler;
+import io.imgedge.proxy.http.AdminInitializer;
+import io.imgedge.proxy.http.PublicInitializer;
+import io.imgedge.proxy.http.RequestHandler;
+import io.imgedge.proxy.http.ServerState;
+import io.imgedge.proxy.image.ImageService;
+import io.imgedge.proxy.metrics.ServerMetrics;
+import io.imgedge.proxy.origin.HttpOrigin;
+import io.imgedge.proxy.origin.Origins;
+import io.imgedge.proxy.tls.TlsContexts;
+import io.imgedge.proxy.url.ProcessingUrlParser;
+import io.imgedge.proxy.url.SignatureVerifier;
+import io.imgedge.vips.Vips;
+import io.imgedge.vips.WorkerPool;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One imgedge node: listeners, event loops, worker pool and services, wired once. {@link #close}
+ * drains gracefully: readiness turns 503, listeners stop accepting, in-flight requests get up
+ * to the configured grace period to finish.
+ */
+public final class ImgedgeServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ImgedgeServer.class);
+
+    private final ImgedgeConfig config;
+    private final ServerState state = new ServerState();
+    private final ServerMetrics metrics = new ServerMetrics();
+    private final EventLoopGroup acceptors;
+    private final EventLoopGroup io;
+    private final ExecutorService virtualThreads = Executors.newVirtualThreadPerTaskExecutor();
+    private final WorkerPool workers;
+    private final Vips vips;
+    private final List<Channel> listeners = new ArrayList<>();
+    private HttpOrigin httpOrigin;
+    private InetSocketAddress http;
+    private InetSocketAddress https;
+    private InetSocketAddress admin;
+
+    private ImgedgeServer(ImgedgeConfig config) {
+        this.config = config;
+        IoHandlerFactory factory = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        this.acceptors = new MultiThreadIoEventLoopGroup(1, factory);
+        this.io = new MultiThreadIoEventLoopGroup(config.server().ioThreads(), factory);
+        this.vips = Vips.load(config.vipsLibrary());
+        this.workers = new WorkerPool("vips", config.limits().workers(), config.limits().queue());
+    }
+
+    /** Starts every listener; on failure everything started so far is stopped again. */
+    public static ImgedgeServer start(ImgedgeConfig config) throws Exception {
+        ImgedgeServer server = new ImgedgeServer(config);
+        try {
+            server.bind();
+            return server;
+        } catch (Exception e) {
+            server.stopNow();
+            throw e;
+        }
+    }
+
+    private void bind() throws Exception {
+        Class<? extends SocketChannel> clientChannel = Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class;
+        httpOrigin = new HttpOrigin(io, clientChannel, config.sources().http(), config.limits().maxSourceBytes(), virtualThreads);
+        Origins origins = new Origins(httpOrigin, config.sources(), config.limits().maxSourceBytes(), virtualThreads);
+        ProcessingUrlParser urls = new ProcessingUrlParser(new SignatureVerifier(config.signing()),
+                config.limits().maxResultSide());
+        ImageService images = new ImageService(urls, origins, workers, vips, config.limits(), config.processing());
+        metrics.bindWorkers(workers);
+        RequestHandler handler = new RequestHandler(images, state, metrics, config.accessLog(),
+                config.server().requestTimeout());
+
+        ServerConfig server = config.server();
+        http = listen(server.http(), new PublicInitializer(null, server, handler));
+        if (server.https() != null) {
+            SslContext ssl = TlsContexts.server(server.https());
+            https = listen(server.https().listener(), new PublicInitializer(ssl, server, handler));
+        }
+        if (config.admin().enabled()) {
+            admin = listen(config.admin().listener(), new AdminInitializer(
+                    new AdminHandler(state, metrics, config.admin().token()), server.idleTimeout()));
+        }
+    }
+
+    private InetSocketAddress listen(ServerConfig.Listener listener, ChannelInitializer<SocketChannel> initializer)
+            throws BindException, InterruptedException {
+        Class<? extends ServerChannel> channel = Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        ServerBootstrap bootstrap = new ServerBootstrap().group(acceptors, io).channel(channel)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(initializer);
+        var bound = bootstrap.bind(listener.host(), listener.port()).await();
+        if (!bound.isSuccess()) {
+            BindException e = new BindException("cannot listen on " + listener.host() + ":" + listener.port()
+                    + ": " + bound.cause().getMessage());
+            e.initCause(bound.cause());
+            throw e;
+        }
+        listeners.add(bound.channel());
+        return (InetSocketAddress) bound.channel().localAddress();
+    }
+
+    public InetSocketAddress httpAddress() {
+        return http;
+    }
+
+    public Optional<InetSocketAddress> httpsAddress() {
+        return Optional.ofNullable(https);
+    }
+
+    public Optional<InetSocketAddress> adminAddress() {
+        return Optional.ofNullable(admin);
+    }
+
+    public String vipsVersion() {
+        return vips.version();
+    }
+
+    /** The transform pool (tests fill it to check the fast 503). */
+    public WorkerPool workers() {
+        return workers;
+    }
+
+    @Override
+    public void close() {
+        state.drain();
+        for (Channel listener : listeners) {
+            listener.close().awaitUninterruptibly();
+        }
+        long deadline = System.nanoTime() + config.server().shutdownGrace().toNanos();
+        while (state.inFlight() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (state.inFlight() > 0) {
+            LOG.warn("shutting down with {} requests still in flight", state.inFlight());
+        }
+        stopNow();
+    }
+
+    private void stopNow() {
+        if (httpOrigin != null) {
+            httpOrigin.close();
+        }
+        io.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        workers.close();
+        virtualThreads.close();
+        metrics.close();
+    }
+}

@@ -1,0 +1,70 @@
+package io.imgedge.proxy;
+
+import com.typesafe.config.ConfigException;
+import io.imgedge.proxy.config.ConfigLoader;
+import io.imgedge.proxy.config.ImgedgeConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code imgedge [--config FILE] [--check-config]}: loads the configuration and runs a node
+ * until SIGTERM/SIGINT, then drains. Exit status 2 for a bad configuration, 1 for a failed start.
+ */
+public final class Main {
+    private static final Logger LOG = LoggerFactory.getLogger("imgedge");
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        Optional<Path> file = Optional.empty();
+        boolean checkOnly = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--config" -> {
+                    if (i + 1 >= args.length) {
+                        exit(2, "imgedge: --config needs a file");
+                    }
+                    file = Optional.of(Path.of(args[++i]));
+                }
+                case "--check-config" -> checkOnly = true;
+                case "-h", "--help" -> exit(0, "usage: imgedge [--config FILE] [--check-config]");
+                default -> exit(2, "imgedge: unknown argument " + args[i] + " (try --help)");
+            }
+        }
+        ImgedgeConfig config = null;
+        try {
+            config = ConfigLoader.load(file, System.getenv(), Map.of());
+        } catch (ConfigException e) {
+            exit(2, "imgedge: invalid config: " + e.getMessage());
+        }
+        if (checkOnly) {
+            exit(0, "imgedge: config OK" + file.map(f -> " (" + f + ")").orElse(""));
+        }
+        ImgedgeServer server = null;
+        try {
+            server = ImgedgeServer.start(config);
+        } catch (Exception | LinkageError e) {
+            exit(1, "imgedge: cannot start: " + e.getMessage());
+        }
+        ImgedgeServer running = server;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("imgedge stopping: draining in-flight requests");
+            running.close();
+            LOG.info("imgedge stopped");
+        }, "imgedge-shutdown"));
+        LOG.info("imgedge started\n  http   {}\n  https  {}\n  admin  {}\n  libvips {}, workers {}, signing {}",
+                running.httpAddress(), running.httpsAddress().map(String::valueOf).orElse("off"),
+                running.adminAddress().map(String::valueOf).orElse("off"), running.vipsVersion(),
+                config.limits().workers(), config.signing().enabled() ? "on" : "OFF");
+    }
+
+    private static void exit(int status, String message) {
+        (status == 0 ? System.out : System.err).println(message);
+        System.exit(status);
+    }
+}

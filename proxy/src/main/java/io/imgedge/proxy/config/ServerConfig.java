@@ -1,0 +1,52 @@
+package io.imgedge.proxy.config;
+
+import com.typesafe.config.Config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static io.imgedge.proxy.config.ConfigValues.intAtLeast;
+import static io.imgedge.proxy.config.ConfigValues.port;
+import static io.imgedge.proxy.config.ConfigValues.positiveBytes;
+import static io.imgedge.proxy.config.ConfigValues.positiveDuration;
+import static io.imgedge.proxy.config.ConfigValues.threadsOrCores;
+
+/**
+ * Listeners and connection-level limits ({@code imgedge.server}).
+ *
+ * @param https null when HTTPS is off
+ */
+public record ServerConfig(Listener http, Https https, int maxInitialLine, int maxHeaderSize, Duration idleTimeout,
+                           Duration requestTimeout, Duration shutdownGrace, int ioThreads, int http2MaxStreams) {
+
+    /** A bound address. */
+    public record Listener(String host, int port) {
+    }
+
+    /**
+     * @param certFile      PEM certificate chain, or null to use a self-signed one
+     * @param keyFile       PEM PKCS#8 private key, or null
+     * @param selfSignedDir where a self-signed pair is made on first start
+     */
+    public record Https(Listener listener, Path certFile, Path keyFile, Path selfSignedDir) {
+    }
+
+    static ServerConfig from(Config c) {
+        Https https = null;
+        if (c.getBoolean("https.enabled")) {
+            String cert = c.getString("https.cert_file");
+            String key = c.getString("https.key_file");
+            if (cert.isEmpty() != key.isEmpty()) {
+                throw ConfigValues.bad(c, "https.cert_file", "set both cert_file and key_file, or neither for a self-signed pair");
+            }
+            https = new Https(new Listener(c.getString("https.host"), port(c, "https.port")),
+                    cert.isEmpty() ? null : Path.of(cert), key.isEmpty() ? null : Path.of(key),
+                    Path.of(c.getString("https.self_signed_dir")));
+        }
+        return new ServerConfig(new Listener(c.getString("http.host"), port(c, "http.port")), https,
+                (int) positiveBytes(c, "max_initial_line"), (int) positiveBytes(c, "max_header_size"),
+                positiveDuration(c, "idle_timeout"), positiveDuration(c, "request_timeout"),
+                positiveDuration(c, "shutdown_grace"), threadsOrCores(c, "io_threads"),
+                intAtLeast(c, "http2_max_streams", 1));
+    }
+}

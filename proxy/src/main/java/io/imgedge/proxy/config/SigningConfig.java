@@ -1,0 +1,42 @@
+package io.imgedge.proxy.config;
+
+import com.typesafe.config.Config;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * URL signing ({@code imgedge.signing}): HMAC-SHA256 key/salt pairs, the first is current,
+ * the rest are accepted during rotation.
+ */
+public record SigningConfig(boolean enabled, List<KeyPair> keys) {
+
+    /** One key and salt, raw bytes (hex in the config). */
+    public record KeyPair(byte[] key, byte[] salt) {
+    }
+
+    public SigningConfig {
+        keys = List.copyOf(keys);
+    }
+
+    static SigningConfig from(Config c) {
+        boolean enabled = c.getBoolean("enabled");
+        List<KeyPair> keys = new ArrayList<>();
+        if (!c.getString("key").isEmpty()) {
+            keys.add(new KeyPair(ConfigValues.hex(c, "key"), ConfigValues.hex(c, "salt")));
+        }
+        List<? extends Config> previous = c.getConfigList("previous");
+        for (int i = 0; i < previous.size(); i++) {
+            Config pair = previous.get(i);
+            if (!pair.hasPath("key") || !pair.hasPath("salt")) {
+                throw ConfigValues.bad(c, "previous", "entry " + i + " needs key and salt");
+            }
+            keys.add(new KeyPair(ConfigValues.hex(pair, "key"), ConfigValues.hex(pair, "salt")));
+        }
+        if (enabled && keys.isEmpty()) {
+            throw ConfigValues.bad(c, "key", "signing is on but no key is set (set signing.key and signing.salt, "
+                    + "or signing.enabled = false to accept unsigned URLs)");
+        }
+        return new SigningConfig(enabled, keys);
+    }
+}

@@ -1,0 +1,80 @@
+package io.imgedge.proxy.error;
+
+/**
+ * A failure with the HTTP status and public message the client gets. {@link #report()} says
+ * whether it is our fault (logged with its cause) rather than the client's or an origin's.
+ */
+public final class HttpError extends RuntimeException {
+    private final int status;
+    private final boolean report;
+
+    private HttpError(int status, String message, boolean report, Throwable cause) {
+        super(message, cause, false, false);
+        this.status = status;
+        this.report = report;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public boolean report() {
+        return report;
+    }
+
+    public static HttpError badRequest(String message) {
+        return new HttpError(400, message, false, null);
+    }
+
+    public static HttpError forbidden(String message) {
+        return new HttpError(403, message, false, null);
+    }
+
+    public static HttpError notFound(String message) {
+        return new HttpError(404, message, false, null);
+    }
+
+    public static HttpError methodNotAllowed(String message) {
+        return new HttpError(405, message, false, null);
+    }
+
+    public static HttpError unauthorized(String message) {
+        return new HttpError(401, message, false, null);
+    }
+
+    public static HttpError uriTooLong(String message) {
+        return new HttpError(414, message, false, null);
+    }
+
+    public static HttpError headersTooLarge(String message) {
+        return new HttpError(431, message, false, null);
+    }
+
+    public static HttpError tooLarge(String message) {
+        return new HttpError(413, message, false, null);
+    }
+
+    public static HttpError unsupportedMediaType(String message) {
+        return new HttpError(415, message, false, null);
+    }
+
+    public static HttpError unprocessable(String message) {
+        return new HttpError(422, message, false, null);
+    }
+
+    public static HttpError internal(String message, Throwable cause) {
+        return new HttpError(500, message, true, cause);
+    }
+
+    public static HttpError badGateway(String message, Throwable cause) {
+        return new HttpError(502, message, false, cause);
+    }
+
+    public static HttpError unavailable(String message) {
+        return new HttpError(503, message, false, null);
+    }
+
+    public static HttpError gatewayTimeout(String message) {
+        return new HttpError(504, message, false, null);
+    }
+}

@@ -1,0 +1,35 @@
+package io.imgedge.proxy.http;
+
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+
+/**
+ * What the handler keeps of a request once its (reference-counted) message is released.
+ *
+ * @param startNanos {@link System#nanoTime()} when the request arrived
+ */
+record Exchange(String method, String uri, String ifNoneMatch, String client, String protocol, String route,
+                long startNanos) {
+
+    static Exchange of(Channel channel, HttpRequest request, String route) {
+        boolean h2 = channel instanceof Http2StreamChannel;
+        SocketAddress remote = h2 ? channel.parent().remoteAddress() : channel.remoteAddress();
+        String client = remote instanceof InetSocketAddress inet ? inet.getAddress().getHostAddress() : String.valueOf(remote);
+        return new Exchange(request.method().name(), request.uri(), request.headers().get(HttpHeaderNames.IF_NONE_MATCH),
+                client, h2 ? "HTTP/2" : request.protocolVersion().text(), route, System.nanoTime());
+    }
+
+    boolean head() {
+        return method.equals(HttpMethod.HEAD.name());
+    }
+
+    long elapsedNanos() {
+        return System.nanoTime() - startNanos;
+    }
+}

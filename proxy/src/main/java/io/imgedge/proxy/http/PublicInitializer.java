@@ -1,0 +1,80 @@
+package io.imgedge.proxy.http;
+
+import io.imgedge.proxy.config.ServerConfig;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
+import io.netty.handler.ssl.SslContext;
+
+/**
+ * Builds a public connection's pipeline: cleartext HTTP/1.1, or TLS with ALPN choosing HTTP/2
+ * (one child channel per stream) or HTTP/1.1. Both end in the same {@link RequestHandler}.
+ */
+public final class PublicInitializer extends ChannelInitializer<SocketChannel> {
+    /** Public requests are GET/HEAD: a body is never needed. */
+    private static final int MAX_REQUEST_BODY = 64 * 1024;
+
+    private final SslContext ssl;
+    private final ServerConfig config;
+    private final RequestHandler handler;
+
+    /** @param ssl null for the cleartext listener */
+    public PublicInitializer(SslContext ssl, ServerConfig config, RequestHandler handler) {
+        this.ssl = ssl;
+        this.config = config;
+        this.handler = handler;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel channel) {
+        ChannelPipeline p = channel.pipeline();
+        p.addLast(new IdleCloser(config.idleTimeout()));
+        if (ssl == null) {
+            http1(p);
+            return;
+        }
+        p.addLast(ssl.newHandler(channel.alloc()));
+        p.addLast(new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
+            @Override
+            protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+                switch (protocol) {
+                    case ApplicationProtocolNames.HTTP_2 -> http2(ctx.pipeline());
+                    case ApplicationProtocolNames.HTTP_1_1 -> http1(ctx.pipeline());
+                    default -> throw new IllegalStateException("unexpected ALPN protocol " + protocol);
+                }
+            }
+        });
+    }
+
+    private void http1(ChannelPipeline p) {
+        p.addLast(new HttpServerCodec(config.maxInitialLine(), config.maxHeaderSize(), 8192));
+        p.addLast(new HttpServerKeepAliveHandler());
+        p.addLast(new HttpObjectAggregator(MAX_REQUEST_BODY));
+        p.addLast(handler);
+    }
+
+    private void http2(ChannelPipeline p) {
+        Http2Settings settings = Http2Settings.defaultSettings()
+                .maxConcurrentStreams(config.http2MaxStreams())
+                .maxHeaderListSize(config.maxHeaderSize());
+        p.addLast(Http2FrameCodecBuilder.forServer().initialSettings(settings).build());
+        p.addLast(new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+            @Override
+            protected void initChannel(Http2StreamChannel stream) {
+                stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true),
+                        new HttpObjectAggregator(MAX_REQUEST_BODY), handler);
+            }
+        }));
+    }
+}

@@ -1,0 +1,56 @@
+package io.imgedge.proxy.http;
+
+import io.imgedge.proxy.error.HttpError;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+
+/** Where a public request goes. {@link #of} is pure. */
+public sealed interface Route {
+    record Health() implements Route {
+    }
+
+    record Ready() implements Route {
+    }
+
+    /** An imgproxy processing path, raw as sent, without query string. */
+    record Process(String path) implements Route {
+    }
+
+    record Rejected(HttpError error) implements Route {
+    }
+
+    /** Metric label. */
+    default String name() {
+        return switch (this) {
+            case Health _ -> "health";
+            case Ready _ -> "ready";
+            case Process _ -> "image";
+            case Rejected _ -> "rejected";
+        };
+    }
+
+    static Route of(HttpMethod method, String uri, DecoderResult decoded) {
+        if (decoded.isFailure()) {
+            return new Rejected(switch (decoded.cause()) {
+                case TooLongHttpLineException _ -> HttpError.uriTooLong("request line too long");
+                case TooLongHttpHeaderException _ -> HttpError.headersTooLarge("request headers too large");
+                case TooLongFrameException _ -> HttpError.headersTooLarge("request too large");
+                default -> HttpError.badRequest("malformed HTTP request");
+            });
+        }
+        if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD)) {
+            return new Rejected(HttpError.methodNotAllowed("method " + method + " not allowed"));
+        }
+        int query = uri.indexOf('?');
+        String path = query >= 0 ? uri.substring(0, query) : uri;
+        return switch (path) {
+            case "/health" -> new Health();
+            case "/ready" -> new Ready();
+            case "/", "/favicon.ico", "/robots.txt" -> new Rejected(HttpError.notFound("not found"));
+            default -> new Process(path);
+        };
+    }
+}

@@ -1,0 +1,39 @@
+package io.imgedge.proxy.origin;
+
+import io.imgedge.proxy.error.HttpError;
+import io.imgedge.storage.BlobStore;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
+
+/**
+ * Originals from a {@link BlobStore} (local directory, S3 bucket). The store's blocking calls run
+ * on virtual threads, at most {@code permits} at once across all blob origins sharing it.
+ */
+final class BlobOrigin {
+    private final BlobStore store;
+    private final long maxBytes;
+    private final ExecutorService virtualThreads;
+    private final Semaphore permits;
+
+    BlobOrigin(BlobStore store, long maxBytes, ExecutorService virtualThreads, Semaphore permits) {
+        this.store = store;
+        this.maxBytes = maxBytes;
+        this.virtualThreads = virtualThreads;
+        this.permits = permits;
+    }
+
+    CompletableFuture<Original> fetch(String key) {
+        return CompletableFuture.supplyAsync(() -> {
+            permits.acquireUninterruptibly();
+            try {
+                return store.get(key, maxBytes)
+                        .map(blob -> new Original(blob.bytes(), ""))
+                        .orElseThrow(() -> HttpError.notFound("source not found"));
+            } finally {
+                permits.release();
+            }
+        }, virtualThreads);
+    }
+}

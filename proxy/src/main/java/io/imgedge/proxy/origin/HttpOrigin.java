@@ -1,0 +1,250 @@
+package io.imgedge.proxy.origin;
+
+import io.imgedge.proxy.config.SourcesConfig;
+import io.imgedge.proxy.error.HttpError;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.pool.AbstractChannelPoolHandler;
+import io.netty.channel.pool.AbstractChannelPoolMap;
+import io.netty.channel.pool.ChannelHealthChecker;
+import io.netty.channel.pool.FixedChannelPool;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.Future;
+
+import javax.net.ssl.SSLException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Fetches {@code http(s)://} originals with a non-blocking Netty client: one connection pool
+ * per (resolved address, port, TLS, host), redirects followed up to the configured count, the
+ * byte limit enforced while the body streams in. Names are resolved on virtual threads and every
+ * address, on every hop, passes the {@link AddressPolicy} before a connection is made to exactly
+ * that address. Thread-safe.
+ */
+public final class HttpOrigin implements AutoCloseable {
+    private static final AttributeKey<Boolean> USED = AttributeKey.valueOf("imgedge.origin.used");
+    private static final int IDLE_SECONDS = 30;
+
+    private record PoolKey(InetSocketAddress address, boolean tls, String host) {
+    }
+
+    /** What one hop connects to and asks for. */
+    private record Target(String host, int port, boolean tls, String pathAndQuery, String hostHeader) {
+        static Target of(URI uri) {
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            boolean tls = switch (scheme) {
+                case "https" -> true;
+                case "http" -> false;
+                default -> throw HttpError.badRequest("source URL must be http or https");
+            };
+            String host = uri.getHost();
+            if (host == null || host.isEmpty()) {
+                throw HttpError.badRequest("source URL has no host");
+            }
+            int defaultPort = tls ? 443 : 80;
+            int port = uri.getPort() == -1 ? defaultPort : uri.getPort();
+            String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+            String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
+            String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+            return new Target(bare, port, tls, path + query, port == defaultPort ? host : host + ":" + port);
+        }
+    }
+
+    private final SourcesConfig.HttpFetch config;
+    private final long maxBytes;
+    private final AddressPolicy policy;
+    private final ExecutorService resolver;
+    private final SslContext ssl;
+    private final AbstractChannelPoolMap<PoolKey, FixedChannelPool> pools;
+
+    public HttpOrigin(EventLoopGroup group, Class<? extends Channel> channelType, SourcesConfig.HttpFetch config,
+                      long maxBytes, ExecutorService resolver) throws SSLException {
+        this.config = config;
+        this.maxBytes = maxBytes;
+        this.policy = new AddressPolicy(config.allowLoopback(), config.allowPrivate());
+        this.resolver = resolver;
+        this.ssl = SslContextBuilder.forClient()
+                .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
+                .endpointIdentificationAlgorithm("HTTPS")
+                .build();
+        Bootstrap base = new Bootstrap().group(group).channel(channelType)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
+                .option(ChannelOption.TCP_NODELAY, true);
+        long acquireTimeout = config.connectTimeout().plus(config.downloadTimeout()).toMillis();
+        this.pools = new AbstractChannelPoolMap<>() {
+            @Override
+            protected FixedChannelPool newPool(PoolKey key) {
+                return new FixedChannelPool(base.clone().remoteAddress(key.address()), new PoolHandler(key),
+                        ChannelHealthChecker.ACTIVE, FixedChannelPool.AcquireTimeoutAction.FAIL, acquireTimeout,
+                        config.maxConnectionsPerHost(), 4096, true, true);
+            }
+        };
+    }
+
+    /** Fetches {@code uri}, following redirects. Fails with an {@link HttpError}. */
+    public CompletableFuture<Original> fetch(URI uri) {
+        return fetch(uri, config.maxRedirects());
+    }
+
+    private CompletableFuture<Original> fetch(URI uri, int redirectsLeft) {
+        Target target;
+        try {
+            target = Target.of(uri);
+        } catch (HttpError e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return resolve(target.host())
+                .thenCompose(address -> exchange(new PoolKey(new InetSocketAddress(address, target.port()),
+                        target.tls(), target.host()), target, false))
+                .thenCompose(response -> {
+                    int status = response.status();
+                    if (status >= 200 && status < 300) {
+                        String type = response.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
+                        return CompletableFuture.completedFuture(new Original(response.body(), type));
+                    }
+                    String location = response.headers().get(HttpHeaderNames.LOCATION);
+                    if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308) {
+                        if (location == null) {
+                            throw HttpError.badGateway("origin redirected without a Location", null);
+                        }
+                        if (redirectsLeft == 0) {
+                            throw HttpError.badGateway("origin redirected too many times", null);
+                        }
+                        return fetch(redirectTarget(uri, location), redirectsLeft - 1);
+                    }
+                    if (status == 404 || status == 410) {
+                        throw HttpError.notFound("source not found (origin answered " + status + ")");
+                    }
+                    throw HttpError.badGateway("origin answered " + status, null);
+                });
+    }
+
+    private static URI redirectTarget(URI from, String location) {
+        try {
+            return from.resolve(location.strip());
+        } catch (IllegalArgumentException e) {
+            throw HttpError.badGateway("origin redirected to an invalid URL", e);
+        }
+    }
+
+    private CompletableFuture<InetAddress> resolve(String host) {
+        return CompletableFuture.supplyAsync(() -> {
+            InetAddress[] addresses;
+            try {
+                addresses = InetAddress.getAllByName(host);
+            } catch (UnknownHostException e) {
+                throw HttpError.badGateway("cannot resolve source host " + host, null);
+            }
+            for (InetAddress address : addresses) {
+                if (policy.allows(address)) {
+                    return address;
+                }
+            }
+            throw HttpError.forbidden("source address not allowed ("
+                    + AddressPolicy.classify(addresses[0]).name().toLowerCase(Locale.ROOT) + ")");
+        }, resolver);
+    }
+
+    private CompletableFuture<OriginResponse> exchange(PoolKey key, Target target, boolean retried) {
+        FixedChannelPool pool = pools.get(key);
+        CompletableFuture<OriginResponse> result = new CompletableFuture<>();
+        pool.acquire().addListener((Future<Channel> acquired) -> {
+            if (!acquired.isSuccess()) {
+                result.completeExceptionally(connectFailure(acquired.cause()));
+                return;
+            }
+            Channel channel = acquired.getNow();
+            channel.eventLoop().execute(() -> {
+                boolean reused = channel.attr(USED).getAndSet(Boolean.TRUE) != null;
+                ChannelHandlerContext ctx = channel.pipeline().context(ResponseCollector.class);
+                ResponseCollector collector = (ResponseCollector) ctx.handler();
+                collector.begin(ctx, result, maxBytes, config.downloadTimeout(), reused, () -> pool.release(channel));
+                channel.writeAndFlush(request(target)).addListener(written -> {
+                    if (!written.isSuccess()) {
+                        collector.fail(ctx, new ResponseCollector.ClosedBeforeResponse(reused));
+                    }
+                });
+            });
+        });
+        return result.exceptionallyCompose(e -> e instanceof ResponseCollector.ClosedBeforeResponse closed
+                ? (closed.reused && !retried ? exchange(key, target, true)
+                : CompletableFuture.failedFuture(HttpError.badGateway(closed.getMessage(), null)))
+                : CompletableFuture.failedFuture(e));
+    }
+
+    private FullHttpRequest request(Target target) {
+        FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET,
+                target.pathAndQuery(), Unpooled.EMPTY_BUFFER);
+        request.headers()
+                .set(HttpHeaderNames.HOST, target.hostHeader())
+                .set(HttpHeaderNames.USER_AGENT, config.userAgent())
+                .set(HttpHeaderNames.ACCEPT, "image/*,*/*;q=0.8")
+                .set(HttpHeaderNames.ACCEPT_ENCODING, HttpHeaderValues.IDENTITY)
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        return request;
+    }
+
+    private static HttpError connectFailure(Throwable cause) {
+        return switch (cause) {
+            case ConnectTimeoutException _ -> HttpError.gatewayTimeout("cannot connect to origin in time");
+            case java.util.concurrent.TimeoutException _ -> HttpError.unavailable("too many requests to this origin in flight");
+            default -> HttpError.badGateway("cannot connect to origin: " + cause.getMessage(), cause);
+        };
+    }
+
+    @Override
+    public void close() {
+        pools.close();
+    }
+
+    /** Builds each new pooled connection's pipeline. */
+    private final class PoolHandler extends AbstractChannelPoolHandler {
+        private final PoolKey key;
+
+        PoolHandler(PoolKey key) {
+            this.key = key;
+        }
+
+        @Override
+        public void channelCreated(Channel channel) {
+            ChannelPipeline p = channel.pipeline();
+            if (key.tls()) {
+                p.addLast(ssl.newHandler(channel.alloc(), key.host(), key.address().getPort()));
+            }
+            p.addLast(new HttpClientCodec());
+            p.addLast(new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS) {
+                @Override
+                protected void channelIdle(ChannelHandlerContext ctx, IdleStateEvent evt) {
+                    ctx.close();
+                }
+            });
+            p.addLast(new ResponseCollector());
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package io.imgedge.proxy.origin;
+
+import io.imgedge.proxy.config.SourcesConfig;
+import io.imgedge.proxy.error.HttpError;
+import io.imgedge.proxy.url.Source;
+import io.imgedge.storage.FileBlobStore;
+import io.imgedge.storage.S3BlobStore;
+import io.minio.MinioClient;
+
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
+
+/** Fetches an original from whichever origin a {@link Source} names. Thread-safe. */
+public final class Origins {
+    private final HttpOrigin http;
+    private final Optional<BlobOrigin> local;
+    private final Optional<MinioClient> s3;
+    private final long maxBytes;
+    private final ExecutorService virtualThreads;
+    private final Semaphore blockingCalls;
+
+    public Origins(HttpOrigin http, SourcesConfig config, long maxBytes, ExecutorService virtualThreads) {
+        this.http = http;
+        this.maxBytes = maxBytes;
+        this.virtualThreads = virtualThreads;
+        this.blockingCalls = new Semaphore(config.blockingCalls());
+        this.local = config.localRoot().map(root -> new BlobOrigin(new FileBlobStore(root), maxBytes, virtualThreads, blockingCalls));
+        this.s3 = config.s3().map(S3BlobStore::client);
+    }
+
+    /** The original's bytes; fails with an {@link HttpError} or a storage exception. */
+    public CompletableFuture<Original> fetch(Source source) {
+        return switch (source) {
+            case Source.Remote remote -> http.fetch(remote.uri());
+            case Source.S3Object object -> s3.map(client -> new BlobOrigin(new S3BlobStore(client, object.bucket()),
+                            maxBytes, virtualThreads, blockingCalls).fetch(object.key()))
+                    .orElseGet(() -> CompletableFuture.failedFuture(HttpError.forbidden("s3:// sources are not configured")));
+            case Source.LocalFile file -> local.map(origin -> origin.fetch(file.path()))
+                    .orElseGet(() -> CompletableFuture.failedFuture(HttpError.forbidden("local:// sources are disabled")));
+        };
+    }
+}

@@ -1,0 +1,82 @@
+package io.imgedge.proxy.url;
+
+import io.imgedge.proxy.error.HttpError;
+import io.imgedge.storage.BlobKey;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Locale;
+
+/** Where an original comes from, parsed from a processing URL's source part. */
+public sealed interface Source {
+
+    /** {@code http://} or {@code https://}. */
+    record Remote(URI uri) implements Source {
+    }
+
+    /** {@code s3://bucket/key} on the configured S3 endpoint. */
+    record S3Object(String bucket, String key) implements Source {
+    }
+
+    /** {@code local:///path} under the configured local root. */
+    record LocalFile(String path) implements Source {
+    }
+
+    /**
+     * Parses a decoded source URL.
+     *
+     * @throws HttpError 400 for malformed or unknown-scheme URLs, 403 for local paths that try to
+     *                   leave their root
+     */
+    static Source parse(String url) {
+        int colon = url.indexOf(':');
+        String scheme = colon > 0 ? url.substring(0, colon).toLowerCase(Locale.ROOT) : "";
+        return switch (scheme) {
+            case "http", "https" -> remote(url);
+            case "s3" -> s3(url);
+            case "local" -> local(url);
+            default -> throw HttpError.badRequest("unsupported source URL scheme '" + scheme
+                    + "' (http, https, s3, local)");
+        };
+    }
+
+    private static Source remote(String url) {
+        try {
+            URI uri = new URI(url);
+            if (uri.getHost() == null || uri.getHost().isEmpty()) {
+                throw HttpError.badRequest("source URL has no host");
+            }
+            return new Remote(uri);
+        } catch (URISyntaxException e) {
+            throw HttpError.badRequest("invalid source URL: " + e.getReason());
+        }
+    }
+
+    private static Source s3(String url) {
+        if (!url.startsWith("s3://")) {
+            throw HttpError.badRequest("s3 sources look like s3://bucket/key");
+        }
+        String rest = url.substring("s3://".length());
+        int slash = rest.indexOf('/');
+        if (slash <= 0 || slash == rest.length() - 1) {
+            throw HttpError.badRequest("s3 sources look like s3://bucket/key");
+        }
+        String key = rest.substring(slash + 1);
+        try {
+            return new S3Object(rest.substring(0, slash), BlobKey.check(key));
+        } catch (IllegalArgumentException e) {
+            throw HttpError.badRequest("invalid s3 key: " + e.getMessage());
+        }
+    }
+
+    private static Source local(String url) {
+        if (!url.startsWith("local:///")) {
+            throw HttpError.badRequest("local sources look like local:///path/to/file");
+        }
+        try {
+            return new LocalFile(BlobKey.check(url.substring("local:///".length())));
+        } catch (IllegalArgumentException e) {
+            throw HttpError.forbidden("local path not allowed: " + e.getMessage());
+        }
+    }
+}
