@@ -1,6 +1,5 @@
 package io.imgedge.proxy.config;
 
-import com.typesafe.config.Config;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -11,7 +10,7 @@ import java.net.UnknownHostException;
  * @param token bearer token required on every admin call, or empty for none (loopback only)
  */
 public record AdminConfig(boolean enabled, ServerConfig.Listener listener, String token) {
-    static AdminConfig from(Config c) {
+    static AdminConfig from(Section c) {
         boolean enabled = c.getBoolean("enabled");
         String host = c.getString("host");
         String token = c.getString("token");

@@ -49,7 +49,7 @@ public final class ConfigLoader {
                 .withFallback(reference)
                 .resolve();
         merged.checkValid(reference, ROOT);
-        return ImgedgeConfig.from(merged.getConfig(ROOT));
+        return ImgedgeConfig.from(new Section(merged, ROOT));
     }
 
     /** The env var that overrides {@code path}, e.g. {@code IMGEDGE_SERVER_HTTP_PORT}. */

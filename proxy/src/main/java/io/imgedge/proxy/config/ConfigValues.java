@@ -1,6 +1,5 @@
 package io.imgedge.proxy.config;
 
-import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 
 import java.time.Duration;
@@ -11,7 +10,7 @@ final class ConfigValues {
     private ConfigValues() {
     }
 
-    static int port(Config c, String path) {
+    static int port(Section c, String path) {
         int port = c.getInt(path);
         if (port < 0 || port > 65_535) {
             throw bad(c, path, "must be a port number 0..65535 (0 = any free port), got " + port);
@@ -19,7 +18,7 @@ final class ConfigValues {
         return port;
     }
 
-    static int intAtLeast(Config c, String path, int min) {
+    static int intAtLeast(Section c, String path, int min) {
         int value = c.getInt(path);
         if (value < min) {
             throw bad(c, path, "must be >= " + min + ", got " + value);
@@ -27,7 +26,7 @@ final class ConfigValues {
         return value;
     }
 
-    static int intBetween(Config c, String path, int min, int max) {
+    static int intBetween(Section c, String path, int min, int max) {
         int value = c.getInt(path);
         if (value < min || value > max) {
             throw bad(c, path, "must be " + min + ".." + max + ", got " + value);
@@ -35,7 +34,7 @@ final class ConfigValues {
         return value;
     }
 
-    static long positiveLong(Config c, String path) {
+    static long positiveLong(Section c, String path) {
         long value = c.getLong(path);
         if (value <= 0) {
             throw bad(c, path, "must be > 0, got " + value);
@@ -43,7 +42,7 @@ final class ConfigValues {
         return value;
     }
 
-    static long positiveBytes(Config c, String path) {
+    static long positiveBytes(Section c, String path) {
         long value = c.getBytes(path);
         if (value <= 0) {
             throw bad(c, path, "must be a positive size such as 50MiB, got " + value);
@@ -51,7 +50,7 @@ final class ConfigValues {
         return value;
     }
 
-    static Duration positiveDuration(Config c, String path) {
+    static Duration positiveDuration(Section c, String path) {
         Duration value = c.getDuration(path);
         if (value.isNegative() || value.isZero()) {
             throw bad(c, path, "must be a positive duration such as 5s, got " + value);
@@ -59,7 +58,7 @@ final class ConfigValues {
         return value;
     }
 
-    static byte[] hex(Config c, String path) {
+    static byte[] hex(Section c, String path) {
         String text = c.getString(path).strip();
         try {
             return HexFormat.of().parseHex(text);
@@ -69,12 +68,12 @@ final class ConfigValues {
     }
 
     /** {@code 0} means "one per core". */
-    static int threadsOrCores(Config c, String path) {
+    static int threadsOrCores(Section c, String path) {
         int value = intAtLeast(c, path, 0);
         return value == 0 ? Runtime.getRuntime().availableProcessors() : value;
     }
 
-    static ConfigException bad(Config c, String path, String reason) {
-        return new ConfigException.BadValue(c.origin(), path, reason);
+    static ConfigException bad(Section c, String path, String reason) {
+        return new ConfigException.BadValue(c.origin(path), c.key(path), reason);
     }
 }

@@ -1,6 +1,5 @@
 package io.imgedge.proxy.config;
 
-import com.typesafe.config.Config;
 
 import java.time.Duration;
 
@@ -10,7 +9,7 @@ import java.time.Duration;
  * @param maxAge {@code Cache-Control: max-age} of processed images
  */
 public record ProcessingConfig(int quality, boolean stripMetadata, Duration maxAge) {
-    static ProcessingConfig from(Config c) {
+    static ProcessingConfig from(Section c) {
         Duration maxAge = c.getDuration("max_age");
         if (maxAge.isNegative()) {
             throw ConfigValues.bad(c, "max_age", "must be >= 0");

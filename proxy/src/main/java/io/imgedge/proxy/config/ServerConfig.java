@@ -1,6 +1,5 @@
 package io.imgedge.proxy.config;
 
-import com.typesafe.config.Config;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,7 +30,7 @@ public record ServerConfig(Listener http, Https https, int maxInitialLine, int m
     public record Https(Listener listener, Path certFile, Path keyFile, Path selfSignedDir) {
     }
 
-    static ServerConfig from(Config c) {
+    static ServerConfig from(Section c) {
         Https https = null;
         if (c.getBoolean("https.enabled")) {
             String cert = c.getString("https.cert_file");

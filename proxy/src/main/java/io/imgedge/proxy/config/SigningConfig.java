@@ -1,6 +1,5 @@
 package io.imgedge.proxy.config;
 
-import com.typesafe.config.Config;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -19,16 +18,16 @@ public record SigningConfig(boolean enabled, List<KeyPair> keys) {
         keys = List.copyOf(keys);
     }
 
-    static SigningConfig from(Config c) {
+    static SigningConfig from(Section c) {
         boolean enabled = c.getBoolean("enabled");
         List<KeyPair> keys = new ArrayList<>();
         if (!c.getString("key").isEmpty()) {
             keys.add(new KeyPair(ConfigValues.hex(c, "key"), ConfigValues.hex(c, "salt")));
         }
-        List<? extends Config> previous = c.getConfigList("previous");
+        List<Section> previous = c.getSections("previous");
         for (int i = 0; i < previous.size(); i++) {
-            Config pair = previous.get(i);
-            if (!pair.hasPath("key") || !pair.hasPath("salt")) {
+            Section pair = previous.get(i);
+            if (!pair.has("key") || !pair.has("salt")) {
                 throw ConfigValues.bad(c, "previous", "entry " + i + " needs key and salt");
             }
             keys.add(new KeyPair(ConfigValues.hex(pair, "key"), ConfigValues.hex(pair, "salt")));

@@ -1,6 +1,5 @@
 package io.imgedge.proxy.config;
 
-import com.typesafe.config.Config;
 import io.imgedge.storage.S3Config;
 
 import java.net.URI;
@@ -24,7 +23,7 @@ public record SourcesConfig(Optional<Path> localRoot, Optional<S3Config> s3, Htt
                             Duration downloadTimeout, int maxRedirects, int maxConnectionsPerHost, String userAgent) {
     }
 
-    static SourcesConfig from(Config c) {
+    static SourcesConfig from(Section c) {
         String root = c.getString("local.root");
         Optional<S3Config> s3 = Optional.empty();
         String endpoint = c.getString("s3.endpoint");

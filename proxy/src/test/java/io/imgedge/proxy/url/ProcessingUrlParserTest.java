@@ -1,0 +1,132 @@
+package io.imgedge.proxy.url;
+
+import io.imgedge.proxy.config.SigningConfig;
+import io.imgedge.proxy.error.HttpError;
+import io.imgedge.vips.ImageFormat;
+import io.imgedge.vips.TransformSpec.Gravity;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ProcessingUrlParserTest {
+    static final SigningConfig.KeyPair DOC_PAIR = new SigningConfig.KeyPair(
+            HexFormat.of().parseHex("736563726574"), HexFormat.of().parseHex("68656C6C6F"));
+    static final ProcessingUrlParser UNSIGNED =
+            new ProcessingUrlParser(new SignatureVerifier(new SigningConfig(false, List.of())), 8192);
+    static final ProcessingUrlParser SIGNED =
+            new ProcessingUrlParser(new SignatureVerifier(new SigningConfig(true, List.of(DOC_PAIR))), 8192);
+
+    @Test
+    void imgproxyDocumentationExampleVerifies() {
+        // The example from imgproxy's signing documentation: key "secret", salt "hello".
+        String path = "/rs:fill:300:400:0/g:sm/aHR0cDovL2V4YW1w/bGUuY29tL2ltYWdl/cy9jdXJpb3NpdHku/anBn.png";
+        ProcessingRequest request = SIGNED.parse("/oKfUtW34Dvo2BGQehJFR4Nr0_rIjOtdtzJ3QFsUcXH8" + path);
+        assertEquals(new ProcessingOptions(ResizingType.FILL, 300, 400, false, Gravity.SMART, 0,
+                Optional.of(ImageFormat.PNG)), request.options());
+        assertEquals(new Source.Remote(URI.create("http://example.com/images/curiosity.jpg")), request.source());
+    }
+
+    @Test
+    void badSignaturesAreForbidden() {
+        String path = "/rs:fill:300:400:0/plain/http://example.com/a.jpg";
+        for (String signature : new String[]{"insecure", "_", "oKfUtW34Dvo2BGQehJFR4Nr0_rIjOtdtzJ3QFsUcXH8", "!!"}) {
+            HttpError e = assertThrows(HttpError.class, () -> SIGNED.parse("/" + signature + path));
+            assertEquals(403, e.status());
+        }
+        assertEquals(403, assertThrows(HttpError.class, () -> SIGNED.parse(
+                "/" + SignatureVerifier.signature(DOC_PAIR, path) + path.replace("300", "301"))).status());
+        SIGNED.parse("/" + SignatureVerifier.signature(DOC_PAIR, path) + path);
+    }
+
+    @Test
+    void rotationAcceptsEveryConfiguredPair() {
+        SigningConfig.KeyPair current = new SigningConfig.KeyPair("k2".getBytes(StandardCharsets.UTF_8), "s2".getBytes(StandardCharsets.UTF_8));
+        var parser = new ProcessingUrlParser(new SignatureVerifier(new SigningConfig(true, List.of(current, DOC_PAIR))), 8192);
+        String path = "/w:10/plain/local:///a.jpg";
+        parser.parse("/" + SignatureVerifier.signature(current, path) + path);
+        parser.parse("/" + SignatureVerifier.signature(DOC_PAIR, path) + path);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "/rs:fit:300:200/plain/local:///a.jpg             | FIT   | 300 | 200 | false | CENTRE | 0  | ",
+            "/resize:fill:300:200:1/plain/local:///a.jpg      | FILL  | 300 | 200 | true  | CENTRE | 0  | ",
+            "/rs:force:300/plain/local:///a.jpg               | FORCE | 300 | 0   | false | CENTRE | 0  | ",
+            "/s:100:50/rt:fill/plain/local:///a.jpg           | FILL  | 100 | 50  | false | CENTRE | 0  | ",
+            "/size:100::t/plain/local:///a.jpg                | FIT   | 100 | 0   | true  | CENTRE | 0  | ",
+            "/w:10/h:20/el:1/g:sm/q:55/plain/local:///a.jpg   | FIT   | 10  | 20  | true  | SMART  | 55 | ",
+            "/width:10/height:20/enlarge:false/plain/local:///a.jpg | FIT | 10 | 20 | false | CENTRE | 0 | ",
+            "/resizing_type:force/gravity:ce/quality:1/plain/local:///a.jpg | FORCE | 0 | 0 | false | CENTRE | 1 | ",
+            "/f:webp/plain/local:///a.jpg                     | FIT   | 0   | 0   | false | CENTRE | 0  | WEBP",
+            "/format:png/plain/local:///a.jpg@avif            | FIT   | 0   | 0   | false | CENTRE | 0  | AVIF",
+            "/ext:jpeg/plain/local:///a.jpg                   | FIT   | 0   | 0   | false | CENTRE | 0  | JPEG",
+            "/w:100/w:200/plain/local:///a.jpg                | FIT   | 200 | 0   | false | CENTRE | 0  | ",
+            "/plain/local:///a.jpg@gif                        | FIT   | 0   | 0   | false | CENTRE | 0  | GIF",
+    })
+    void optionForms(String path, ResizingType type, int w, int h, boolean enlarge, Gravity gravity, int q, String format) {
+        ProcessingOptions options = UNSIGNED.parse("/_" + path.strip()).options();
+        assertEquals(new ProcessingOptions(type, w, h, enlarge, gravity, q,
+                Optional.ofNullable(format).map(ImageFormat::valueOf)), options);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "/nope:1/plain/local:///a.jpg      | unknown option 'nope'",
+            "/w:abc/plain/local:///a.jpg       | w: 'abc' is not a number",
+            "/w:9000/plain/local:///a.jpg      | w: 9000 is out of range",
+            "/w:-1/plain/local:///a.jpg        | w: -1 is out of range",
+            "/q:101/plain/local:///a.jpg       | q: 101 is out of range",
+            "/rs:zoom:1:1/plain/local:///a.jpg | resizing type: unsupported 'zoom'",
+            "/rs:fit:1:1:1:1:1/plain/local:///a.jpg | rs: expects 1 to 5 argument(s)",
+            "/el:maybe/plain/local:///a.jpg    | el: 'maybe' is not a boolean",
+            "/g:xx/plain/local:///a.jpg        | gravity: unsupported type 'xx'",
+            "/f:bmp/plain/local:///a.jpg       | format: cannot produce 'bmp'",
+            "/plain/local:///a.jpg@tiff        | format: cannot produce 'tiff'",
+            "/w:10                             | path has no source URL",
+            "/w:10/plain/                      | empty source URL",
+            "/plain/ftp://example.com/a.jpg    | unsupported source URL scheme 'ftp'",
+            "/plain/http://exa%zzmple.com/a.jpg | invalid percent-encoding",
+            "/bm90IHV0Zjj/8=                   | not valid",
+            "/plain/http:///a.jpg              | source URL has no host",
+            "/plain/s3://bucket                | s3 sources look like s3://bucket/key",
+    })
+    void badUrlsAre400NamingTheProblem(String path, String message) {
+        HttpError e = assertThrows(HttpError.class, () -> UNSIGNED.parse("/_" + path.strip()));
+        assertEquals(400, e.status(), e.getMessage());
+        assertTrue(e.getMessage().contains(message.strip()), e.getMessage());
+    }
+
+    @Test
+    void sourceForms() {
+        assertEquals(new Source.Remote(URI.create("http://example.com/a%20b.jpg?x=1")),
+                UNSIGNED.parse("/_/w:1/plain/http://example.com/a%2520b.jpg%3Fx%3D1").source());
+        assertEquals(new Source.S3Object("photos", "2024/a.jpg"), UNSIGNED.parse("/_/plain/s3://photos/2024/a.jpg").source());
+        assertEquals(new Source.LocalFile("dir/a.jpg"), UNSIGNED.parse("/_/plain/local:///dir/a.jpg").source());
+        String encoded = java.util.Base64.getUrlEncoder().withoutPadding()
+                .encodeToString("https://example.com/p/q.png".getBytes(StandardCharsets.UTF_8));
+        ProcessingRequest split = UNSIGNED.parse("/_/w:5/" + encoded.substring(0, 10) + "/" + encoded.substring(10) + ".webp");
+        assertEquals(new Source.Remote(URI.create("https://example.com/p/q.png")), split.source());
+        assertEquals(Optional.of(ImageFormat.WEBP), split.options().format());
+        // a userinfo '@' is not an extension separator
+        assertEquals(new Source.Remote(URI.create("http://user@example.com/a.jpg")),
+                UNSIGNED.parse("/_/plain/http://user@example.com/a.jpg").source());
+    }
+
+    @Test
+    void localPathsCannotEscape() {
+        for (String path : new String[]{"/_/plain/local:///../etc/passwd", "/_/plain/local:///a/%2e%2e/%2e%2e/etc/passwd",
+                "/_/plain/local:////etc/passwd"}) {
+            assertEquals(403, assertThrows(HttpError.class, () -> UNSIGNED.parse(path)).status(), path);
+        }
+    }
+}
