@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@code imgedge [--config FILE] [--check-config]}: loads the configuration and runs a node
+ * {@code imgedge [--config FILE] [--check-config [FILE]]}: loads the configuration and runs a node
  * until SIGTERM/SIGINT, then drains. Exit status 2 for a bad configuration, 1 for a failed start.
  */
 public final class Main {
@@ -31,8 +31,13 @@ public final class Main {
                     }
                     file = Optional.of(Path.of(args[++i]));
                 }
-                case "--check-config" -> checkOnly = true;
-                case "-h", "--help" -> exit(0, "usage: imgedge [--config FILE] [--check-config]");
+                case "--check-config" -> {
+                    checkOnly = true;
+                    if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+                        file = Optional.of(Path.of(args[++i]));
+                    }
+                }
+                case "-h", "--help" -> exit(0, "usage: imgedge [--config FILE] [--check-config [FILE]]");
                 default -> exit(2, "imgedge: unknown argument " + args[i] + " (try --help)");
             }
         }

@@ -1,0 +1,100 @@
+package io.imgedge.proxy;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A real HTTP origin on loopback for integration tests. Paths:
+ * <ul>
+ *   <li>{@code /img/NAME}: bytes registered with {@link #put} (404 when unknown)</li>
+ *   <li>{@code /status/CODE}: an empty answer with that status</li>
+ *   <li>{@code /redirect/N/NAME}: N redirects, then {@code /img/NAME}</li>
+ *   <li>{@code /stall}: never answers until the origin is closed</li>
+ *   <li>{@code /stream/BYTES}: a chunked body of that many bytes (no Content-Length)</li>
+ * </ul>
+ * Every request is counted per path.
+ */
+final class TestOrigin implements AutoCloseable {
+    private final HttpServer server;
+    private final Map<String, byte[]> images = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
+    private final CountDownLatch closing = new CountDownLatch(1);
+
+    TestOrigin() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    String url(String path) {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + path;
+    }
+
+    void put(String name, byte[] bytes) {
+        images.put(name, bytes);
+    }
+
+    int hits(String path) {
+        return hits.getOrDefault(path, new AtomicInteger()).get();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        String path = exchange.getRequestURI().getPath();
+        hits.computeIfAbsent(path, _ -> new AtomicInteger()).incrementAndGet();
+        try (exchange) {
+            String[] parts = path.split("/");
+            switch (parts.length > 1 ? parts[1] : "") {
+                case "img" -> {
+                    byte[] body = images.get(path.substring("/img/".length()));
+                    if (body == null) {
+                        exchange.sendResponseHeaders(404, -1);
+                    } else {
+                        exchange.getResponseHeaders().set("Content-Type", "application/octet-stream");
+                        exchange.sendResponseHeaders(200, body.length);
+                        exchange.getResponseBody().write(body);
+                    }
+                }
+                case "status" -> exchange.sendResponseHeaders(Integer.parseInt(parts[2]), -1);
+                case "redirect" -> {
+                    int left = Integer.parseInt(parts[2]);
+                    String next = left <= 1 ? "/img/" + parts[3] : "/redirect/" + (left - 1) + "/" + parts[3];
+                    exchange.getResponseHeaders().set("Location", next);
+                    exchange.sendResponseHeaders(302, -1);
+                }
+                case "stall" -> closing.await(60, TimeUnit.SECONDS);
+                case "stream" -> {
+                    int size = Integer.parseInt(parts[2]);
+                    exchange.sendResponseHeaders(200, 0);
+                    OutputStream out = exchange.getResponseBody();
+                    byte[] chunk = new byte[64 * 1024];
+                    for (int sent = 0; sent < size; sent += chunk.length) {
+                        out.write(chunk, 0, Math.min(chunk.length, size - sent));
+                    }
+                }
+                default -> exchange.sendResponseHeaders(404, -1);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            // the client (imgedge) went away: expected for stalls and over-limit bodies
+        }
+    }
+
+    @Override
+    public void close() {
+        closing.countDown();
+        server.stop(0);
+    }
+}

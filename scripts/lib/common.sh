@@ -1,0 +1,80 @@
+# Shared by scripts/run and scripts/test: find a JDK >= 25, install missing Debian packages.
+# Source it from the repository root.
+
+say() { printf '%s\n' "$*" >&2; }
+die() { say "$*"; exit 1; }
+
+java_major() { # prints the major version of the java binary $1, or nothing
+  "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = \([0-9]*\).*/\1/p'
+}
+
+# Sets JAVA_HOME to a JDK >= 25: $JAVA_HOME if it is one, else the newest under /usr/lib/jvm.
+find_jdk() {
+  local candidate major
+  for candidate in "${JAVA_HOME:-}" $(ls -d /usr/lib/jvm/* 2>/dev/null | sort -Vr); do
+    [[ -n $candidate && -x $candidate/bin/java && -x $candidate/bin/javac ]] || continue
+    major=$(java_major "$candidate/bin/java")
+    if [[ -n $major && $major -ge 25 ]]; then
+      export JAVA_HOME=$candidate
+      return 0
+    fi
+  done
+  die "imgedge needs a JDK 25 or newer and found none (JAVA_HOME or /usr/lib/jvm/*).
+Install one, e.g. Eclipse Temurin 25 (package temurin-25-jdk from the Adoptium apt repository),
+or set JAVA_HOME to a JDK >= 25."
+}
+
+# Installs the Debian packages named in "$@" that are missing (as root, with apt-get); otherwise
+# says exactly what to install.
+ensure_packages() {
+  command -v dpkg-query >/dev/null 2>&1 || {
+    say "not a Debian/Ubuntu system: make sure these are installed: $*"
+    return 0
+  }
+  local missing=() pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  done
+  ((${#missing[@]} == 0)) && return 0
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    say "installing ${missing[*]} ..."
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq "${missing[@]}" >/dev/null || die "apt-get install ${missing[*]} failed"
+  else
+    die "missing packages: ${missing[*]}. Install them with: sudo apt-get install -y ${missing[*]}"
+  fi
+}
+
+# Builds proxy/target/imgedge.jar unless it is newer than every source and pom.
+ensure_built() {
+  local jar=proxy/target/imgedge.jar
+  if [[ ! -f $jar || -n $(find pom.xml ./*/pom.xml ./*/src -newer "$jar" -print -quit) ]]; then
+    say "building imgedge ..."
+    ./mvnw -q -B -ntp package -DskipTests || die "build failed"
+  fi
+}
+
+# Prints a TCP port nothing on this machine listens on (from /proc/net/tcp{,6}).
+free_port() {
+  local used port
+  used=$(awk 'NR > 1 && $4 == "0A" { split($2, a, ":"); print a[2] }' /proc/net/tcp /proc/net/tcp6 2>/dev/null \
+    | while read -r hex; do echo $((16#$hex)); done)
+  for _ in $(seq 200); do
+    port=$((20000 + RANDOM % 40000))
+    grep -qx "$port" <<<"$used" || { echo "$port"; return 0; }
+  done
+  die "no free port found"
+}
+
+# Waits up to $2 seconds for curl to get any HTTP answer from $1.
+wait_http() {
+  local url=$1 seconds=${2:-30} i
+  for ((i = 0; i < seconds * 10; i++)); do
+    curl -s -o /dev/null -m 1 "$url" && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+JAVA_OPTS_IMGEDGE=(--enable-native-access=ALL-UNNAMED -XX:+UseZGC -Dlogback.configurationFile=conf/logback.xml)
