@@ -156,17 +156,13 @@ public final class ImgedgeServer implements AutoCloseable {
         for (Channel listener : listeners) {
             listener.close().awaitUninterruptibly();
         }
-        long deadline = System.nanoTime() + config.server().shutdownGrace().toNanos();
-        while (state.inFlight() > 0 && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
+        try {
+            int left = state.awaitIdle(config.server().shutdownGrace());
+            if (left > 0) {
+                LOG.warn("shutting down with {} requests still in flight", left);
             }
-        }
-        if (state.inFlight() > 0) {
-            LOG.warn("shutting down with {} requests still in flight", state.inFlight());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         stopNow();
     }

@@ -22,6 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code /redirect/N/NAME}: N redirects, then {@code /img/NAME}</li>
  *   <li>{@code /stall}: never answers until the origin is closed</li>
  *   <li>{@code /stream/BYTES}: a chunked body of that many bytes (no Content-Length)</li>
+ *   <li>{@code /gate/NAME}: counts down {@link #gateReached}, waits for {@link #openGate}, then
+ *       serves {@code NAME}</li>
  * </ul>
  * Every request is counted per path.
  */
@@ -30,6 +32,8 @@ final class TestOrigin implements AutoCloseable {
     private final Map<String, byte[]> images = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
     private final CountDownLatch closing = new CountDownLatch(1);
+    private final CountDownLatch gate = new CountDownLatch(1);
+    final CountDownLatch gateReached = new CountDownLatch(1);
 
     TestOrigin() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
@@ -46,6 +50,10 @@ final class TestOrigin implements AutoCloseable {
         images.put(name, bytes);
     }
 
+    void openGate() {
+        gate.countDown();
+    }
+
     int hits(String path) {
         return hits.getOrDefault(path, new AtomicInteger()).get();
     }
@@ -55,9 +63,14 @@ final class TestOrigin implements AutoCloseable {
         hits.computeIfAbsent(path, _ -> new AtomicInteger()).incrementAndGet();
         try (exchange) {
             String[] parts = path.split("/");
-            switch (parts.length > 1 ? parts[1] : "") {
-                case "img" -> {
-                    byte[] body = images.get(path.substring("/img/".length()));
+            String kind = parts.length > 1 ? parts[1] : "";
+            if (kind.equals("gate")) {
+                gateReached.countDown();
+                gate.await(60, TimeUnit.SECONDS);
+            }
+            switch (kind) {
+                case "img", "gate" -> {
+                    byte[] body = images.get(path.substring(kind.length() + 2));
                     if (body == null) {
                         exchange.sendResponseHeaders(404, -1);
                     } else {
