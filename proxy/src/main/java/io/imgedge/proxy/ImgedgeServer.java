@@ -1,5 +1,9 @@
 package io.imgedge.proxy;
 
+import io.imgedge.proxy.cache.DiskTier;
+import io.imgedge.proxy.cache.MemoryTier;
+import io.imgedge.proxy.cache.TieredCache;
+import io.imgedge.proxy.config.CacheConfig;
 import io.imgedge.proxy.config.ImgedgeConfig;
 import io.imgedge.proxy.config.ServerConfig;
 import io.imgedge.proxy.http.AdminHandler;
@@ -36,13 +40,18 @@ import io.netty.handler.ssl.SslContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -62,13 +71,17 @@ public final class ImgedgeServer implements AutoCloseable {
     private final WorkerPool workers;
     private final Vips vips;
     private final List<Channel> listeners = new ArrayList<>();
+    private final InstantSource clock;
     private HttpOrigin httpOrigin;
+    private TieredCache results;
+    private TieredCache sources;
     private InetSocketAddress http;
     private InetSocketAddress https;
     private InetSocketAddress admin;
 
-    private ImgedgeServer(ImgedgeConfig config) {
+    private ImgedgeServer(ImgedgeConfig config, InstantSource clock) {
         this.config = config;
+        this.clock = clock;
         IoHandlerFactory factory = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.acceptors = new MultiThreadIoEventLoopGroup(1, factory);
         this.io = new MultiThreadIoEventLoopGroup(config.server().ioThreads(), factory);
@@ -78,7 +91,12 @@ public final class ImgedgeServer implements AutoCloseable {
 
     /** Starts every listener; on failure everything started so far is stopped again. */
     public static ImgedgeServer start(ImgedgeConfig config) throws Exception {
-        ImgedgeServer server = new ImgedgeServer(config);
+        return start(config, InstantSource.system());
+    }
+
+    /** As {@link #start(ImgedgeConfig)}, with the clock that cache freshness is judged by (tests). */
+    public static ImgedgeServer start(ImgedgeConfig config, InstantSource clock) throws Exception {
+        ImgedgeServer server = new ImgedgeServer(config, clock);
         try {
             server.bind();
             return server;
@@ -94,7 +112,13 @@ public final class ImgedgeServer implements AutoCloseable {
         Origins origins = new Origins(httpOrigin, config.sources(), config.limits().maxSourceBytes(), virtualThreads);
         ProcessingUrlParser urls = new ProcessingUrlParser(new SignatureVerifier(config.signing()),
                 config.limits().maxResultSide());
-        ImageService images = new ImageService(urls, origins, workers, vips, config.limits(), config.processing());
+        CacheConfig cache = config.cache();
+        results = new TieredCache("", Optional.of(new MemoryTier(cache.memoryBytes(), ForkJoinPool.commonPool())),
+                diskTier("results", cache.resultDir(), cache.resultBytes()), virtualThreads, metrics);
+        sources = new TieredCache("source", Optional.of(new MemoryTier(cache.sourceMemoryBytes(), ForkJoinPool.commonPool())),
+                diskTier("sources", cache.sourceDir(), cache.sourceBytes()), virtualThreads, metrics);
+        ImageService images = new ImageService(urls, origins, workers, vips, config.limits(), config.processing(),
+                cache, results, sources, clock, metrics);
         metrics.bindWorkers(workers);
         RequestHandler handler = new RequestHandler(images, state, metrics, config.accessLog(),
                 config.server().requestTimeout());
@@ -107,7 +131,20 @@ public final class ImgedgeServer implements AutoCloseable {
         }
         if (config.admin().enabled()) {
             admin = listen(config.admin().listener(), new AdminInitializer(
-                    new AdminHandler(state, metrics, config.admin().token()), server.idleTimeout()));
+                    new AdminHandler(state, metrics, images, virtualThreads, config.admin().token()), server.idleTimeout()));
+        }
+    }
+
+    /** A disk tier, or none when it is not configured or its directory cannot be used. */
+    private static Optional<DiskTier> diskTier(String name, Optional<Path> dir, long maxBytes) {
+        if (dir.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new DiskTier(name, dir.get(), maxBytes));
+        } catch (IOException | UncheckedIOException e) {
+            LOG.warn("cache tier {} disabled: cannot use {} ({})", name, dir.get(), e.toString());
+            return Optional.empty();
         }
     }
 
@@ -161,6 +198,11 @@ public final class ImgedgeServer implements AutoCloseable {
             if (left > 0) {
                 LOG.warn("shutting down with {} requests still in flight", left);
             }
+            for (TieredCache cache : new TieredCache[]{results, sources}) {
+                if (cache != null) {
+                    cache.awaitWrites(config.server().shutdownGrace());
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -175,6 +217,11 @@ public final class ImgedgeServer implements AutoCloseable {
         acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         workers.close();
         virtualThreads.close();
+        for (TieredCache cache : new TieredCache[]{results, sources}) {
+            if (cache != null) {
+                cache.close();
+            }
+        }
         metrics.close();
     }
 }

@@ -98,6 +98,8 @@ class ImgedgeServerIT {
         overrides.put("imgedge.limits.max_source_bytes", MAX_SOURCE_BYTES);
         overrides.put("imgedge.limits.workers", 2);
         overrides.put("imgedge.limits.queue", 2);
+        overrides.put("imgedge.cache.disk.dir", dir.resolve("cache/results").toString());
+        overrides.put("imgedge.cache.source.dir", dir.resolve("cache/sources").toString());
         server = ImgedgeServer.start(ConfigLoader.load(Optional.empty(), Map.of(), overrides));
 
         h1 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -162,13 +164,18 @@ class ImgedgeServerIT {
 
     @Test
     void localSourceToWebp() throws Exception {
-        HttpResponse<byte[]> response = get(signed("/rs:fill:300:200/plain/local:///photo.jpg@webp"));
-        image(response, ImageFormat.WEBP, 300, 200);
+        HttpResponse<byte[]> response = get(signed("/rs:fill:320:200/plain/local:///photo.jpg@webp"));
+        image(response, ImageFormat.WEBP, 320, 200);
+        assertEquals("miss", response.headers().firstValue("x-cache").orElseThrow());
         assertEquals(String.valueOf(response.body().length), response.headers().firstValue("content-length").orElseThrow());
         assertTrue(response.headers().firstValue("etag").orElseThrow().matches("\"[A-Za-z0-9_-]{27}\""));
         assertEquals("public, max-age=3600", response.headers().firstValue("cache-control").orElseThrow());
         assertTrue(response.headers().firstValue("server-timing").orElseThrow().contains("transform;dur="));
         assertEquals("nosniff", response.headers().firstValue("x-content-type-options").orElseThrow());
+        HttpResponse<byte[]> again = get(signed("/resize:fill:320:200/plain/local:///photo.jpg@webp"));
+        assertEquals("hit-memory", again.headers().firstValue("x-cache").orElseThrow());
+        assertTrue(again.headers().firstValue("server-timing").orElseThrow().startsWith("cache;dur="));
+        assertEquals(response.headers().firstValue("etag"), again.headers().firstValue("etag"));
     }
 
     @Test
@@ -178,7 +185,7 @@ class ImgedgeServerIT {
         image(get(signed("/rs:fit:100:100/plain/" + source)), ImageFormat.PNG, 100, 100);
         String encoded = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(source.getBytes(StandardCharsets.UTF_8));
         image(get(signed("/w:50/" + encoded + ".jpg")), ImageFormat.JPEG, 50, 50);
-        assertEquals(2, origin.hits("/img/square.png"));
+        assertEquals(1, origin.hits("/img/square.png"), "the second size comes from the source cache");
     }
 
     @Test

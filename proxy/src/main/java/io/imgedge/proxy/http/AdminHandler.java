@@ -1,7 +1,11 @@
 package io.imgedge.proxy.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.imgedge.proxy.error.ErrorMapper;
 import io.imgedge.proxy.error.HttpError;
+import io.imgedge.proxy.image.ImageService;
 import io.imgedge.proxy.metrics.ServerMetrics;
+import io.netty.buffer.ByteBufInputStream;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -11,12 +15,18 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 
 /**
- * The admin listener: {@code /health}, {@code /ready}, {@code /metrics}. When a token is
- * configured every call needs {@code Authorization: Bearer {token}}. Sharable.
+ * The admin listener: {@code GET /health}, {@code /ready}, {@code /metrics}, and
+ * {@code POST /purge} with {@code {"url": "/{sig}/..."}} (one variant) or
+ * {@code {"source": "https://..."}} (every variant of a source). When a token is configured
+ * every call needs {@code Authorization: Bearer {token}}. Sharable.
  */
 @ChannelHandler.Sharable
 public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -24,46 +34,80 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
 
     private final ServerState state;
     private final ServerMetrics metrics;
+    private final ImageService images;
+    private final ExecutorService blocking;
     private final byte[] token;
 
-    public AdminHandler(ServerState state, ServerMetrics metrics, String token) {
+    public AdminHandler(ServerState state, ServerMetrics metrics, ImageService images, ExecutorService blocking,
+                        String token) {
         this.state = state;
         this.metrics = metrics;
+        this.images = images;
+        this.blocking = blocking;
         this.token = token.isEmpty() ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-        Reply reply = answer(request);
         boolean keepAlive = HttpUtil.isKeepAlive(request) && !request.decoderResult().isFailure();
-        var response = Responses.build(reply, null, request.method().equals(HttpMethod.HEAD));
-        HttpUtil.setKeepAlive(response, keepAlive);
-        var written = ctx.writeAndFlush(response);
-        if (!keepAlive) {
-            written.addListener(ChannelFutureListener.CLOSE);
-        }
+        boolean head = request.method().equals(HttpMethod.HEAD);
+        ctx.channel().config().setAutoRead(false);
+        answer(request).exceptionally(failure -> Reply.error(ErrorMapper.toHttpError(failure)))
+                .thenAcceptAsync(reply -> {
+                    var response = Responses.build(reply, null, head);
+                    HttpUtil.setKeepAlive(response, keepAlive);
+                    var written = ctx.writeAndFlush(response);
+                    written.addListener(keepAlive ? (ChannelFutureListener) _ -> ctx.channel().config().setAutoRead(true)
+                            : ChannelFutureListener.CLOSE);
+                }, ctx.executor());
     }
 
-    private Reply answer(FullHttpRequest request) {
+    private CompletableFuture<Reply> answer(FullHttpRequest request) {
         if (request.decoderResult().isFailure()) {
-            return Reply.error(HttpError.badRequest("malformed HTTP request"));
+            return done(Reply.error(HttpError.badRequest("malformed HTTP request")));
         }
         if (token != null) {
             String auth = request.headers().get(HttpHeaderNames.AUTHORIZATION, "");
             if (!MessageDigest.isEqual(token, auth.getBytes(StandardCharsets.UTF_8))) {
-                return Reply.error(HttpError.unauthorized("admin token required"));
+                return done(Reply.error(HttpError.unauthorized("admin token required")));
             }
         }
         String uri = request.uri();
         String path = uri.contains("?") ? uri.substring(0, uri.indexOf('?')) : uri;
-        if (!request.method().equals(HttpMethod.GET) && !request.method().equals(HttpMethod.HEAD)) {
-            return Reply.error(HttpError.methodNotAllowed("method " + request.method() + " not allowed"));
-        }
+        boolean read = request.method().equals(HttpMethod.GET) || request.method().equals(HttpMethod.HEAD);
         return switch (path) {
-            case "/health" -> Reply.json(200, "status", "ok");
-            case "/ready" -> state.draining() ? Reply.error(HttpError.unavailable("draining")) : Reply.json(200, "status", "ready");
-            case "/metrics" -> new Reply.Text(200, PROMETHEUS_TEXT, metrics.scrape());
-            default -> Reply.error(HttpError.notFound("not found"));
+            case "/health" -> read ? done(Reply.json(200, "status", "ok")) : notAllowed(request);
+            case "/ready" -> read ? done(state.draining() ? Reply.error(HttpError.unavailable("draining"))
+                    : Reply.json(200, "status", "ready")) : notAllowed(request);
+            case "/metrics" -> read ? done(new Reply.Text(200, PROMETHEUS_TEXT, metrics.scrape())) : notAllowed(request);
+            case "/purge" -> request.method().equals(HttpMethod.POST) ? purge(request) : notAllowed(request);
+            default -> done(Reply.error(HttpError.notFound("not found")));
         };
+    }
+
+    private CompletableFuture<Reply> purge(FullHttpRequest request) {
+        JsonNode body;
+        try (InputStream in = new ByteBufInputStream(request.content())) {
+            body = Responses.JSON.readTree(in);
+        } catch (IOException e) {
+            return done(Reply.error(HttpError.badRequest("body must be JSON")));
+        }
+        JsonNode url = body == null ? null : body.get("url");
+        JsonNode source = body == null ? null : body.get("source");
+        if ((url == null) == (source == null) || !(url == null ? source : url).isTextual()) {
+            return done(Reply.error(HttpError.badRequest("body must be {\"url\": \"/sig/...\"} or {\"source\": \"https://...\"}")));
+        }
+        return CompletableFuture.supplyAsync(() -> {
+            int removed = url != null ? images.purgeUrl(url.asText()) : images.purgeSource(source.asText());
+            return Reply.json(200, "purged", removed);
+        }, blocking);
+    }
+
+    private static CompletableFuture<Reply> notAllowed(FullHttpRequest request) {
+        return done(Reply.error(HttpError.methodNotAllowed("method " + request.method() + " not allowed")));
+    }
+
+    private static CompletableFuture<Reply> done(Reply reply) {
+        return CompletableFuture.completedFuture(reply);
     }
 }

@@ -51,6 +51,7 @@ final class Responses {
         h.set(HttpHeaderNames.ETAG, image.etag());
         h.set(HttpHeaderNames.CACHE_CONTROL, "public, max-age=" + image.maxAge().toSeconds());
         h.set("server-timing", image.serverTiming());
+        h.set("x-cache", image.cacheStatus());
         h.set("x-content-type-options", "nosniff");
         h.set("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox");
         return response;

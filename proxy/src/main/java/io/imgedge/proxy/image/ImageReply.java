@@ -4,22 +4,20 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * A processed image ready to send. The array is owned by this record: do not modify it.
+ * A processed image ready to send. The array is shared with the cache: do not modify it.
  *
- * @param etag strong entity tag, quoted
+ * @param etag         strong entity tag, quoted
+ * @param cacheStatus  {@code X-Cache}: hit-memory, hit-disk, miss or stale
+ * @param serverTiming {@code Server-Timing}: fetch and transform durations, or the cache lookup
  */
-public record ImageReply(byte[] bytes, String contentType, String etag, Duration maxAge, long fetchNanos,
-                         long transformNanos) {
+public record ImageReply(byte[] bytes, String contentType, String etag, Duration maxAge, String cacheStatus,
+                         String serverTiming) {
     public ImageReply {
         Objects.requireNonNull(bytes, "bytes");
         Objects.requireNonNull(contentType, "contentType");
         Objects.requireNonNull(etag, "etag");
         Objects.requireNonNull(maxAge, "maxAge");
-    }
-
-    /** {@code Server-Timing} value: fetch and transform durations in milliseconds. */
-    public String serverTiming() {
-        return String.format(java.util.Locale.ROOT, "fetch;dur=%.1f, transform;dur=%.1f",
-                fetchNanos / 1e6, transformNanos / 1e6);
+        Objects.requireNonNull(cacheStatus, "cacheStatus");
+        Objects.requireNonNull(serverTiming, "serverTiming");
     }
 }

@@ -1,45 +1,96 @@
 package io.imgedge.proxy.image;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.imgedge.proxy.cache.CacheKey;
+import io.imgedge.proxy.cache.CachedImage;
+import io.imgedge.proxy.cache.Freshness;
+import io.imgedge.proxy.cache.PurgeLog;
+import io.imgedge.proxy.cache.SingleFlight;
+import io.imgedge.proxy.cache.TieredCache;
+import io.imgedge.proxy.config.CacheConfig;
 import io.imgedge.proxy.config.LimitsConfig;
 import io.imgedge.proxy.config.ProcessingConfig;
+import io.imgedge.proxy.error.ErrorMapper;
+import io.imgedge.proxy.error.HttpError;
+import io.imgedge.proxy.metrics.ServerMetrics;
+import io.imgedge.proxy.origin.Original;
 import io.imgedge.proxy.origin.Origins;
 import io.imgedge.proxy.url.ProcessingOptions;
 import io.imgedge.proxy.url.ProcessingRequest;
 import io.imgedge.proxy.url.ProcessingUrlParser;
+import io.imgedge.proxy.url.Source;
 import io.imgedge.vips.EncodedImage;
 import io.imgedge.vips.TransformSpec;
 import io.imgedge.vips.Vips;
 import io.imgedge.vips.WorkerPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.InstantSource;
 import java.util.Base64;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The image path: parse and verify the URL, fetch the original, transform it on the worker
- * pool. Never blocks the caller; failures arrive as {@code HttpError}s or the exceptions
- * {@code ErrorMapper} knows. Thread-safe.
+ * The image path, in order: parse and verify the URL → result cache (memory, disk) → one
+ * transform per result key in flight → source cache → one fetch per source in flight → origin
+ * → libvips on the worker pool → cache fill. Fresh hits are served; an expired entry is served
+ * {@code stale} while one background refresh runs, for up to {@code cache.stale_if_error}.
+ * Never blocks the caller; failures arrive as {@link HttpError}s or exceptions
+ * {@link ErrorMapper} knows. Thread-safe.
  */
 public final class ImageService {
+    private static final Logger LOG = LoggerFactory.getLogger(ImageService.class);
+
+    /** A result and what making it cost (shared by everyone who waited for it). */
+    private record Produced(CachedImage entry, long fetchNanos, long transformNanos) {
+    }
+
+    /** A remembered 404 for a result key. */
+    private record Missing(HttpError error, String sourceKey) {
+    }
+
     private final ProcessingUrlParser urls;
     private final Origins origins;
     private final WorkerPool workers;
     private final Vips vips;
     private final LimitsConfig limits;
     private final ProcessingConfig processing;
+    private final CacheConfig cacheConfig;
+    private final TieredCache results;
+    private final TieredCache sources;
+    private final PurgeLog purges;
+    private final InstantSource clock;
+    private final ServerMetrics metrics;
+    private final SingleFlight<CacheKey, Produced> transforms = new SingleFlight<>();
+    private final SingleFlight<CacheKey, CachedImage> fetches = new SingleFlight<>();
+    private final Cache<CacheKey, Missing> missing;
 
-    public ImageService(ProcessingUrlParser urls, Origins origins, WorkerPool workers, Vips vips,
-                        LimitsConfig limits, ProcessingConfig processing) {
+    public ImageService(ProcessingUrlParser urls, Origins origins, WorkerPool workers, Vips vips, LimitsConfig limits,
+                        ProcessingConfig processing, CacheConfig cacheConfig, TieredCache results, TieredCache sources,
+                        InstantSource clock, ServerMetrics metrics) {
         this.urls = urls;
         this.origins = origins;
         this.workers = workers;
         this.vips = vips;
         this.limits = limits;
         this.processing = processing;
+        this.cacheConfig = cacheConfig;
+        this.results = results;
+        this.sources = sources;
+        this.clock = clock;
+        this.metrics = metrics;
+        this.purges = new PurgeLog(Duration.ofHours(1), clock);
+        this.missing = Caffeine.newBuilder().expireAfterWrite(cacheConfig.negativeTtl()).maximumSize(100_000)
+                .ticker(() -> clock.millis() * 1_000_000L).build();
     }
 
     public CompletableFuture<ImageReply> process(String rawPath) {
+        long start = System.nanoTime();
         ProcessingRequest request;
         try {
             request = urls.parse(rawPath);
@@ -47,12 +98,154 @@ public final class ImageService {
             return CompletableFuture.failedFuture(e);
         }
         TransformSpec spec = spec(request.options());
-        long start = System.nanoTime();
-        return origins.fetch(request.source()).thenCompose(original -> {
-            long fetched = System.nanoTime();
-            return workers.submit(() -> vips.transform(original.bytes(), spec, limits.image()))
-                    .thenApply(image -> reply(image, fetched - start, System.nanoTime() - fetched));
+        CacheKey key = CacheKey.result(request.source(), spec);
+        return results.get(key).thenCompose(hit -> {
+            if (hit.isPresent()) {
+                CachedImage entry = hit.get().entry();
+                switch (Freshness.of(entry, clock.millis(), cacheConfig.staleIfError())) {
+                    case FRESH -> {
+                        return CompletableFuture.completedFuture(reply(entry, hit.get().tier().header(), lookupTiming(start)));
+                    }
+                    case STALE -> {
+                        metrics.cacheLookup("result", "stale");
+                        refresh(key, request, spec);
+                        return CompletableFuture.completedFuture(reply(entry, "stale", lookupTiming(start)));
+                    }
+                    case EXPIRED -> {
+                        // too old to serve: produce it again below
+                    }
+                }
+            }
+            return produce(key, request, spec).thenApply(p -> reply(p.entry(), "miss", String.format(Locale.ROOT,
+                    "fetch;dur=%.1f, transform;dur=%.1f", p.fetchNanos() / 1e6, p.transformNanos() / 1e6)));
         });
+    }
+
+    /**
+     * Removes the result of one processing URL from every tier; a transform already running for
+     * it will not put it back.
+     *
+     * @return entries removed. Blocking (disk): call off the event loop.
+     */
+    public int purgeUrl(String rawPath) {
+        ProcessingRequest request = urls.parse(rawPath);
+        CacheKey key = CacheKey.result(request.source(), spec(request.options()));
+        purges.purged(key.hex());
+        missing.invalidate(key);
+        return results.remove(key);
+    }
+
+    /**
+     * Removes every result made from {@code sourceUrl}, and the cached original, from every tier.
+     *
+     * @return entries removed. Blocking (disk): call off the event loop.
+     */
+    public int purgeSource(String sourceUrl) {
+        CacheKey sourceKey = CacheKey.source(Source.parse(sourceUrl));
+        purges.purged(sourceKey.hex());
+        missing.asMap().values().removeIf(m -> m.sourceKey().equals(sourceKey.hex()));
+        return results.removeSource(sourceKey.hex()) + sources.remove(sourceKey);
+    }
+
+    private CompletableFuture<Produced> produce(CacheKey key, ProcessingRequest request, TransformSpec spec) {
+        Missing known = missing.getIfPresent(key);
+        if (known != null) {
+            return CompletableFuture.failedFuture(known.error());
+        }
+        SingleFlight.Flight<Produced> flight = transforms.run(key, () -> make(key, request, spec));
+        if (flight.collapsed()) {
+            metrics.collapsed("result");
+        }
+        return flight.result();
+    }
+
+    private void refresh(CacheKey key, ProcessingRequest request, TransformSpec spec) {
+        transforms.run(key, () -> make(key, request, spec)).result().whenComplete((_, failure) -> {
+            if (failure != null) {
+                LOG.debug("background refresh of {} failed: {}", request.source().canonical(), failure.toString());
+            }
+        });
+    }
+
+    /** Fetches (through the source cache), transforms and caches one result. */
+    private CompletableFuture<Produced> make(CacheKey key, ProcessingRequest request, TransformSpec spec) {
+        long startedAt = clock.millis();
+        long fetchStart = System.nanoTime();
+        String sourceKey = CacheKey.source(request.source()).hex();
+        return original(request.source()).thenCompose(original -> {
+            long transformStart = System.nanoTime();
+            return workers.submit(() -> vips.transform(original.bytes(), spec, limits.image())).thenApply(image -> {
+                long done = System.nanoTime();
+                metrics.transform(image.format().extension(), done - transformStart);
+                CachedImage entry = new CachedImage(image.bytes(), image.format().mimeType(), etag(image),
+                        startedAt, original.expiresAt(), sourceKey);
+                if (!purges.purgedSince(key.hex(), sourceKey, startedAt)) {
+                    results.put(key, entry, () -> !purges.purgedSince(key.hex(), sourceKey, startedAt));
+                }
+                return new Produced(entry, transformStart - fetchStart, done - transformStart);
+            });
+        }).whenComplete((_, failure) -> {
+            if (failure != null) {
+                HttpError error = ErrorMapper.toHttpError(failure);
+                if (error.status() == 404) {
+                    missing.put(key, new Missing(error, sourceKey));
+                }
+            }
+        });
+    }
+
+    /** The original as a cache entry; http and s3 originals go through the source cache. */
+    private CompletableFuture<CachedImage> original(Source source) {
+        CacheKey key = CacheKey.source(source);
+        if (source instanceof Source.LocalFile) {
+            return fetch(source, key);
+        }
+        return sources.get(key).thenCompose(hit -> {
+            if (hit.isPresent() && Freshness.of(hit.get().entry(), clock.millis(), Duration.ZERO) == Freshness.State.FRESH) {
+                return CompletableFuture.completedFuture(hit.get().entry());
+            }
+            SingleFlight.Flight<CachedImage> flight = fetches.run(key, () -> {
+                long startedAt = clock.millis();
+                return fetch(source, key).thenApply(entry -> {
+                    if (!purges.purgedSince(key.hex(), key.hex(), startedAt)) {
+                        sources.put(key, entry, () -> !purges.purgedSince(key.hex(), key.hex(), startedAt));
+                    }
+                    return entry;
+                });
+            });
+            if (flight.collapsed()) {
+                metrics.collapsed("source");
+            }
+            return flight.result();
+        });
+    }
+
+    private CompletableFuture<CachedImage> fetch(Source source, CacheKey key) {
+        String kind = switch (source) {
+            case Source.Remote _ -> "http";
+            case Source.S3Object _ -> "s3";
+            case Source.LocalFile _ -> "local";
+        };
+        long start = System.nanoTime();
+        long now = clock.millis();
+        return origins.fetch(source).handle((original, failure) -> {
+            metrics.originFetch(kind, failure == null ? "ok" : "error", System.nanoTime() - start);
+            if (failure != null) {
+                throw ErrorMapper.toHttpError(failure);
+            }
+            return new CachedImage(original.bytes(), original.contentType(), "", now, expiry(original, source, now),
+                    key.hex());
+        });
+    }
+
+    private long expiry(Original original, Source source, long now) {
+        Duration ttl = switch (source) {
+            case Source.Remote _ -> Freshness.remoteTtl(original.cacheControl(), cacheConfig.remoteTtl(),
+                    cacheConfig.remoteMinTtl(), cacheConfig.remoteMaxTtl());
+            case Source.S3Object _ -> cacheConfig.s3Ttl();
+            case Source.LocalFile _ -> cacheConfig.localTtl();
+        };
+        return Freshness.expiry(now, ttl);
     }
 
     private TransformSpec spec(ProcessingOptions o) {
@@ -66,14 +259,17 @@ public final class ImageService {
                 processing.stripMetadata());
     }
 
-    private ImageReply reply(EncodedImage image, long fetchNanos, long transformNanos) {
-        return new ImageReply(image.bytes(), image.format().mimeType(), etag(image.bytes()), processing.maxAge(),
-                fetchNanos, transformNanos);
+    private ImageReply reply(CachedImage entry, String cacheStatus, String timing) {
+        return new ImageReply(entry.bytes(), entry.contentType(), entry.etag(), processing.maxAge(), cacheStatus, timing);
     }
 
-    static String etag(byte[] bytes) {
+    private static String lookupTiming(long start) {
+        return String.format(Locale.ROOT, "cache;dur=%.1f", (System.nanoTime() - start) / 1e6);
+    }
+
+    private static String etag(EncodedImage image) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(bytes);
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(image.bytes());
             return "\"" + Base64.getUrlEncoder().withoutPadding().encodeToString(digest).substring(0, 27) + "\"";
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

@@ -16,6 +16,7 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.util.internal.PlatformDependent;
 
 import java.time.Duration;
+import java.util.function.LongSupplier;
 
 /**
  * imgedge's meters in one Prometheus registry. Names follow DESIGN.md (prefix {@code imgedge_}).
@@ -50,6 +51,38 @@ public final class ServerMetrics implements AutoCloseable {
                 .tag("route", route).tag("status", Integer.toString(status)).register(registry).increment();
         Timer.builder("imgedge.request").description("time from request to response written")
                 .tag("route", route).serviceLevelObjectives(LATENCY_BUCKETS).register(registry)
+                .record(Duration.ofNanos(nanos));
+    }
+
+    /** One cache lookup: {@code tier} memory/disk/source-disk, {@code result} hit/miss/stale. */
+    public void cacheLookup(String tier, String result) {
+        Counter.builder("imgedge.cache.lookups").description("cache lookups by tier and result")
+                .tag("tier", tier).tag("result", result).register(registry).increment();
+    }
+
+    /** A gauge of the bytes one cache tier holds. */
+    public void cacheBytes(String tier, LongSupplier bytes) {
+        Gauge.builder("imgedge.cache.bytes", bytes, LongSupplier::getAsLong).description("bytes held by a cache tier")
+                .baseUnit("bytes").tag("tier", tier).register(registry);
+    }
+
+    /** A request that joined work already in flight ({@code kind} result or source). */
+    public void collapsed(String kind) {
+        Counter.builder("imgedge.collapsed").description("requests that joined in-flight work instead of repeating it")
+                .tag("kind", kind).register(registry).increment();
+    }
+
+    /** One origin fetch: {@code kind} http/s3/local, {@code outcome} ok/error. */
+    public void originFetch(String kind, String outcome, long nanos) {
+        Timer.builder("imgedge.origin.fetch").description("time to fetch an original")
+                .tag("kind", kind).tag("outcome", outcome).serviceLevelObjectives(LATENCY_BUCKETS).register(registry)
+                .record(Duration.ofNanos(nanos));
+    }
+
+    /** One transform, by output format. */
+    public void transform(String format, long nanos) {
+        Timer.builder("imgedge.transform").description("time to decode, resize and encode one image")
+                .tag("format", format).serviceLevelObjectives(LATENCY_BUCKETS).register(registry)
                 .record(Duration.ofNanos(nanos));
     }
 

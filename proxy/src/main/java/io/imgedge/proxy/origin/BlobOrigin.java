@@ -29,7 +29,7 @@ final class BlobOrigin {
             permits.acquireUninterruptibly();
             try {
                 return store.get(key, maxBytes)
-                        .map(blob -> new Original(blob.bytes(), ""))
+                        .map(blob -> new Original(blob.bytes(), "", ""))
                         .orElseThrow(() -> HttpError.notFound("source not found"));
             } finally {
                 permits.release();

@@ -126,7 +126,8 @@ public final class HttpOrigin implements AutoCloseable {
                     int status = response.status();
                     if (status >= 200 && status < 300) {
                         String type = response.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
-                        return CompletableFuture.completedFuture(new Original(response.body(), type));
+                        String cacheControl = response.headers().get(HttpHeaderNames.CACHE_CONTROL, "");
+                        return CompletableFuture.completedFuture(new Original(response.body(), type, cacheControl));
                     }
                     String location = response.headers().get(HttpHeaderNames.LOCATION);
                     if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308) {

@@ -23,6 +23,25 @@ public sealed interface Source {
     }
 
     /**
+     * One spelling per source: scheme and host lower-cased, default port dropped, so that URLs
+     * naming the same original share cache entries.
+     */
+    default String canonical() {
+        return switch (this) {
+            case Remote(URI uri) -> {
+                String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
+                int port = uri.getPort();
+                boolean defaultPort = port == -1 || (scheme.equals("http") && port == 80) || (scheme.equals("https") && port == 443);
+                String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+                yield scheme + "://" + uri.getHost().toLowerCase(Locale.ROOT) + (defaultPort ? "" : ":" + port) + path
+                        + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+            }
+            case S3Object(String bucket, String key) -> "s3://" + bucket + "/" + key;
+            case LocalFile(String path) -> "local:///" + path;
+        };
+    }
+
+    /**
      * Parses a decoded source URL.
      *
      * @throws HttpError 400 for malformed or unknown-scheme URLs, 403 for local paths that try to

@@ -1,0 +1,53 @@
+package io.imgedge.proxy.cache;
+
+import io.imgedge.proxy.url.Source;
+import io.imgedge.vips.ImageFormat;
+import io.imgedge.vips.TransformSpec;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * A cache key: the SHA-256 of a canonical text, in hex. Result keys cover everything that
+ * changes the output bytes (resolved options, source, output format); two URLs that mean the
+ * same thing (aliases, option order, {@code rs} vs {@code w}/{@code h}, default quality spelled
+ * out) get the same key. Source keys cover the source only.
+ */
+public record CacheKey(String hex) {
+    public CacheKey {
+        if (hex.length() != 64) {
+            throw new IllegalArgumentException("a cache key is 64 hex digits");
+        }
+    }
+
+    /** The key of one result: {@code spec} has every default resolved. */
+    public static CacheKey result(Source source, TransformSpec spec) {
+        return of(canonical(source, spec));
+    }
+
+    public static CacheKey source(Source source) {
+        return of("source|" + source.canonical());
+    }
+
+    static String canonical(Source source, TransformSpec spec) {
+        return "v1|w=" + spec.width() + "|h=" + spec.height() + "|fit=" + spec.fit() + "|g=" + spec.gravity()
+                + "|el=" + spec.enlarge() + "|f=" + spec.format().map(ImageFormat::name).orElse("source")
+                + "|q=" + spec.quality() + "|strip=" + spec.stripMetadata() + "|src=" + source.canonical();
+    }
+
+    private static CacheKey of(String canonical) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
+            return new CacheKey(HexFormat.of().formatHex(digest));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return hex;
+    }
+}

@@ -1,0 +1,332 @@
+package io.imgedge.proxy.cache;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.CRC32C;
+
+/**
+ * A directory of cache entries bounded by total bytes. Each entry is one file
+ * ({@code ab/cd/{key}}): a header (magic, key, content type, ETag, source key, times, payload
+ * length and CRC32C) then the payload. Writes go to a temporary file renamed into place, so a
+ * reader sees a whole entry or none. A file that is truncated, fails its checksum or is not
+ * ours is deleted and reads as a miss. The index is rebuilt from the headers on start; the
+ * least recently used entries are evicted in the background once the budget is passed.
+ *
+ * <p>Blocking: call from virtual threads. I/O failures (disk full, read-only) are logged,
+ * counted in {@link #errors()} and otherwise ignored: the caller goes on without this tier.
+ */
+public final class DiskTier implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DiskTier.class);
+    private static final long MAGIC = 0x494d474544474531L; // "IMGEDGE1"
+    private static final String TEMP_PREFIX = ".tmp-";
+    /** Headers are a few hundred bytes; a longer one is not ours. */
+    private static final int MAX_HEADER = 2048;
+
+    /** What the index keeps per entry. */
+    private record Indexed(long size, String sourceKey, long lastUse) {
+    }
+
+    /** A parsed header and how many bytes it took. */
+    private record Header(String key, String contentType, String etag, String sourceKey, long createdAt,
+                          long expiresAt, int payloadLength, long crc, int length) {
+    }
+
+    private final String name;
+    private final Path dir;
+    private final long maxBytes;
+    private final Map<String, Indexed> index = new ConcurrentHashMap<>();
+    private final AtomicLong bytes = new AtomicLong();
+    private final AtomicLong useClock = new AtomicLong();
+    private final AtomicLong errors = new AtomicLong();
+    private final AtomicLong corrupt = new AtomicLong();
+    private final AtomicBoolean evicting = new AtomicBoolean();
+    private final ExecutorService evictor;
+
+    /** Opens {@code dir} (creating it) and rebuilds the index from the files there. */
+    public DiskTier(String name, Path dir, long maxBytes) throws IOException {
+        this.name = name;
+        this.dir = dir;
+        this.maxBytes = maxBytes;
+        Files.createDirectories(dir);
+        this.evictor = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("cache-evict-" + name).factory());
+        rebuild();
+        evictIfNeeded();
+    }
+
+    public Optional<CachedImage> get(CacheKey key) {
+        if (!index.containsKey(key.hex())) {
+            return Optional.empty();
+        }
+        try {
+            byte[] file = Files.readAllBytes(path(key.hex()));
+            Header header = parseHeader(file);
+            if (header == null || !header.key().equals(key.hex())
+                    || file.length != header.length() + (long) header.payloadLength()) {
+                drop(key.hex(), "truncated or not an entry");
+                return Optional.empty();
+            }
+            CRC32C crc = new CRC32C();
+            crc.update(file, header.length(), header.payloadLength());
+            if (crc.getValue() != header.crc()) {
+                drop(key.hex(), "checksum mismatch");
+                return Optional.empty();
+            }
+            index.computeIfPresent(key.hex(), (_, e) -> new Indexed(e.size(), e.sourceKey(), useClock.incrementAndGet()));
+            byte[] payload = Arrays.copyOfRange(file, header.length(), file.length);
+            return Optional.of(new CachedImage(payload, header.contentType(), header.etag(), header.createdAt(),
+                    header.expiresAt(), header.sourceKey()));
+        } catch (NoSuchFileException e) {
+            forget(key.hex());
+            return Optional.empty();
+        } catch (IOException e) {
+            failure("read", e);
+            return Optional.empty();
+        }
+    }
+
+    public void put(CacheKey key, CachedImage entry) {
+        Path target = path(key.hex());
+        Path temp = null;
+        try {
+            Files.createDirectories(target.getParent());
+            temp = Files.createTempFile(target.getParent(), TEMP_PREFIX, "");
+            byte[] header = header(key.hex(), entry);
+            if (header.length > MAX_HEADER) {
+                return;
+            }
+            try (var out = Files.newOutputStream(temp)) {
+                out.write(header);
+                out.write(entry.bytes());
+            }
+            move(temp, target);
+            temp = null;
+            long size = header.length + (long) entry.bytes().length;
+            Indexed previous = index.put(key.hex(), new Indexed(size, entry.sourceKey(), useClock.incrementAndGet()));
+            bytes.addAndGet(size - (previous == null ? 0 : previous.size()));
+            evictIfNeeded();
+        } catch (IOException e) {
+            failure("write", e);
+        } finally {
+            if (temp != null) {
+                try {
+                    Files.deleteIfExists(temp);
+                } catch (IOException ignored) {
+                    // already counted as a failed write
+                }
+            }
+        }
+    }
+
+    public boolean remove(CacheKey key) {
+        return drop(key.hex(), null);
+    }
+
+    /** Removes every entry of the source with {@code sourceKey}; returns how many. */
+    public int removeSource(String sourceKey) {
+        int removed = 0;
+        for (Map.Entry<String, Indexed> e : index.entrySet()) {
+            if (e.getValue().sourceKey().equals(sourceKey) && drop(e.getKey(), null)) {
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    public long bytes() {
+        return bytes.get();
+    }
+
+    public int entries() {
+        return index.size();
+    }
+
+    /** I/O failures so far (reads and writes). */
+    public long errors() {
+        return errors.get();
+    }
+
+    /** Entries dropped because they were truncated, corrupt or foreign. */
+    public long corrupt() {
+        return corrupt.get();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public void close() {
+        evictor.shutdown();
+    }
+
+    private Path path(String hex) {
+        return dir.resolve(hex.substring(0, 2)).resolve(hex.substring(2, 4)).resolve(hex);
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private static byte[] header(String key, CachedImage entry) throws IOException {
+        CRC32C crc = new CRC32C();
+        crc.update(entry.bytes());
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream(256);
+        try (DataOutputStream out = new DataOutputStream(buffer)) {
+            out.writeLong(MAGIC);
+            out.writeUTF(key);
+            out.writeUTF(entry.contentType());
+            out.writeUTF(entry.etag());
+            out.writeUTF(entry.sourceKey());
+            out.writeLong(entry.createdAt());
+            out.writeLong(entry.expiresAt());
+            out.writeInt(entry.bytes().length);
+            out.writeLong(crc.getValue());
+        }
+        return buffer.toByteArray();
+    }
+
+    /** The header at the start of {@code data}, or null when it does not start with one of ours. */
+    private static Header parseHeader(byte[] data) {
+        ByteArrayInputStream bytes = new ByteArrayInputStream(data, 0, Math.min(data.length, MAX_HEADER));
+        try (DataInputStream in = new DataInputStream(bytes)) {
+            if (in.readLong() != MAGIC) {
+                return null;
+            }
+            String key = in.readUTF();
+            String contentType = in.readUTF();
+            String etag = in.readUTF();
+            String sourceKey = in.readUTF();
+            long createdAt = in.readLong();
+            long expiresAt = in.readLong();
+            int payloadLength = in.readInt();
+            long crc = in.readLong();
+            int length = Math.min(data.length, MAX_HEADER) - bytes.available();
+            return payloadLength < 0 || key.length() != 64 ? null
+                    : new Header(key, contentType, etag, sourceKey, createdAt, expiresAt, payloadLength, crc, length);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private void rebuild() throws IOException {
+        long start = System.nanoTime();
+        List<Path> bad = new ArrayList<>();
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                String fileName = file.getFileName().toString();
+                if (fileName.startsWith(TEMP_PREFIX) || !attrs.isRegularFile()) {
+                    bad.add(file);
+                    return FileVisitResult.CONTINUE;
+                }
+                byte[] head;
+                try (InputStream in = Files.newInputStream(file)) {
+                    head = in.readNBytes(MAX_HEADER);
+                }
+                Header header = parseHeader(head);
+                if (header == null || !header.key().equals(fileName)
+                        || attrs.size() != header.length() + (long) header.payloadLength()) {
+                    bad.add(file);
+                } else {
+                    index.put(fileName, new Indexed(attrs.size(), header.sourceKey(), attrs.lastModifiedTime().toMillis()));
+                    bytes.addAndGet(attrs.size());
+                }
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        for (Path file : bad) {
+            Files.deleteIfExists(file);
+        }
+        useClock.set(index.values().stream().mapToLong(Indexed::lastUse).max().orElse(0));
+        LOG.info("cache tier {}: {} entries, {} bytes in {} (index rebuilt in {} ms, {} bad files removed)",
+                name, index.size(), bytes.get(), dir, (System.nanoTime() - start) / 1_000_000, bad.size());
+    }
+
+    private void evictIfNeeded() {
+        if (bytes.get() > maxBytes && evicting.compareAndSet(false, true)) {
+            try {
+                evictor.execute(this::evict);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                evicting.set(false);
+            }
+        }
+    }
+
+    /** Drops least recently used entries until the tier is at 90% of its budget. */
+    private void evict() {
+        try {
+            long target = maxBytes * 9 / 10;
+            List<Map.Entry<String, Indexed>> byAge = new ArrayList<>(index.entrySet());
+            byAge.sort(Comparator.comparingLong(e -> e.getValue().lastUse()));
+            for (Map.Entry<String, Indexed> e : byAge) {
+                if (bytes.get() <= target) {
+                    break;
+                }
+                drop(e.getKey(), null);
+            }
+        } finally {
+            evicting.set(false);
+        }
+        if (bytes.get() > maxBytes) {
+            evictIfNeeded();
+        }
+    }
+
+    private boolean drop(String hex, String reason) {
+        if (reason != null) {
+            corrupt.incrementAndGet();
+            LOG.warn("cache tier {}: dropping entry {} ({})", name, hex, reason);
+        }
+        try {
+            Files.deleteIfExists(path(hex));
+        } catch (IOException e) {
+            failure("delete", e);
+        }
+        return forget(hex);
+    }
+
+    private boolean forget(String hex) {
+        Indexed removed = index.remove(hex);
+        if (removed != null) {
+            bytes.addAndGet(-removed.size());
+        }
+        return removed != null;
+    }
+
+    private void failure(String action, IOException e) {
+        if (errors.incrementAndGet() % 1000 == 1) {
+            LOG.warn("cache tier {}: cannot {} in {} ({}); serving goes on without it ({} errors so far)",
+                    name, action, dir, e.toString(), errors.get());
+        }
+    }
+}

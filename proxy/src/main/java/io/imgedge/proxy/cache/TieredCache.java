@@ -1,0 +1,134 @@
+package io.imgedge.proxy.cache;
+
+import io.imgedge.proxy.metrics.ServerMetrics;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Phaser;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Memory in front of disk, either optional. Lookups try memory, then disk, promoting disk hits
+ * to memory; stores go to memory at once and to disk in the background (write-behind, tracked so
+ * that shutdown can wait for them). Disk I/O runs on the given virtual-thread executor.
+ * Thread-safe.
+ */
+public final class TieredCache implements AutoCloseable {
+    /** Where a hit came from. */
+    public enum Tier {
+        MEMORY("hit-memory"), DISK("hit-disk");
+
+        private final String header;
+
+        Tier(String header) {
+            this.header = header;
+        }
+
+        /** The {@code X-Cache} value of a fresh hit from this tier. */
+        public String header() {
+            return header;
+        }
+    }
+
+    /** A cached entry and where it was found. */
+    public record Hit(CachedImage entry, Tier tier) {
+    }
+
+    private final String name;
+    private final Optional<MemoryTier> memory;
+    private final Optional<DiskTier> disk;
+    private final ExecutorService io;
+    private final ServerMetrics metrics;
+    private final Phaser pendingWrites = new Phaser(1);
+
+    /** @param name metric label prefix of this cache's tiers ({@code ""} for results, {@code "source"} for originals) */
+    public TieredCache(String name, Optional<MemoryTier> memory, Optional<DiskTier> disk, ExecutorService io,
+                       ServerMetrics metrics) {
+        this.name = name;
+        this.memory = memory;
+        this.disk = disk;
+        this.io = io;
+        this.metrics = metrics;
+        memory.ifPresent(m -> metrics.cacheBytes(tierLabel("memory"), m::bytes));
+        disk.ifPresent(d -> metrics.cacheBytes(tierLabel("disk"), d::bytes));
+    }
+
+    public CompletableFuture<Optional<Hit>> get(CacheKey key) {
+        if (memory.isPresent()) {
+            Optional<CachedImage> hit = memory.get().get(key);
+            metrics.cacheLookup(tierLabel("memory"), hit.isPresent() ? "hit" : "miss");
+            if (hit.isPresent()) {
+                return CompletableFuture.completedFuture(Optional.of(new Hit(hit.get(), Tier.MEMORY)));
+            }
+        }
+        if (disk.isEmpty()) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        return CompletableFuture.supplyAsync(() -> {
+            Optional<CachedImage> hit = disk.get().get(key);
+            metrics.cacheLookup(tierLabel("disk"), hit.isPresent() ? "hit" : "miss");
+            hit.ifPresent(entry -> memory.ifPresent(m -> m.put(key, entry)));
+            return hit.map(entry -> new Hit(entry, Tier.DISK));
+        }, io);
+    }
+
+    /**
+     * Stores {@code entry}. {@code wanted} is asked again once the disk write is done: when it
+     * says no (the entry was purged meanwhile), the written file is removed again.
+     */
+    public void put(CacheKey key, CachedImage entry, BooleanSupplier wanted) {
+        memory.ifPresent(m -> m.put(key, entry));
+        disk.ifPresent(d -> {
+            pendingWrites.register();
+            try {
+                io.execute(() -> {
+                    try {
+                        d.put(key, entry);
+                        if (!wanted.getAsBoolean()) {
+                            d.remove(key);
+                        }
+                    } finally {
+                        pendingWrites.arriveAndDeregister();
+                    }
+                });
+            } catch (RuntimeException rejected) {
+                pendingWrites.arriveAndDeregister();
+            }
+        });
+    }
+
+    /** Removes {@code key} from both tiers (disk on the calling thread). */
+    public int remove(CacheKey key) {
+        int removed = memory.map(m -> m.remove(key) ? 1 : 0).orElse(0);
+        return removed + disk.map(d -> d.remove(key) ? 1 : 0).orElse(0);
+    }
+
+    /** Removes every entry of a source from both tiers (disk on the calling thread). */
+    public int removeSource(String sourceKey) {
+        return memory.map(m -> m.removeSource(sourceKey)).orElse(0) + disk.map(d -> d.removeSource(sourceKey)).orElse(0);
+    }
+
+    /** Waits up to {@code timeout} for background disk writes started so far. */
+    public void awaitWrites(Duration timeout) throws InterruptedException {
+        int phase = pendingWrites.arrive();
+        try {
+            pendingWrites.awaitAdvanceInterruptibly(phase, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            // shutting down anyway; unfinished writes leave only temporary files, removed on start
+        }
+        pendingWrites.register();
+    }
+
+    @Override
+    public void close() {
+        disk.ifPresent(DiskTier::close);
+    }
+
+    private String tierLabel(String tier) {
+        return name.isEmpty() ? tier : name + "-" + tier;
+    }
+}
