@@ -68,6 +68,8 @@ public final class ImgedgeServer implements AutoCloseable {
     private final EventLoopGroup acceptors;
     private final EventLoopGroup io;
     private final ExecutorService virtualThreads = Executors.newVirtualThreadPerTaskExecutor();
+    private final ExecutorService evictor = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().daemon().name("cache-evict").factory());
     private final WorkerPool workers;
     private final Vips vips;
     private final List<Channel> listeners = new ArrayList<>();
@@ -136,12 +138,12 @@ public final class ImgedgeServer implements AutoCloseable {
     }
 
     /** A disk tier, or none when it is not configured or its directory cannot be used. */
-    private static Optional<DiskTier> diskTier(String name, Optional<Path> dir, long maxBytes) {
+    private Optional<DiskTier> diskTier(String name, Optional<Path> dir, long maxBytes) {
         if (dir.isEmpty()) {
             return Optional.empty();
         }
         try {
-            return Optional.of(new DiskTier(name, dir.get(), maxBytes));
+            return Optional.of(new DiskTier(name, dir.get(), maxBytes, evictor));
         } catch (IOException | UncheckedIOException e) {
             LOG.warn("cache tier {} disabled: cannot use {} ({})", name, dir.get(), e.toString());
             return Optional.empty();
@@ -217,11 +219,7 @@ public final class ImgedgeServer implements AutoCloseable {
         acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         workers.close();
         virtualThreads.close();
-        for (TieredCache cache : new TieredCache[]{results, sources}) {
-            if (cache != null) {
-                cache.close();
-            }
-        }
+        evictor.shutdown();
         metrics.close();
     }
 }

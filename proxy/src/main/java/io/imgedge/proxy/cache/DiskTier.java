@@ -24,8 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32C;
@@ -41,7 +40,7 @@ import java.util.zip.CRC32C;
  * <p>Blocking: call from virtual threads. I/O failures (disk full, read-only) are logged,
  * counted in {@link #errors()} and otherwise ignored: the caller goes on without this tier.
  */
-public final class DiskTier implements AutoCloseable {
+public final class DiskTier {
     private static final Logger LOG = LoggerFactory.getLogger(DiskTier.class);
     private static final long MAGIC = 0x494d474544474531L; // "IMGEDGE1"
     private static final String TEMP_PREFIX = ".tmp-";
@@ -66,15 +65,19 @@ public final class DiskTier implements AutoCloseable {
     private final AtomicLong errors = new AtomicLong();
     private final AtomicLong corrupt = new AtomicLong();
     private final AtomicBoolean evicting = new AtomicBoolean();
-    private final ExecutorService evictor;
+    private final Executor evictor;
 
-    /** Opens {@code dir} (creating it) and rebuilds the index from the files there. */
-    public DiskTier(String name, Path dir, long maxBytes) throws IOException {
+    /**
+     * Opens {@code dir} (creating it) and rebuilds the index from the files there.
+     *
+     * @param evictor where eviction runs, one pass at a time (the caller owns it)
+     */
+    public DiskTier(String name, Path dir, long maxBytes, Executor evictor) throws IOException {
         this.name = name;
         this.dir = dir;
         this.maxBytes = maxBytes;
+        this.evictor = evictor;
         Files.createDirectories(dir);
-        this.evictor = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("cache-evict-" + name).factory());
         rebuild();
         evictIfNeeded();
     }
@@ -180,11 +183,6 @@ public final class DiskTier implements AutoCloseable {
         return name;
     }
 
-    @Override
-    public void close() {
-        evictor.shutdown();
-    }
-
     private Path path(String hex) {
         return dir.resolve(hex.substring(0, 2)).resolve(hex.substring(2, 4)).resolve(hex);
     }
@@ -282,24 +280,29 @@ public final class DiskTier implements AutoCloseable {
         }
     }
 
-    /** Drops least recently used entries until the tier is at 90% of its budget. */
+    /**
+     * Drops least recently used entries until what was over 90% of the budget when it started is
+     * freed; entries used since it started are kept. Runs again if puts meanwhile went over.
+     */
     private void evict() {
         try {
-            long target = maxBytes * 9 / 10;
+            long excess = bytes.get() - maxBytes * 9 / 10;
             List<Map.Entry<String, Indexed>> byAge = new ArrayList<>(index.entrySet());
             byAge.sort(Comparator.comparingLong(e -> e.getValue().lastUse()));
+            long freed = 0;
             for (Map.Entry<String, Indexed> e : byAge) {
-                if (bytes.get() <= target) {
+                if (freed >= excess) {
                     break;
                 }
-                drop(e.getKey(), null);
+                Indexed now = index.get(e.getKey());
+                if (now != null && now.lastUse() == e.getValue().lastUse() && drop(e.getKey(), null)) {
+                    freed += now.size();
+                }
             }
         } finally {
             evicting.set(false);
         }
-        if (bytes.get() > maxBytes) {
-            evictIfNeeded();
-        }
+        evictIfNeeded();
     }
 
     private boolean drop(String hex, String reason) {

@@ -17,7 +17,7 @@ import java.util.function.BooleanSupplier;
  * that shutdown can wait for them). Disk I/O runs on the given virtual-thread executor.
  * Thread-safe.
  */
-public final class TieredCache implements AutoCloseable {
+public final class TieredCache {
     /** Where a hit came from. */
     public enum Tier {
         MEMORY("hit-memory"), DISK("hit-disk");
@@ -121,11 +121,6 @@ public final class TieredCache implements AutoCloseable {
             // shutting down anyway; unfinished writes leave only temporary files, removed on start
         }
         pendingWrites.register();
-    }
-
-    @Override
-    public void close() {
-        disk.ifPresent(DiskTier::close);
     }
 
     private String tierLabel(String tier) {

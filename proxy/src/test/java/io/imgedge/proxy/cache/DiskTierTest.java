@@ -1,0 +1,113 @@
+package io.imgedge.proxy.cache;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DiskTierTest {
+    @TempDir
+    Path dir;
+
+    static CacheKey key(int i) {
+        return MemoryTierTest.key(i);
+    }
+
+    static CachedImage entry(int size, int seed) {
+        byte[] bytes = new byte[size];
+        for (int i = 0; i < size; i++) {
+            bytes[i] = (byte) (i * 7 + seed);
+        }
+        return new CachedImage(bytes, "image/webp", "\"etag-" + seed + "\"", 123, 456, "source-" + seed);
+    }
+
+    Path file(CacheKey key) {
+        return dir.resolve(key.hex().substring(0, 2)).resolve(key.hex().substring(2, 4)).resolve(key.hex());
+    }
+
+    @Test
+    void roundTripAndIndexRebuiltOnReopen() throws IOException {
+        DiskTier tier = new DiskTier("t", dir, 1 << 20, Runnable::run);
+        tier.put(key(1), entry(1000, 1));
+        tier.put(key(2), entry(2000, 2));
+        assertEquals(entry(1000, 1).etag(), tier.get(key(1)).orElseThrow().etag());
+        DiskTier reopened = new DiskTier("t", dir, 1 << 20, Runnable::run);
+        assertEquals(2, reopened.entries());
+        assertTrue(reopened.bytes() > 3000);
+        CachedImage read = reopened.get(key(2)).orElseThrow();
+        assertArrayEquals(entry(2000, 2).bytes(), read.bytes());
+        assertEquals(new CachedImage(read.bytes(), "image/webp", "\"etag-2\"", 123, 456, "source-2"), read);
+    }
+
+    @Test
+    void truncatedFlippedAndForeignFilesAreDroppedNotServed() throws IOException {
+        DiskTier tier = new DiskTier("t", dir, 1 << 20, Runnable::run);
+        tier.put(key(1), entry(5000, 1));
+        tier.put(key(2), entry(5000, 2));
+        tier.put(key(3), entry(5000, 3));
+        try (RandomAccessFile f = new RandomAccessFile(file(key(1)).toFile(), "rw")) {
+            f.setLength(f.length() - 100);
+        }
+        try (RandomAccessFile f = new RandomAccessFile(file(key(2)).toFile(), "rw")) {
+            f.seek(f.length() - 10);
+            int b = f.read();
+            f.seek(f.length() - 10);
+            f.write(b ^ 0xff);
+        }
+        assertTrue(tier.get(key(1)).isEmpty(), "truncated");
+        assertTrue(tier.get(key(2)).isEmpty(), "flipped");
+        assertTrue(tier.get(key(3)).isPresent());
+        assertFalse(Files.exists(file(key(1))));
+        assertFalse(Files.exists(file(key(2))));
+        assertEquals(2, tier.corrupt());
+        assertEquals(1, tier.entries());
+        Path foreign = Files.createDirectories(dir.resolve("ab/cd")).resolve("ab" + "0".repeat(62));
+        Files.writeString(foreign, "not a cache entry");
+        Files.writeString(dir.resolve("ab/cd/.tmp-123"), "half a write");
+        Files.copy(file(key(3)), dir.resolve("ab/cd/" + key(9).hex()));
+        DiskTier reopened = new DiskTier("t", dir, 1 << 20, Runnable::run);
+        assertEquals(1, reopened.entries(), "only the intact entry under its own name survives");
+        assertFalse(Files.exists(foreign));
+        assertFalse(Files.exists(dir.resolve("ab/cd/.tmp-123")));
+        assertTrue(reopened.get(key(9)).isEmpty());
+    }
+
+    @Test
+    void evictsLeastRecentlyUsedToStayWithinBudget() throws Exception {
+        long budget = 50_000;
+        DiskTier tier = new DiskTier("t", dir, budget, Runnable::run);
+        tier.put(key(0), entry(4000, 0));
+        for (int i = 1; i < 40; i++) {
+            tier.get(key(0)); // keep key 0 recently used
+            tier.put(key(i), entry(4000, i));
+        }
+        assertTrue(tier.bytes() <= budget, "bytes " + tier.bytes());
+        assertTrue(tier.get(key(0)).isPresent(), "the recently used entry survives");
+        assertTrue(tier.get(key(1)).isEmpty(), "the oldest is gone");
+        try (Stream<Path> files = Files.walk(dir)) {
+            assertEquals(tier.entries(), files.filter(Files::isRegularFile).count());
+        }
+    }
+
+    @Test
+    void anUnwritableDirectoryIsCountedNotThrown() throws IOException {
+        DiskTier tier = new DiskTier("t", dir, 1 << 20, Runnable::run);
+        CacheKey key = new CacheKey("ffee" + "0".repeat(60)); // a shard of its own
+        Files.createDirectories(dir.resolve(key.hex().substring(0, 2)));
+        Files.writeString(dir.resolve(key.hex().substring(0, 2)).resolve(key.hex().substring(2, 4)), "a file, not a dir");
+        tier.put(key, entry(100, 1));
+        assertEquals(1, tier.errors());
+        assertTrue(tier.get(key).isEmpty());
+        tier.put(key(1), entry(100, 1));
+        assertTrue(tier.get(key(1)).isPresent(), "other entries still work");
+    }
+}
