@@ -30,6 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class TestOrigin implements AutoCloseable {
     private final HttpServer server;
     private final Map<String, byte[]> images = new ConcurrentHashMap<>();
+    private final Map<String, String> cacheControl = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
     private final CountDownLatch closing = new CountDownLatch(1);
     private final CountDownLatch gate = new CountDownLatch(1);
@@ -48,6 +49,12 @@ final class TestOrigin implements AutoCloseable {
 
     void put(String name, byte[] bytes) {
         images.put(name, bytes);
+    }
+
+    /** Serves {@code bytes} with a {@code Cache-Control} header. */
+    void put(String name, byte[] bytes, String cacheControlHeader) {
+        images.put(name, bytes);
+        cacheControl.put(name, cacheControlHeader);
     }
 
     void openGate() {
@@ -70,11 +77,15 @@ final class TestOrigin implements AutoCloseable {
             }
             switch (kind) {
                 case "img", "gate" -> {
-                    byte[] body = images.get(path.substring(kind.length() + 2));
+                    String name = path.substring(kind.length() + 2);
+                    byte[] body = images.get(name);
                     if (body == null) {
                         exchange.sendResponseHeaders(404, -1);
                     } else {
                         exchange.getResponseHeaders().set("Content-Type", "application/octet-stream");
+                        if (cacheControl.containsKey(name)) {
+                            exchange.getResponseHeaders().set("Cache-Control", cacheControl.get(name));
+                        }
                         exchange.sendResponseHeaders(200, body.length);
                         exchange.getResponseBody().write(body);
                     }
