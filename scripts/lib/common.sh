@@ -77,4 +77,8 @@ wait_http() {
   return 1
 }
 
-JAVA_OPTS_IMGEDGE=(--enable-native-access=ALL-UNNAMED -XX:+UseZGC -Dlogback.configurationFile=conf/logback.xml)
+# JVM flags for a node: G1 with a bounded heap (the memory cache tiers live in it; raise -Xmx with
+# cache.memory.size). IMGEDGE_JAVA_OPTS adds to or overrides them.
+# shellcheck disable=SC2206
+JAVA_OPTS_IMGEDGE=(--enable-native-access=ALL-UNNAMED -XX:+UseG1GC -Xms256m -Xmx1g -XX:+AlwaysPreTouch
+  -Dlogback.configurationFile=conf/logback.xml ${IMGEDGE_JAVA_OPTS:-})

@@ -16,6 +16,14 @@ import java.util.HexFormat;
  * out) get the same key. Source keys cover the source only.
  */
 public record CacheKey(String hex) {
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    });
+
     public CacheKey {
         if (hex.length() != 64) {
             throw new IllegalArgumentException("a cache key is 64 hex digits");
@@ -38,12 +46,8 @@ public record CacheKey(String hex) {
     }
 
     private static CacheKey of(String canonical) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
-            return new CacheKey(HexFormat.of().formatHex(digest));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        byte[] digest = SHA256.get().digest(canonical.getBytes(StandardCharsets.UTF_8));
+        return new CacheKey(HexFormat.of().formatHex(digest));
     }
 
     @Override

@@ -77,12 +77,13 @@ public final class TieredCache {
     }
 
     /**
-     * Stores {@code entry}. {@code wanted} is asked again once the disk write is done: when it
-     * says no (the entry was purged meanwhile), the written file is removed again.
+     * Stores {@code entry} in memory, and on disk unless {@code memoryOnly}. {@code wanted} is
+     * asked again once the disk write is done: when it says no (the entry was purged meanwhile),
+     * the written file is removed again.
      */
-    public void put(CacheKey key, CachedImage entry, BooleanSupplier wanted) {
+    public void put(CacheKey key, CachedImage entry, boolean memoryOnly, BooleanSupplier wanted) {
         memory.ifPresent(m -> m.put(key, entry));
-        disk.ifPresent(d -> {
+        disk.filter(_ -> !memoryOnly).ifPresent(d -> {
             pendingWrites.register();
             try {
                 io.execute(() -> {

@@ -14,15 +14,19 @@ import java.net.SocketAddress;
  *
  * @param startNanos {@link System#nanoTime()} when the request arrived
  */
-record Exchange(String method, String uri, String ifNoneMatch, String client, String protocol, String route,
+record Exchange(String method, String uri, String ifNoneMatch, SocketAddress remote, String protocol, String route,
                 long startNanos) {
 
     static Exchange of(Channel channel, HttpRequest request, String route) {
         boolean h2 = channel instanceof Http2StreamChannel;
         SocketAddress remote = h2 ? channel.parent().remoteAddress() : channel.remoteAddress();
-        String client = remote instanceof InetSocketAddress inet ? inet.getAddress().getHostAddress() : String.valueOf(remote);
         return new Exchange(request.method().name(), request.uri(), request.headers().get(HttpHeaderNames.IF_NONE_MATCH),
-                client, h2 ? "HTTP/2" : request.protocolVersion().text(), route, System.nanoTime());
+                remote, h2 ? "HTTP/2" : request.protocolVersion().text(), route, System.nanoTime());
+    }
+
+    /** The client's IP address, for logs. */
+    String client() {
+        return remote instanceof InetSocketAddress inet ? inet.getAddress().getHostAddress() : String.valueOf(remote);
     }
 
     boolean head() {

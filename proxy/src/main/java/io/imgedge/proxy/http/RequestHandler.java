@@ -19,9 +19,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The public request path, for HTTP/1.1 connections and HTTP/2 streams alike. Reading pauses
- * while a request is answered (responses keep request order on a keep-alive connection), work
- * runs off the event loop, and the response is written back on it. Sharable: all state is in
+ * The public request path, for HTTP/1.1 connections and HTTP/2 streams alike. A reply that is
+ * ready at once (a memory hit, an error) is written straight away; otherwise reading pauses
+ * while the work runs off the event loop (so responses keep request order on a keep-alive
+ * connection) and the response is written back on it. Sharable: all state is in
  * the services it holds.
  */
 @ChannelHandler.Sharable
@@ -47,7 +48,6 @@ public final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRe
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         Route route = Route.of(request.method(), request.uri(), request.decoderResult());
         Exchange exchange = Exchange.of(ctx.channel(), request, route.name());
-        ctx.channel().config().setAutoRead(false);
         state.begin();
         CompletableFuture<Reply> reply = switch (route) {
             case Route.Health _ -> CompletableFuture.completedFuture(Reply.json(200, "status", "ok"));
@@ -56,12 +56,29 @@ public final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRe
             case Route.Process process -> images.process(process.path()).thenApply(Reply.Image::new);
             case Route.Rejected rejected -> CompletableFuture.completedFuture(Reply.error(rejected.error()));
         };
+        boolean closeAfter = route instanceof Route.Rejected;
+        if (reply.isDone()) {
+            // a cache hit or an immediate error: answer now, on this event loop
+            respond(ctx, exchange, outcome(exchange, reply), closeAfter, false);
+            return;
+        }
+        ctx.channel().config().setAutoRead(false);
         reply.orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
-                .exceptionally(failure -> Reply.error(report(exchange, ErrorMapper.toHttpError(failure))))
-                .thenAcceptAsync(r -> respond(ctx, exchange, r, route instanceof Route.Rejected), ctx.executor());
+                .whenComplete((_, _) -> ctx.executor().execute(
+                        () -> respond(ctx, exchange, outcome(exchange, reply), closeAfter, true)));
     }
 
-    private void respond(ChannelHandlerContext ctx, Exchange exchange, Reply reply, boolean closeAfter) {
+    private static Reply outcome(Exchange exchange, CompletableFuture<Reply> done) {
+        try {
+            return done.join();
+        } catch (RuntimeException failure) {
+            return Reply.error(report(exchange, ErrorMapper.toHttpError(failure)));
+        }
+    }
+
+    /** @param resumeReading whether reading was paused for this request and must resume */
+    private void respond(ChannelHandlerContext ctx, Exchange exchange, Reply reply, boolean closeAfter,
+                         boolean resumeReading) {
         FullHttpResponse response = Responses.build(reply, exchange.ifNoneMatch(), exchange.head());
         if (closeAfter) {
             HttpUtil.setKeepAlive(response, false);
@@ -74,10 +91,10 @@ public final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRe
             state.end();
             metrics.request(exchange.route(), status, exchange.elapsedNanos());
             accessLog.log(exchange, status, bytes, error, timing);
-            if (written.isSuccess() && !closeAfter) {
-                ctx.channel().config().setAutoRead(true);
-            } else {
+            if (!written.isSuccess() || closeAfter) {
                 ctx.close();
+            } else if (resumeReading) {
+                ctx.channel().config().setAutoRead(true);
             }
         });
     }

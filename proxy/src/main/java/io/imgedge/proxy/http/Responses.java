@@ -11,12 +11,21 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
 
 import java.nio.charset.StandardCharsets;
 
 /** Turns a {@link Reply} into a full HTTP response (h1 or h2 via the stream codec). Pure. */
 final class Responses {
     static final ObjectMapper JSON = new ObjectMapper();
+    private static final AsciiString NO_STORE = AsciiString.cached("no-store");
+    private static final AsciiString JSON_TYPE = AsciiString.cached("application/json");
+    private static final AsciiString SERVER_TIMING = AsciiString.cached("server-timing");
+    private static final AsciiString X_CACHE = AsciiString.cached("x-cache");
+    private static final AsciiString NOSNIFF_HEADER = AsciiString.cached("x-content-type-options");
+    private static final AsciiString NOSNIFF = AsciiString.cached("nosniff");
+    private static final AsciiString CSP_HEADER = AsciiString.cached("content-security-policy");
+    private static final AsciiString CSP = AsciiString.cached("default-src 'none'; style-src 'unsafe-inline'; sandbox");
 
     private Responses() {
     }
@@ -29,14 +38,14 @@ final class Responses {
         return switch (reply) {
             case Reply.Image(ImageReply image) -> image(image, ifNoneMatch, head);
             case Reply.Json json -> {
-                FullHttpResponse response = response(json.status(), "application/json", serialize(json), head);
-                response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+                FullHttpResponse response = response(json.status(), JSON_TYPE, serialize(json), head);
+                response.headers().set(HttpHeaderNames.CACHE_CONTROL, NO_STORE);
                 yield response;
             }
             case Reply.Text text -> {
                 FullHttpResponse response = response(text.status(), text.contentType(),
                         text.body().getBytes(StandardCharsets.UTF_8), head);
-                response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+                response.headers().set(HttpHeaderNames.CACHE_CONTROL, NO_STORE);
                 yield response;
             }
         };
@@ -50,14 +59,14 @@ final class Responses {
         HttpHeaders h = response.headers();
         h.set(HttpHeaderNames.ETAG, image.etag());
         h.set(HttpHeaderNames.CACHE_CONTROL, "public, max-age=" + image.maxAge().toSeconds());
-        h.set("server-timing", image.serverTiming());
-        h.set("x-cache", image.cacheStatus());
-        h.set("x-content-type-options", "nosniff");
-        h.set("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox");
+        h.set(SERVER_TIMING, image.serverTiming());
+        h.set(X_CACHE, image.cacheStatus());
+        h.set(NOSNIFF_HEADER, NOSNIFF);
+        h.set(CSP_HEADER, CSP);
         return response;
     }
 
-    private static FullHttpResponse response(int status, String contentType, byte[] body, boolean head) {
+    private static FullHttpResponse response(int status, CharSequence contentType, byte[] body, boolean head) {
         ByteBuf content = head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(status), content);

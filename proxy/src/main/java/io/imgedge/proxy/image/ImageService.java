@@ -32,7 +32,6 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Base64;
-import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -116,8 +115,8 @@ public final class ImageService {
                     }
                 }
             }
-            return produce(key, request, spec).thenApply(p -> reply(p.entry(), "miss", String.format(Locale.ROOT,
-                    "fetch;dur=%.1f, transform;dur=%.1f", p.fetchNanos() / 1e6, p.transformNanos() / 1e6)));
+            return produce(key, request, spec).thenApply(p -> reply(p.entry(), "miss",
+                    "fetch;dur=" + millis(p.fetchNanos()) + ", transform;dur=" + millis(p.transformNanos())));
         });
     }
 
@@ -180,7 +179,7 @@ public final class ImageService {
                 CachedImage entry = new CachedImage(image.bytes(), image.format().mimeType(), etag(image),
                         startedAt, original.expiresAt(), sourceKey);
                 if (!purges.purgedSince(key.hex(), sourceKey, startedAt)) {
-                    results.put(key, entry, () -> !purges.purgedSince(key.hex(), sourceKey, startedAt));
+                    results.put(key, entry, false, () -> !purges.purgedSince(key.hex(), sourceKey, startedAt));
                 }
                 return new Produced(entry, transformStart - fetchStart, done - transformStart);
             });
@@ -194,12 +193,13 @@ public final class ImageService {
         });
     }
 
-    /** The original as a cache entry; http and s3 originals go through the source cache. */
+    /**
+     * The original as a cache entry, through the source cache: http and s3 originals in memory
+     * and on disk, local files (already on disk) in memory only.
+     */
     private CompletableFuture<CachedImage> original(Source source) {
         CacheKey key = CacheKey.source(source);
-        if (source instanceof Source.LocalFile) {
-            return fetch(source, key);
-        }
+        boolean memoryOnly = source instanceof Source.LocalFile;
         return sources.get(key).thenCompose(hit -> {
             if (hit.isPresent() && Freshness.of(hit.get().entry(), clock.millis(), Duration.ZERO) == Freshness.State.FRESH) {
                 return CompletableFuture.completedFuture(hit.get().entry());
@@ -208,7 +208,7 @@ public final class ImageService {
                 long startedAt = clock.millis();
                 return fetch(source, key).thenApply(entry -> {
                     if (!purges.purgedSince(key.hex(), key.hex(), startedAt)) {
-                        sources.put(key, entry, () -> !purges.purgedSince(key.hex(), key.hex(), startedAt));
+                        sources.put(key, entry, memoryOnly, () -> !purges.purgedSince(key.hex(), key.hex(), startedAt));
                     }
                     return entry;
                 });
@@ -264,7 +264,13 @@ public final class ImageService {
     }
 
     private static String lookupTiming(long start) {
-        return String.format(Locale.ROOT, "cache;dur=%.1f", (System.nanoTime() - start) / 1e6);
+        return "cache;dur=" + millis(System.nanoTime() - start);
+    }
+
+    /** Milliseconds with one decimal, without the cost of String.format on the hit path. */
+    static String millis(long nanos) {
+        long tenths = (nanos + 50_000) / 100_000;
+        return (tenths / 10) + "." + (tenths % 10);
     }
 
     private static String etag(EncodedImage image) {

@@ -16,6 +16,9 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.util.internal.PlatformDependent;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
@@ -31,6 +34,9 @@ public final class ServerMetrics implements AutoCloseable {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
+    /** Meters by name and tag values: registering looks up ids, so the hot path reuses them. */
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
     public ServerMetrics() {
         new JvmMemoryMetrics().bindTo(registry);
@@ -47,17 +53,23 @@ public final class ServerMetrics implements AutoCloseable {
 
     /** Records one finished request. */
     public void request(String route, int status, long nanos) {
-        Counter.builder("imgedge.requests").description("requests answered")
-                .tag("route", route).tag("status", Integer.toString(status)).register(registry).increment();
-        Timer.builder("imgedge.request").description("time from request to response written")
-                .tag("route", route).serviceLevelObjectives(LATENCY_BUCKETS).register(registry)
-                .record(Duration.ofNanos(nanos));
+        counter("imgedge.requests", "requests answered", "route", route, "status", Integer.toString(status)).increment();
+        timer("imgedge.request", "time from request to response written", "route", route).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private Counter counter(String name, String description, String... tags) {
+        return counters.computeIfAbsent(name + String.join("|", tags),
+                _ -> Counter.builder(name).description(description).tags(tags).register(registry));
+    }
+
+    private Timer timer(String name, String description, String... tags) {
+        return timers.computeIfAbsent(name + String.join("|", tags), _ -> Timer.builder(name).description(description)
+                .tags(tags).serviceLevelObjectives(LATENCY_BUCKETS).register(registry));
     }
 
     /** One cache lookup: {@code tier} memory/disk/source-disk, {@code result} hit/miss/stale. */
     public void cacheLookup(String tier, String result) {
-        Counter.builder("imgedge.cache.lookups").description("cache lookups by tier and result")
-                .tag("tier", tier).tag("result", result).register(registry).increment();
+        counter("imgedge.cache.lookups", "cache lookups by tier and result", "tier", tier, "result", result).increment();
     }
 
     /** A gauge of the bytes one cache tier holds. */
@@ -68,22 +80,19 @@ public final class ServerMetrics implements AutoCloseable {
 
     /** A request that joined work already in flight ({@code kind} result or source). */
     public void collapsed(String kind) {
-        Counter.builder("imgedge.collapsed").description("requests that joined in-flight work instead of repeating it")
-                .tag("kind", kind).register(registry).increment();
+        counter("imgedge.collapsed", "requests that joined in-flight work instead of repeating it", "kind", kind).increment();
     }
 
     /** One origin fetch: {@code kind} http/s3/local, {@code outcome} ok/error. */
     public void originFetch(String kind, String outcome, long nanos) {
-        Timer.builder("imgedge.origin.fetch").description("time to fetch an original")
-                .tag("kind", kind).tag("outcome", outcome).serviceLevelObjectives(LATENCY_BUCKETS).register(registry)
-                .record(Duration.ofNanos(nanos));
+        timer("imgedge.origin.fetch", "time to fetch an original", "kind", kind, "outcome", outcome)
+                .record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** One transform, by output format. */
     public void transform(String format, long nanos) {
-        Timer.builder("imgedge.transform").description("time to decode, resize and encode one image")
-                .tag("format", format).serviceLevelObjectives(LATENCY_BUCKETS).register(registry)
-                .record(Duration.ofNanos(nanos));
+        timer("imgedge.transform", "time to decode, resize and encode one image", "format", format)
+                .record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** Gauges for the transform pool's queue and running tasks. */
