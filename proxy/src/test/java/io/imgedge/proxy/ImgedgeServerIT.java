@@ -189,6 +189,16 @@ class ImgedgeServerIT {
     }
 
     @Test
+    void originConnectionsAreKeptAlive() throws Exception {
+        origin.put("first.png", TestImages.png(60, 60));
+        origin.put("second.png", TestImages.png(70, 70));
+        image(get(signed("/w:30/plain/" + origin.url("/img/first.png"))), ImageFormat.PNG, 30, 30);
+        image(get(signed("/w:35/plain/" + origin.url("/img/second.png"))), ImageFormat.PNG, 35, 35);
+        assertEquals(origin.clientPort("/img/first.png"), origin.clientPort("/img/second.png"),
+                "the second fetch reused the pooled connection");
+    }
+
+    @Test
     void s3Source() throws Exception {
         image(get(signed("/rs:fit:300:300/plain/s3://" + bucket + "/originals/wide.png@avif")), ImageFormat.AVIF, 300, 100);
         error(get(signed("/w:10/plain/s3://" + bucket + "/originals/missing.png")), 404);

@@ -32,6 +32,7 @@ final class TestOrigin implements AutoCloseable {
     private final Map<String, byte[]> images = new ConcurrentHashMap<>();
     private final Map<String, String> cacheControl = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
+    private final Map<String, Integer> clientPorts = new ConcurrentHashMap<>();
     private final CountDownLatch closing = new CountDownLatch(1);
     private final CountDownLatch gate = new CountDownLatch(1);
     final CountDownLatch gateReached = new CountDownLatch(1);
@@ -61,6 +62,11 @@ final class TestOrigin implements AutoCloseable {
         gate.countDown();
     }
 
+    /** The client port of the last request for {@code path}: one port, one connection. */
+    int clientPort(String path) {
+        return clientPorts.getOrDefault(path, -1);
+    }
+
     int hits(String path) {
         return hits.getOrDefault(path, new AtomicInteger()).get();
     }
@@ -68,6 +74,7 @@ final class TestOrigin implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         String path = exchange.getRequestURI().getPath();
         hits.computeIfAbsent(path, _ -> new AtomicInteger()).incrementAndGet();
+        clientPorts.put(path, exchange.getRemoteAddress().getPort());
         try (exchange) {
             String[] parts = path.split("/");
             String kind = parts.length > 1 ? parts[1] : "";

@@ -1,5 +1,8 @@
 package io.imgedge.proxy.origin;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.imgedge.proxy.config.SourcesConfig;
 import io.imgedge.proxy.error.HttpError;
 import io.netty.bootstrap.Bootstrap;
@@ -11,7 +14,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.pool.AbstractChannelPoolHandler;
-import io.netty.channel.pool.AbstractChannelPoolMap;
 import io.netty.channel.pool.ChannelHealthChecker;
 import io.netty.channel.pool.FixedChannelPool;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
@@ -35,6 +37,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -42,7 +45,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Fetches {@code http(s)://} originals with a non-blocking Netty client: one connection pool
- * per (resolved address, port, TLS, host), redirects followed up to the configured count, the
+ * per (resolved address, port, TLS, host), closed after {@value #POOL_IDLE_MINUTES} idle
+ * minutes, redirects followed up to the configured count, the
  * byte limit enforced while the body streams in. Names are resolved on virtual threads and every
  * address, on every hop, passes the {@link AddressPolicy} before a connection is made to exactly
  * that address. Thread-safe.
@@ -50,6 +54,10 @@ import java.util.concurrent.TimeUnit;
 public final class HttpOrigin implements AutoCloseable {
     private static final AttributeKey<Boolean> USED = AttributeKey.valueOf("imgedge.origin.used");
     private static final int IDLE_SECONDS = 30;
+    /** A pool unused this long is closed, so one-off origins do not pile up. */
+    private static final int POOL_IDLE_MINUTES = 5;
+    private static final Duration POOL_IDLE = Duration.ofMinutes(POOL_IDLE_MINUTES);
+    private static final int MAX_POOLS = 10_000;
 
     private record PoolKey(InetSocketAddress address, boolean tls, String host) {
     }
@@ -81,7 +89,9 @@ public final class HttpOrigin implements AutoCloseable {
     private final AddressPolicy policy;
     private final ExecutorService resolver;
     private final SslContext ssl;
-    private final AbstractChannelPoolMap<PoolKey, FixedChannelPool> pools;
+    private final Bootstrap bootstrap;
+    private final long acquireTimeout;
+    private final Cache<PoolKey, FixedChannelPool> pools;
 
     public HttpOrigin(EventLoopGroup group, Class<? extends Channel> channelType, SourcesConfig.HttpFetch config,
                       long maxBytes, ExecutorService resolver) throws SSLException {
@@ -93,18 +103,25 @@ public final class HttpOrigin implements AutoCloseable {
                 .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
                 .endpointIdentificationAlgorithm("HTTPS")
                 .build();
-        Bootstrap base = new Bootstrap().group(group).channel(channelType)
+        this.bootstrap = new Bootstrap().group(group).channel(channelType)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
                 .option(ChannelOption.TCP_NODELAY, true);
-        long acquireTimeout = config.connectTimeout().plus(config.downloadTimeout()).toMillis();
-        this.pools = new AbstractChannelPoolMap<>() {
-            @Override
-            protected FixedChannelPool newPool(PoolKey key) {
-                return new FixedChannelPool(base.clone().remoteAddress(key.address()), new PoolHandler(key),
-                        ChannelHealthChecker.ACTIVE, FixedChannelPool.AcquireTimeoutAction.FAIL, acquireTimeout,
-                        config.maxConnectionsPerHost(), 4096, true, true);
-            }
-        };
+        this.acquireTimeout = config.connectTimeout().plus(config.downloadTimeout()).toMillis();
+        this.pools = Caffeine.newBuilder()
+                .expireAfterAccess(POOL_IDLE)
+                .maximumSize(MAX_POOLS)
+                .removalListener((PoolKey _, FixedChannelPool pool, RemovalCause _) -> {
+                    if (pool != null) {
+                        pool.closeAsync();
+                    }
+                })
+                .build();
+    }
+
+    private FixedChannelPool newPool(PoolKey key) {
+        return new FixedChannelPool(bootstrap.clone().remoteAddress(key.address()), new PoolHandler(key),
+                ChannelHealthChecker.ACTIVE, FixedChannelPool.AcquireTimeoutAction.FAIL, acquireTimeout,
+                config.maxConnectionsPerHost(), 4096, true, true);
     }
 
     /** Fetches {@code uri}, following redirects. Fails with an {@link HttpError}. */
@@ -173,7 +190,7 @@ public final class HttpOrigin implements AutoCloseable {
     }
 
     private CompletableFuture<OriginResponse> exchange(PoolKey key, Target target, boolean retried) {
-        FixedChannelPool pool = pools.get(key);
+        FixedChannelPool pool = pools.get(key, this::newPool);
         CompletableFuture<OriginResponse> result = new CompletableFuture<>();
         pool.acquire().addListener((Future<Channel> acquired) -> {
             if (!acquired.isSuccess()) {
@@ -221,7 +238,8 @@ public final class HttpOrigin implements AutoCloseable {
 
     @Override
     public void close() {
-        pools.close();
+        pools.invalidateAll();
+        pools.cleanUp();
     }
 
     /** Builds each new pooled connection's pipeline. */
