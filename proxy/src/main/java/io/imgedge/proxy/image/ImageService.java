@@ -53,6 +53,13 @@ public final class ImageService {
     private record Missing(HttpError error, String sourceKey) {
     }
 
+    /** What a raw path parses to: a hot URL is parsed, verified and hashed once. */
+    private record Parsed(ProcessingRequest request, TransformSpec spec, CacheKey key) {
+    }
+
+    /** Bytes of parsed paths kept (by path length plus a fixed allowance per entry). */
+    private static final long PARSED_BYTES = 16L << 20;
+
     private final ProcessingUrlParser urls;
     private final Origins origins;
     private final WorkerPool workers;
@@ -68,6 +75,8 @@ public final class ImageService {
     private final SingleFlight<CacheKey, Produced> transforms = new SingleFlight<>();
     private final SingleFlight<CacheKey, CachedImage> fetches = new SingleFlight<>();
     private final Cache<CacheKey, Missing> missing;
+    private final Cache<String, Parsed> parsed = Caffeine.newBuilder().maximumWeight(PARSED_BYTES)
+            .weigher((String path, Parsed _) -> 2 * path.length() + 512).build();
 
     public ImageService(ProcessingUrlParser urls, Origins origins, WorkerPool workers, Vips vips, LimitsConfig limits,
                         ProcessingConfig processing, CacheConfig cacheConfig, TieredCache results, TieredCache sources,
@@ -90,14 +99,18 @@ public final class ImageService {
 
     public CompletableFuture<ImageReply> process(String rawPath) {
         long start = System.nanoTime();
-        ProcessingRequest request;
-        try {
-            request = urls.parse(rawPath);
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
+        Parsed url = parsed.getIfPresent(rawPath);
+        if (url == null) {
+            try {
+                url = parse(rawPath);
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+            parsed.put(rawPath, url);
         }
-        TransformSpec spec = spec(request.options());
-        CacheKey key = CacheKey.result(request.source(), spec);
+        ProcessingRequest request = url.request();
+        TransformSpec spec = url.spec();
+        CacheKey key = url.key();
         return results.get(key).thenCompose(hit -> {
             if (hit.isPresent()) {
                 CachedImage entry = hit.get().entry();
@@ -127,8 +140,7 @@ public final class ImageService {
      * @return entries removed. Blocking (disk): call off the event loop.
      */
     public int purgeUrl(String rawPath) {
-        ProcessingRequest request = urls.parse(rawPath);
-        CacheKey key = CacheKey.result(request.source(), spec(request.options()));
+        CacheKey key = parse(rawPath).key();
         purges.purged(key.hex());
         missing.invalidate(key);
         return results.remove(key);
@@ -144,6 +156,13 @@ public final class ImageService {
         purges.purged(sourceKey.hex());
         missing.asMap().values().removeIf(m -> m.sourceKey().equals(sourceKey.hex()));
         return results.removeSource(sourceKey.hex()) + sources.remove(sourceKey);
+    }
+
+    /** Parses and verifies {@code rawPath}; throws an {@link HttpError} for a bad URL. */
+    private Parsed parse(String rawPath) {
+        ProcessingRequest request = urls.parse(rawPath);
+        TransformSpec spec = spec(request.options());
+        return new Parsed(request, spec, CacheKey.result(request.source(), spec));
     }
 
     private CompletableFuture<Produced> produce(CacheKey key, ProcessingRequest request, TransformSpec spec) {

@@ -37,6 +37,10 @@ public final class ServerMetrics implements AutoCloseable {
     /** Meters by name and tag values: registering looks up ids, so the hot path reuses them. */
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+    /** The per-request meters, found without building a key: by route, then status. */
+    private final Map<String, Counter[]> requestCounters = new ConcurrentHashMap<>();
+    private final Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Counter>> lookupCounters = new ConcurrentHashMap<>();
 
     public ServerMetrics() {
         new JvmMemoryMetrics().bindTo(registry);
@@ -51,10 +55,24 @@ public final class ServerMetrics implements AutoCloseable {
                 .description("direct memory held by Netty's pooled allocator (bytes)").baseUnit("bytes").register(registry);
     }
 
-    /** Records one finished request. */
+    /** Records one finished request ({@code status} 100..599). */
     public void request(String route, int status, long nanos) {
-        counter("imgedge.requests", "requests answered", "route", route, "status", Integer.toString(status)).increment();
-        timer("imgedge.request", "time from request to response written", "route", route).record(nanos, TimeUnit.NANOSECONDS);
+        Counter[] byStatus = requestCounters.get(route);
+        if (byStatus == null) {
+            byStatus = requestCounters.computeIfAbsent(route, _ -> new Counter[600]);
+        }
+        Counter counter = byStatus[status];
+        if (counter == null) {
+            counter = counter("imgedge.requests", "requests answered", "route", route, "status", Integer.toString(status));
+            byStatus[status] = counter;
+        }
+        counter.increment();
+        Timer timer = requestTimers.get(route);
+        if (timer == null) {
+            timer = requestTimers.computeIfAbsent(route,
+                    _ -> timer("imgedge.request", "time from request to response written", "route", route));
+        }
+        timer.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     private Counter counter(String name, String description, String... tags) {
@@ -69,7 +87,16 @@ public final class ServerMetrics implements AutoCloseable {
 
     /** One cache lookup: {@code tier} memory/disk/source-disk, {@code result} hit/miss/stale. */
     public void cacheLookup(String tier, String result) {
-        counter("imgedge.cache.lookups", "cache lookups by tier and result", "tier", tier, "result", result).increment();
+        Map<String, Counter> byResult = lookupCounters.get(tier);
+        if (byResult == null) {
+            byResult = lookupCounters.computeIfAbsent(tier, _ -> new ConcurrentHashMap<>());
+        }
+        Counter counter = byResult.get(result);
+        if (counter == null) {
+            counter = byResult.computeIfAbsent(result,
+                    _ -> counter("imgedge.cache.lookups", "cache lookups by tier and result", "tier", tier, "result", result));
+        }
+        counter.increment();
     }
 
     /** A gauge of the bytes one cache tier holds. */
