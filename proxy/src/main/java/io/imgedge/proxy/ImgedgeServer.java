@@ -215,8 +215,11 @@ public final class ImgedgeServer implements AutoCloseable {
         if (httpOrigin != null) {
             httpOrigin.close();
         }
-        io.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
-        acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        for (EventLoopGroup group : new EventLoopGroup[]{io, acceptors}) {
+            if (!group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS)) {
+                LOG.warn("event loops did not stop within 10 s; going on with shutdown");
+            }
+        }
         workers.close();
         virtualThreads.close();
         evictor.shutdown();

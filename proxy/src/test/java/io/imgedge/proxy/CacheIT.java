@@ -210,7 +210,11 @@ class CacheIT {
                 HttpResponse<byte[]> response = get(server, path);
                 assertEquals("miss", cache(response), damage);
                 assertEquals(100, TestImages.decode(response.body()).getWidth(), damage);
+                double dropped = metric(server, "imgedge_cache_disk_failures_total{kind=\"corrupt\",tier=\"disk\"");
                 server.close();
+                if (damage.equals("flip")) {
+                    assertEquals(1, dropped, "a failed checksum is counted");
+                }
             }
             assertEquals(3, origin.hits("/img/fragile.png"), "refetched after each damage");
         }

@@ -179,10 +179,6 @@ public final class DiskTier {
         return corrupt.get();
     }
 
-    public String name() {
-        return name;
-    }
-
     private Path path(String hex) {
         return dir.resolve(hex.substring(0, 2)).resolve(hex.substring(2, 4)).resolve(hex);
     }

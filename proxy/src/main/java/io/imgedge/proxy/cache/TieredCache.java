@@ -54,7 +54,10 @@ public final class TieredCache {
         this.io = io;
         this.metrics = metrics;
         memory.ifPresent(m -> metrics.cacheBytes(tierLabel("memory"), m::bytes));
-        disk.ifPresent(d -> metrics.cacheBytes(tierLabel("disk"), d::bytes));
+        disk.ifPresent(d -> {
+            metrics.cacheBytes(tierLabel("disk"), d::bytes);
+            metrics.cacheDiskFailures(tierLabel("disk"), d::errors, d::corrupt);
+        });
     }
 
     public CompletableFuture<Optional<Hit>> get(CacheKey key) {

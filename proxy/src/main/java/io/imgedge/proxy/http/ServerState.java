@@ -33,10 +33,6 @@ public final class ServerState {
         }
     }
 
-    public int inFlight() {
-        return inFlight.get();
-    }
-
     /** Waits until no request is in flight or {@code timeout} passes; returns what is left. */
     public int awaitIdle(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -2,6 +2,7 @@ package io.imgedge.proxy.metrics;
 
 import io.imgedge.vips.WorkerPool;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -103,6 +104,16 @@ public final class ServerMetrics implements AutoCloseable {
     public void cacheBytes(String tier, LongSupplier bytes) {
         Gauge.builder("imgedge.cache.bytes", bytes, LongSupplier::getAsLong).description("bytes held by a cache tier")
                 .baseUnit("bytes").tag("tier", tier).register(registry);
+    }
+
+    /** Counters of a disk tier's failed I/O (disk full, read-only) and of entries dropped as corrupt. */
+    public void cacheDiskFailures(String tier, LongSupplier io, LongSupplier corrupt) {
+        FunctionCounter.builder("imgedge.cache.disk.failures", io, LongSupplier::getAsLong)
+                .description("disk cache operations that failed or found a damaged entry")
+                .tag("tier", tier).tag("kind", "io").register(registry);
+        FunctionCounter.builder("imgedge.cache.disk.failures", corrupt, LongSupplier::getAsLong)
+                .description("disk cache operations that failed or found a damaged entry")
+                .tag("tier", tier).tag("kind", "corrupt").register(registry);
     }
 
     /** A request that joined work already in flight ({@code kind} result or source). */

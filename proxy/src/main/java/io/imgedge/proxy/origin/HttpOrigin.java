@@ -38,6 +38,8 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -110,6 +112,7 @@ public final class HttpOrigin implements AutoCloseable {
         this.pools = Caffeine.newBuilder()
                 .expireAfterAccess(POOL_IDLE)
                 .maximumSize(MAX_POOLS)
+                .executor(Runnable::run)
                 .removalListener((PoolKey _, FixedChannelPool pool, RemovalCause _) -> {
                     if (pool != null) {
                         pool.closeAsync();
@@ -236,10 +239,15 @@ public final class HttpOrigin implements AutoCloseable {
         };
     }
 
+    /** Closes every pool and its connections, waiting up to two seconds for them. */
     @Override
     public void close() {
-        pools.invalidateAll();
-        pools.cleanUp();
+        List<Future<Void>> closing = new ArrayList<>();
+        pools.asMap().values().forEach(pool -> closing.add(pool.closeAsync()));
+        pools.asMap().clear();
+        for (Future<Void> f : closing) {
+            f.awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
     }
 
     /** Builds each new pooled connection's pipeline. */
