@@ -6,6 +6,7 @@ import io.imgedge.vips.VipsException.Reason;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,6 +90,11 @@ public final class Vips {
      * @throws VipsException UNSUPPORTED_FORMAT or CORRUPT_INPUT
      */
     public ImageInfo probe(byte[] data) {
+        return probe(ByteBuffer.wrap(data));
+    }
+
+    /** As {@link #probe(byte[])}, from the buffer's remaining bytes (heap or direct; not modified). */
+    public ImageInfo probe(ByteBuffer data) {
         return withArena(arena -> {
             MemorySegment buf = copyIn(arena, data);
             ImageFormat format = detect(buf);
@@ -104,6 +110,11 @@ public final class Vips {
      *                       header before decoding)
      */
     public EncodedImage transform(byte[] data, TransformSpec spec, ImageLimits limits) {
+        return transform(ByteBuffer.wrap(data), spec, limits);
+    }
+
+    /** As {@link #transform(byte[], TransformSpec, ImageLimits)}, from the buffer's remaining bytes (not modified). */
+    public EncodedImage transform(ByteBuffer data, TransformSpec spec, ImageLimits limits) {
         return withArena(arena -> {
             MemorySegment buf = copyIn(arena, data);
             ImageInfo info = header(arena, buf, detect(buf));
@@ -138,12 +149,12 @@ public final class Vips {
         return withArena(_ -> (int) lib.trackedGetAllocs.invokeExact());
     }
 
-    private static MemorySegment copyIn(Arena arena, byte[] data) {
-        if (data.length == 0) {
+    private static MemorySegment copyIn(Arena arena, ByteBuffer data) {
+        if (!data.hasRemaining()) {
             throw new VipsException(Reason.UNSUPPORTED_FORMAT, "empty image");
         }
-        MemorySegment buf = arena.allocate(data.length);
-        MemorySegment.copy(data, 0, buf, JAVA_BYTE, 0, data.length);
+        MemorySegment buf = arena.allocate(data.remaining());
+        buf.copyFrom(MemorySegment.ofBuffer(data));
         return buf;
     }
 

@@ -1,28 +1,40 @@
 package io.imgedge.proxy.cache;
 
+import java.nio.ByteBuffer;
 import java.util.Objects;
 
 /**
- * An immutable cache entry: a processed result or a fetched original. The array is never
- * modified once built, so a response may still be writing it after the entry is evicted.
+ * An immutable cache entry: a processed result or a fetched original. The payload is a
+ * read-only buffer (results in direct memory, so responses are written without a copy); a
+ * response may still be writing it after the entry is evicted, and the memory is released by
+ * the garbage collector once nothing refers to it. Use {@code payload().duplicate()} to read.
  *
  * @param createdAt    epoch millis when the bytes were produced
  * @param expiresAt    epoch millis when they stop being fresh; {@link Long#MAX_VALUE} = never
  * @param sourceKey    the original's {@link CacheKey#source} key, for purging every variant
  */
-public record CachedImage(byte[] bytes, String contentType, String etag, long createdAt, long expiresAt,
+public record CachedImage(ByteBuffer payload, String contentType, String etag, long createdAt, long expiresAt,
                           String sourceKey) {
     public static final long NEVER = Long.MAX_VALUE;
 
     public CachedImage {
-        Objects.requireNonNull(bytes, "bytes");
+        payload = payload.asReadOnlyBuffer();
         Objects.requireNonNull(contentType, "contentType");
         Objects.requireNonNull(etag, "etag");
         Objects.requireNonNull(sourceKey, "sourceKey");
     }
 
+    /** Copies {@code bytes} into a new direct buffer: for results, which responses write. */
+    public static ByteBuffer direct(byte[] bytes) {
+        return ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
+    }
+
+    public int size() {
+        return payload.remaining();
+    }
+
     /** Bytes this entry costs in memory: payload plus a fixed allowance for the rest. */
     public int weight() {
-        return bytes.length + 256;
+        return payload.remaining() + 256;
     }
 }

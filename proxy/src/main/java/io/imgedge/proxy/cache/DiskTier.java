@@ -9,6 +9,8 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -16,9 +18,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -86,22 +88,25 @@ public final class DiskTier {
         if (!index.containsKey(key.hex())) {
             return Optional.empty();
         }
-        try {
-            byte[] file = Files.readAllBytes(path(key.hex()));
-            Header header = parseHeader(file);
-            if (header == null || !header.key().equals(key.hex())
-                    || file.length != header.length() + (long) header.payloadLength()) {
+        try (FileChannel file = FileChannel.open(path(key.hex()), StandardOpenOption.READ)) {
+            long size = file.size();
+            ByteBuffer head = ByteBuffer.allocate((int) Math.min(size, MAX_HEADER));
+            readFully(file, head, 0);
+            Header header = parseHeader(head.array());
+            if (header == null || !header.key().equals(key.hex()) || size != header.length() + (long) header.payloadLength()) {
                 drop(key.hex(), "truncated or not an entry");
                 return Optional.empty();
             }
+            ByteBuffer payload = ByteBuffer.allocateDirect(header.payloadLength());
+            readFully(file, payload, header.length());
+            payload.flip();
             CRC32C crc = new CRC32C();
-            crc.update(file, header.length(), header.payloadLength());
+            crc.update(payload.duplicate());
             if (crc.getValue() != header.crc()) {
                 drop(key.hex(), "checksum mismatch");
                 return Optional.empty();
             }
             index.computeIfPresent(key.hex(), (_, e) -> new Indexed(e.size(), e.sourceKey(), useClock.incrementAndGet()));
-            byte[] payload = Arrays.copyOfRange(file, header.length(), file.length);
             return Optional.of(new CachedImage(payload, header.contentType(), header.etag(), header.createdAt(),
                     header.expiresAt(), header.sourceKey()));
         } catch (NoSuchFileException e) {
@@ -110,6 +115,17 @@ public final class DiskTier {
         } catch (IOException e) {
             failure("read", e);
             return Optional.empty();
+        }
+    }
+
+    /** Fills {@code into} from {@code position}; a short file leaves it partly filled. */
+    private static void readFully(FileChannel file, ByteBuffer into, long position) throws IOException {
+        while (into.hasRemaining()) {
+            int n = file.read(into, position);
+            if (n < 0) {
+                return;
+            }
+            position += n;
         }
     }
 
@@ -123,13 +139,15 @@ public final class DiskTier {
             if (header.length > MAX_HEADER) {
                 return;
             }
-            try (var out = Files.newOutputStream(temp)) {
-                out.write(header);
-                out.write(entry.bytes());
+            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                ByteBuffer[] parts = {ByteBuffer.wrap(header), entry.payload().duplicate()};
+                while (parts[1].hasRemaining()) {
+                    out.write(parts);
+                }
             }
             move(temp, target);
             temp = null;
-            long size = header.length + (long) entry.bytes().length;
+            long size = header.length + (long) entry.size();
             Indexed previous = index.put(key.hex(), new Indexed(size, entry.sourceKey(), useClock.incrementAndGet()));
             bytes.addAndGet(size - (previous == null ? 0 : previous.size()));
             evictIfNeeded();
@@ -193,7 +211,7 @@ public final class DiskTier {
 
     private static byte[] header(String key, CachedImage entry) throws IOException {
         CRC32C crc = new CRC32C();
-        crc.update(entry.bytes());
+        crc.update(entry.payload().duplicate());
         ByteArrayOutputStream buffer = new ByteArrayOutputStream(256);
         try (DataOutputStream out = new DataOutputStream(buffer)) {
             out.writeLong(MAGIC);
@@ -203,7 +221,7 @@ public final class DiskTier {
             out.writeUTF(entry.sourceKey());
             out.writeLong(entry.createdAt());
             out.writeLong(entry.expiresAt());
-            out.writeInt(entry.bytes().length);
+            out.writeInt(entry.size());
             out.writeLong(crc.getValue());
         }
         return buffer.toByteArray();

@@ -38,13 +38,13 @@ final class Responses {
         return switch (reply) {
             case Reply.Image(ImageReply image) -> image(image, ifNoneMatch, head);
             case Reply.Json json -> {
-                FullHttpResponse response = response(json.status(), JSON_TYPE, serialize(json), head);
+                FullHttpResponse response = response(json.status(), JSON_TYPE, Unpooled.wrappedBuffer(serialize(json)), head);
                 response.headers().set(HttpHeaderNames.CACHE_CONTROL, NO_STORE);
                 yield response;
             }
             case Reply.Text text -> {
                 FullHttpResponse response = response(text.status(), text.contentType(),
-                        text.body().getBytes(StandardCharsets.UTF_8), head);
+                        Unpooled.wrappedBuffer(text.body().getBytes(StandardCharsets.UTF_8)), head);
                 response.headers().set(HttpHeaderNames.CACHE_CONTROL, NO_STORE);
                 yield response;
             }
@@ -55,7 +55,7 @@ final class Responses {
         boolean notModified = EntityTags.noneMatchFails(ifNoneMatch, image.etag());
         FullHttpResponse response = notModified
                 ? new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NOT_MODIFIED, Unpooled.EMPTY_BUFFER)
-                : response(200, image.contentType(), image.bytes(), head);
+                : response(200, image.contentType(), Unpooled.wrappedBuffer(image.body().duplicate()), head);
         HttpHeaders h = response.headers();
         h.set(HttpHeaderNames.ETAG, image.etag());
         h.set(HttpHeaderNames.CACHE_CONTROL, "public, max-age=" + image.maxAge().toSeconds());
@@ -66,12 +66,18 @@ final class Responses {
         return response;
     }
 
-    private static FullHttpResponse response(int status, CharSequence contentType, byte[] body, boolean head) {
-        ByteBuf content = head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body);
+    /** A response carrying {@code body}, or for HEAD only its length. {@code body} is released here for HEAD. */
+    private static FullHttpResponse response(int status, CharSequence contentType, ByteBuf body, boolean head) {
+        int length = body.readableBytes();
+        ByteBuf content = body;
+        if (head) {
+            body.release();
+            content = Unpooled.EMPTY_BUFFER;
+        }
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(status), content);
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
-        response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, length);
         return response;
     }
 

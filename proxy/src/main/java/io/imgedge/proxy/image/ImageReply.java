@@ -1,19 +1,21 @@
 package io.imgedge.proxy.image;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
- * A processed image ready to send. The array is shared with the cache: do not modify it.
+ * A processed image ready to send. The body is the cache's read-only buffer: read it through
+ * {@code body().duplicate()}.
  *
  * @param etag         strong entity tag, quoted
  * @param cacheStatus  {@code X-Cache}: hit-memory, hit-disk, miss or stale
  * @param serverTiming {@code Server-Timing}: fetch and transform durations, or the cache lookup
  */
-public record ImageReply(byte[] bytes, String contentType, String etag, Duration maxAge, String cacheStatus,
+public record ImageReply(ByteBuffer body, String contentType, String etag, Duration maxAge, String cacheStatus,
                          String serverTiming) {
     public ImageReply {
-        Objects.requireNonNull(bytes, "bytes");
+        Objects.requireNonNull(body, "body");
         Objects.requireNonNull(contentType, "contentType");
         Objects.requireNonNull(etag, "etag");
         Objects.requireNonNull(maxAge, "maxAge");

@@ -27,6 +27,7 @@ import io.imgedge.vips.WorkerPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -192,10 +193,10 @@ public final class ImageService {
         String sourceKey = CacheKey.source(request.source()).hex();
         return original(request.source()).thenCompose(original -> {
             long transformStart = System.nanoTime();
-            return workers.submit(() -> vips.transform(original.bytes(), spec, limits.image())).thenApply(image -> {
+            return workers.submit(() -> vips.transform(original.payload().duplicate(), spec, limits.image())).thenApply(image -> {
                 long done = System.nanoTime();
                 metrics.transform(image.format().extension(), done - transformStart);
-                CachedImage entry = new CachedImage(image.bytes(), image.format().mimeType(), etag(image),
+                CachedImage entry = new CachedImage(CachedImage.direct(image.bytes()), image.format().mimeType(), etag(image),
                         startedAt, original.expiresAt(), sourceKey);
                 if (!purges.purgedSince(key.hex(), sourceKey, startedAt)) {
                     results.put(key, entry, false, () -> !purges.purgedSince(key.hex(), sourceKey, startedAt));
@@ -252,7 +253,7 @@ public final class ImageService {
             if (failure != null) {
                 throw ErrorMapper.toHttpError(failure);
             }
-            return new CachedImage(original.bytes(), original.contentType(), "", now, expiry(original, source, now),
+            return new CachedImage(ByteBuffer.wrap(original.bytes()), original.contentType(), "", now, expiry(original, source, now),
                     key.hex());
         });
     }
@@ -279,7 +280,7 @@ public final class ImageService {
     }
 
     private ImageReply reply(CachedImage entry, String cacheStatus, String timing) {
-        return new ImageReply(entry.bytes(), entry.contentType(), entry.etag(), processing.maxAge(), cacheStatus, timing);
+        return new ImageReply(entry.payload(), entry.contentType(), entry.etag(), processing.maxAge(), cacheStatus, timing);
     }
 
     private static String lookupTiming(long start) {

@@ -18,6 +18,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -50,7 +51,7 @@ public class DiskIndexBenchmark {
             }
             id[31] = (byte) (i * 31);
             tier.put(new CacheKey(HexFormat.of().formatHex(id)),
-                    new CachedImage(payload, "image/webp", "\"e\"", 0, CachedImage.NEVER, "source"));
+                    new CachedImage(ByteBuffer.wrap(payload), "image/webp", "\"e\"", 0, CachedImage.NEVER, "source"));
         }
     }
 

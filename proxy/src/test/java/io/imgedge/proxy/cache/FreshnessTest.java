@@ -2,13 +2,14 @@ package io.imgedge.proxy.cache;
 
 import org.junit.jupiter.api.Test;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class FreshnessTest {
     static CachedImage expiringAt(long millis) {
-        return new CachedImage(new byte[1], "image/png", "\"e\"", 0, millis, "s");
+        return new CachedImage(ByteBuffer.allocate(1), "image/png", "\"e\"", 0, millis, "s");
     }
 
     @Test

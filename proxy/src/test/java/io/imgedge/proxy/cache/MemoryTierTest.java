@@ -2,6 +2,7 @@ package io.imgedge.proxy.cache;
 
 import org.junit.jupiter.api.Test;
 
+import java.nio.ByteBuffer;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,7 +14,7 @@ class MemoryTierTest {
     }
 
     static CachedImage entry(int size, String source) {
-        return new CachedImage(new byte[size], "image/webp", "\"e\"", 0, CachedImage.NEVER, source);
+        return new CachedImage(ByteBuffer.allocate(size), "image/webp", "\"e\"", 0, CachedImage.NEVER, source);
     }
 
     @Test
