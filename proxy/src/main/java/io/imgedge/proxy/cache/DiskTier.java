@@ -97,7 +97,8 @@ public final class DiskTier {
                 drop(key.hex(), "truncated or not an entry");
                 return Optional.empty();
             }
-            ByteBuffer payload = ByteBuffer.allocateDirect(header.payloadLength());
+            // heap, not direct: disk hits can be frequent and direct memory is freed only by a GC
+            ByteBuffer payload = ByteBuffer.allocate(header.payloadLength());
             readFully(file, payload, header.length());
             payload.flip();
             CRC32C crc = new CRC32C();
