@@ -80,11 +80,14 @@ public final class TieredCache {
     }
 
     /**
-     * Stores {@code entry} in memory, and on disk unless {@code memoryOnly}. {@code wanted} is
-     * asked again once the disk write is done: when it says no (the entry was purged meanwhile),
-     * the written file is removed again.
+     * Stores {@code entry} in memory, and on disk unless {@code memoryOnly}, if {@code wanted}
+     * says so. {@code wanted} is asked again once the disk write is done: when it says no (the
+     * entry was purged meanwhile), the written file is removed again.
      */
     public void put(CacheKey key, CachedImage entry, boolean memoryOnly, BooleanSupplier wanted) {
+        if (!wanted.getAsBoolean()) {
+            return;
+        }
         memory.ifPresent(m -> m.put(key, entry));
         disk.filter(_ -> !memoryOnly).ifPresent(d -> {
             pendingWrites.register();

@@ -198,9 +198,7 @@ public final class ImageService {
                 metrics.transform(image.format().extension(), done - transformStart);
                 CachedImage entry = new CachedImage(CachedImage.direct(image.bytes()), image.format().mimeType(), etag(image),
                         startedAt, original.expiresAt(), sourceKey);
-                if (!purges.purgedSince(key.hex(), sourceKey, startedAt)) {
-                    results.put(key, entry, false, () -> !purges.purgedSince(key.hex(), sourceKey, startedAt));
-                }
+                results.put(key, entry, false, () -> !purges.purgedSince(key.hex(), sourceKey, startedAt));
                 return new Produced(entry, transformStart - fetchStart, done - transformStart);
             });
         }).whenComplete((_, failure) -> {
@@ -227,9 +225,7 @@ public final class ImageService {
             SingleFlight.Flight<CachedImage> flight = fetches.run(key, () -> {
                 long startedAt = clock.millis();
                 return fetch(source, key).thenApply(entry -> {
-                    if (!purges.purgedSince(key.hex(), key.hex(), startedAt)) {
-                        sources.put(key, entry, memoryOnly, () -> !purges.purgedSince(key.hex(), key.hex(), startedAt));
-                    }
+                    sources.put(key, entry, memoryOnly, () -> !purges.purgedSince(key.hex(), key.hex(), startedAt));
                     return entry;
                 });
             });
