@@ -6,9 +6,11 @@ import io.imgedge.proxy.cache.TieredCache;
 import io.imgedge.proxy.config.CacheConfig;
 import io.imgedge.proxy.config.ImgedgeConfig;
 import io.imgedge.proxy.config.ServerConfig;
+import io.imgedge.proxy.http.AccessLog;
 import io.imgedge.proxy.http.AdminHandler;
 import io.imgedge.proxy.http.AdminInitializer;
 import io.imgedge.proxy.http.PublicInitializer;
+import io.imgedge.proxy.http.PublicResponder;
 import io.imgedge.proxy.http.RequestHandler;
 import io.imgedge.proxy.http.ServerState;
 import io.imgedge.proxy.image.ImageService;
@@ -122,8 +124,8 @@ public final class ImgedgeServer implements AutoCloseable {
         ImageService images = new ImageService(urls, origins, workers, vips, config.limits(), config.processing(),
                 cache, results, sources, clock, metrics);
         metrics.bindWorkers(workers);
-        RequestHandler handler = new RequestHandler(images, state, metrics, config.accessLog(),
-                config.server().requestTimeout());
+        RequestHandler.Shared handler = new RequestHandler.Shared(new PublicResponder(images, state), state, metrics,
+                new AccessLog(config.accessLog()), config.server().requestTimeout());
 
         ServerConfig server = config.server();
         http = listen(server.http(), new PublicInitializer(null, server, handler));

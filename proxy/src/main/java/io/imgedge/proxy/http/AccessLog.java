@@ -9,12 +9,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** One JSON line per request on the {@code imgedge.access} logger. Thread-safe. */
-final class AccessLog {
+public final class AccessLog {
     private static final Logger LOG = LoggerFactory.getLogger("imgedge.access");
 
     private final boolean enabled;
 
-    AccessLog(boolean enabled) {
+    public AccessLog(boolean enabled) {
         this.enabled = enabled;
     }
 

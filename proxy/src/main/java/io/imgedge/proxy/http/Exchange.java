@@ -4,6 +4,8 @@ import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 
 import java.net.InetSocketAddress;
@@ -12,16 +14,18 @@ import java.net.SocketAddress;
 /**
  * What the handler keeps of a request once its (reference-counted) message is released.
  *
+ * @param keepAlive  whether the client wants the connection kept after this request
  * @param startNanos {@link System#nanoTime()} when the request arrived
  */
 record Exchange(String method, String uri, String ifNoneMatch, SocketAddress remote, String protocol, String route,
-                long startNanos) {
+                boolean keepAlive, long startNanos) {
 
     static Exchange of(Channel channel, HttpRequest request, String route) {
         boolean h2 = channel instanceof Http2StreamChannel;
         SocketAddress remote = h2 ? channel.parent().remoteAddress() : channel.remoteAddress();
         return new Exchange(request.method().name(), request.uri(), request.headers().get(HttpHeaderNames.IF_NONE_MATCH),
-                remote, h2 ? "HTTP/2" : request.protocolVersion().text(), route, System.nanoTime());
+                remote, h2 ? "HTTP/2" : request.protocolVersion().text(), route, HttpUtil.isKeepAlive(request),
+                System.nanoTime());
     }
 
     /** The client's IP address, for logs. */
@@ -31,6 +35,11 @@ record Exchange(String method, String uri, String ifNoneMatch, SocketAddress rem
 
     boolean head() {
         return method.equals(HttpMethod.HEAD.name());
+    }
+
+    /** An HTTP/1.0 client, which keeps the connection only when the response says so. */
+    boolean http10() {
+        return protocol.equals(HttpVersion.HTTP_1_0.text());
     }
 
     long elapsedNanos() {

@@ -5,9 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -19,21 +17,19 @@ import io.netty.handler.ssl.SslContext;
 
 /**
  * Builds a public connection's pipeline: cleartext HTTP/1.1, or TLS with ALPN choosing HTTP/2
- * (one child channel per stream) or HTTP/1.1. Both end in the same {@link RequestHandler}.
+ * (one child channel per stream) or HTTP/1.1. Each connection or stream ends in its own
+ * {@link RequestHandler}; bodies are not aggregated, the handler collects the ones it wants.
  */
 public final class PublicInitializer extends ChannelInitializer<SocketChannel> {
-    /** Public requests are GET/HEAD: a body is never needed. */
-    private static final int MAX_REQUEST_BODY = 64 * 1024;
-
     private final SslContext ssl;
     private final ServerConfig config;
-    private final RequestHandler handler;
+    private final RequestHandler.Shared shared;
 
     /** @param ssl null for the cleartext listener */
-    public PublicInitializer(SslContext ssl, ServerConfig config, RequestHandler handler) {
+    public PublicInitializer(SslContext ssl, ServerConfig config, RequestHandler.Shared shared) {
         this.ssl = ssl;
         this.config = config;
-        this.handler = handler;
+        this.shared = shared;
     }
 
     @Override
@@ -59,9 +55,7 @@ public final class PublicInitializer extends ChannelInitializer<SocketChannel> {
 
     private void http1(ChannelPipeline p) {
         p.addLast(new HttpServerCodec(config.maxInitialLine(), config.maxHeaderSize(), 8192));
-        p.addLast(new HttpServerKeepAliveHandler());
-        p.addLast(new HttpObjectAggregator(MAX_REQUEST_BODY));
-        p.addLast(handler);
+        p.addLast(new RequestHandler(shared));
     }
 
     private void http2(ChannelPipeline p) {
@@ -72,8 +66,7 @@ public final class PublicInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast(new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel stream) {
-                stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true),
-                        new HttpObjectAggregator(MAX_REQUEST_BODY), handler);
+                stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true), new RequestHandler(shared));
             }
         }));
     }

@@ -22,6 +22,11 @@ public sealed interface Route {
     record Rejected(HttpError error) implements Route {
     }
 
+    /** Whether the request's body is read and passed on (the others' bodies are ignored). */
+    default boolean takesBody() {
+        return false;
+    }
+
     /** Metric label. */
     default String name() {
         return switch (this) {

@@ -1,0 +1,27 @@
+package io.imgedge.proxy.http;
+
+import io.imgedge.proxy.error.HttpError;
+import io.netty.handler.codec.http.HttpRequest;
+
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What the public routes answer; {@link RequestHandler} does the HTTP around it. Implementations
+ * are thread-safe and never block the calling event loop: slow work completes the future later.
+ */
+public interface Responder {
+    /**
+     * Checks a request that carries a body ({@link Route#takesBody()}) before any of the body is
+     * read: an error is answered at once and the connection closed, so the body is never read.
+     */
+    Optional<HttpError> admit(Route route, HttpRequest request);
+
+    /** The largest body {@link #answer} accepts; past it the request is answered 413. */
+    long maxBody(Route route);
+
+    /**
+     * @param body the request body, empty for routes that take none; owned by the callee
+     */
+    CompletableFuture<Reply> answer(Route route, HttpRequest request, byte[] body);
+}
