@@ -3,14 +3,23 @@ package io.imgedge.storage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Objects as files under a root directory. A put writes a temporary file beside the target and
@@ -64,6 +73,36 @@ public final class FileBlobStore implements BlobStore {
     }
 
     @Override
+    public Optional<Blob> get(String key, long offset, int length) {
+        checkRange(offset, length);
+        Optional<Path> file = existing(key);
+        if (file.isEmpty()) {
+            return Optional.empty();
+        }
+        try (FileChannel channel = FileChannel.open(file.get(), StandardOpenOption.READ)) {
+            BasicFileAttributes attrs = Files.readAttributes(file.get(), BasicFileAttributes.class);
+            if (!attrs.isRegularFile()) {
+                return Optional.empty();
+            }
+            ByteBuffer part = ByteBuffer.allocate((int) Math.max(0, Math.min(length, attrs.size() - offset)));
+            while (part.hasRemaining() && channel.read(part, offset + part.position()) >= 0) {
+                // read until the part is full or the file ends
+            }
+            return Optional.of(new Blob(Arrays.copyOf(part.array(), part.position()), info(attrs)));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new StoreException("cannot read " + key + " from " + name(), e);
+        }
+    }
+
+    static void checkRange(long offset, int length) {
+        if (offset < 0 || length <= 0) {
+            throw new IllegalArgumentException("range needs offset >= 0 and length > 0, got " + offset + ", " + length);
+        }
+    }
+
+    @Override
     public Optional<BlobInfo> stat(String key) {
         Optional<Path> file = existing(key);
         if (file.isEmpty()) {
@@ -108,6 +147,49 @@ public final class FileBlobStore implements BlobStore {
         } catch (IOException e) {
             throw new StoreException("cannot delete " + key + " from " + name(), e);
         }
+    }
+
+    @Override
+    public Stream<String> list(String prefix) {
+        List<String> keys = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(root)) {
+            files.filter(Files::isRegularFile)
+                    .filter(f -> !f.getFileName().toString().startsWith(TEMP_PREFIX))
+                    .map(f -> root.relativize(f).toString().replace(f.getFileSystem().getSeparator(), "/"))
+                    .filter(key -> key.startsWith(prefix))
+                    .forEach(keys::add);
+        } catch (IOException | UncheckedIOException e) {
+            throw new StoreException("cannot list " + name(), e);
+        }
+        keys.sort(null);
+        return keys.stream();
+    }
+
+    @Override
+    public void check() {
+        if (!Files.isDirectory(root) || !Files.isWritable(root)) {
+            throw new StoreException("store directory " + root + " is missing or not writable", null);
+        }
+    }
+
+    /**
+     * Removes temporary files older than {@code age} that a crash left behind (they were never
+     * visible as keys); returns how many.
+     */
+    public int removeStaleTemporaries(Duration age) {
+        Instant before = Instant.now().minus(age);
+        int removed = 0;
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                if (file.getFileName().toString().startsWith(TEMP_PREFIX)
+                        && Files.getLastModifiedTime(file).toInstant().isBefore(before) && Files.deleteIfExists(file)) {
+                    removed++;
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            throw new StoreException("cannot clean temporary files in " + name(), e);
+        }
+        return removed;
     }
 
     @Override

@@ -4,10 +4,12 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -75,6 +77,39 @@ abstract class BlobStoreContract {
             assertThrows(IllegalArgumentException.class, () -> store().get(key, 10), key);
             assertThrows(IllegalArgumentException.class, () -> store().put(key, new byte[1], "x/y"), key);
         }
+    }
+
+    @Test
+    void rangeReadsGivePartsAndTheWholeSize() {
+        String key = freshKey();
+        byte[] data = bytes(1000, 6);
+        store().put(key, data, "application/octet-stream");
+        Blob middle = store().get(key, 100, 50).orElseThrow();
+        assertArrayEquals(Arrays.copyOfRange(data, 100, 150), middle.bytes());
+        assertEquals(1000, middle.info().size());
+        assertArrayEquals(Arrays.copyOfRange(data, 990, 1000), store().get(key, 990, 50).orElseThrow().bytes());
+        assertEquals(0, store().get(key, 1000, 10).orElseThrow().bytes().length);
+        assertEquals(Optional.empty(), store().get(freshKey(), 0, 10));
+        assertThrows(IllegalArgumentException.class, () -> store().get(key, -1, 10));
+    }
+
+    @Test
+    void listGivesTheKeysUnderAPrefixInOrder() {
+        String prefix = "list-" + UUID.randomUUID() + "/";
+        List<String> keys = List.of(prefix + "b/2.bin", prefix + "a/1.bin", prefix + "a/0.bin", prefix + "c.bin");
+        keys.forEach(k -> store().put(k, bytes(10, 7), "application/octet-stream"));
+        store().put("other-" + UUID.randomUUID() + "/x.bin", bytes(10, 8), "application/octet-stream");
+        try (Stream<String> listed = store().list(prefix)) {
+            assertEquals(keys.stream().sorted().toList(), listed.toList());
+        }
+        try (Stream<String> listed = store().list(prefix + "a/")) {
+            assertEquals(List.of(prefix + "a/0.bin", prefix + "a/1.bin"), listed.toList());
+        }
+    }
+
+    @Test
+    void checkPassesOnAWorkingStore() {
+        store().check();
     }
 
     @Test

@@ -37,6 +37,7 @@ public final class Vips {
     private static final int SIZE_FORCE = 3;
     /** Loader options: a truncated file is an error, not a grey-filled image. */
     private static final String LOAD_OPTIONS = "fail_on=truncated";
+    private static final String VALIDATE_OPTIONS = "fail_on=truncated,access=sequential";
     private static final List<MemoryLayout> THUMBNAIL_FIXED = List.of(ADDRESS, JAVA_LONG, ADDRESS, JAVA_INT);
     private static final List<MemoryLayout> NEW_FROM_BUFFER_FIXED = List.of(ADDRESS, JAVA_LONG, ADDRESS);
     private static final List<MemoryLayout> IN_OUT_FIXED = List.of(ADDRESS, ADDRESS);
@@ -99,6 +100,36 @@ public final class Vips {
             MemorySegment buf = copyIn(arena, data);
             ImageFormat format = detect(buf);
             return header(arena, buf, format);
+        });
+    }
+
+    /**
+     * Checks that {@code data} is a whole, decodable image within {@code limits}: the header is
+     * read and checked first (no pixel is decoded past the limits), then every pixel of the first
+     * frame is decoded, so a truncated or damaged file fails.
+     *
+     * @throws VipsException UNSUPPORTED_FORMAT, CORRUPT_INPUT or LIMIT_EXCEEDED
+     */
+    public ImageInfo validate(byte[] data, ImageLimits limits) {
+        return withArena(arena -> {
+            MemorySegment buf = copyIn(arena, ByteBuffer.wrap(data));
+            ImageInfo info = header(arena, buf, detect(buf));
+            limits.check(info);
+            MemorySegment image = (MemorySegment) lib.callVariadic(arena, "vips_image_new_from_buffer", ADDRESS,
+                    NEW_FROM_BUFFER_FIXED, List.of(buf, buf.byteSize(), arena.allocateFrom(VALIDATE_OPTIONS)), List.of());
+            if (image.equals(MemorySegment.NULL)) {
+                throw new VipsException(Reason.CORRUPT_INPUT, "cannot read image: " + lib.takeError());
+            }
+            try {
+                MemorySegment mean = arena.allocate(JAVA_DOUBLE);
+                int rc = (int) lib.callVariadic(arena, "vips_avg", JAVA_INT, IN_OUT_FIXED, List.of(image, mean), List.of());
+                if (rc != 0) {
+                    throw new VipsException(Reason.CORRUPT_INPUT, "cannot decode image: " + lib.takeError());
+                }
+            } finally {
+                lib.objectUnref.invokeExact(image);
+            }
+            return info;
         });
     }
 

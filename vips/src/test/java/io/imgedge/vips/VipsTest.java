@@ -43,6 +43,20 @@ class VipsTest {
         assertEquals(2_500_000_000L, info.totalPixels());
     }
 
+    @Test
+    void validateAcceptsWholeImagesAndRefusesBrokenOnes() {
+        assertEquals(new ImageInfo(ImageFormat.JPEG, 1200, 800, 1, 1, false), VIPS.validate(PHOTO, LIMITS));
+        assertEquals(ImageFormat.PNG, VIPS.validate(TestImages.png(30, 20), LIMITS).format());
+        VipsException truncated = assertThrows(VipsException.class, () -> VIPS.validate(TestImages.truncatedJpeg(), LIMITS));
+        assertEquals(Reason.CORRUPT_INPUT, truncated.reason());
+        VipsException bomb = assertThrows(VipsException.class,
+                () -> VIPS.validate(TestImages.pngHeaderOnly(50_000, 50_000), LIMITS));
+        assertEquals(Reason.LIMIT_EXCEEDED, bomb.reason());
+        VipsException html = assertThrows(VipsException.class,
+                () -> VIPS.validate("<html></html>".getBytes(StandardCharsets.UTF_8), LIMITS));
+        assertEquals(Reason.UNSUPPORTED_FORMAT, html.reason());
+    }
+
     @ParameterizedTest
     @EnumSource(value = ImageFormat.class, names = {"JPEG", "PNG", "WEBP", "AVIF", "GIF"})
     void fillProducesExactSizeInEachFormat(ImageFormat format) {
