@@ -17,6 +17,7 @@ import io.imgedge.proxy.image.ImageService;
 import io.imgedge.proxy.metrics.ServerMetrics;
 import io.imgedge.proxy.origin.HttpOrigin;
 import io.imgedge.proxy.origin.Origins;
+import io.imgedge.proxy.store.StoreService;
 import io.imgedge.proxy.tls.TlsContexts;
 import io.imgedge.proxy.url.ProcessingUrlParser;
 import io.imgedge.proxy.url.SignatureVerifier;
@@ -77,6 +78,7 @@ public final class ImgedgeServer implements AutoCloseable {
     private final List<Channel> listeners = new ArrayList<>();
     private final InstantSource clock;
     private HttpOrigin httpOrigin;
+    private StoreService store;
     private TieredCache results;
     private TieredCache sources;
     private InetSocketAddress http;
@@ -113,7 +115,11 @@ public final class ImgedgeServer implements AutoCloseable {
     private void bind() throws Exception {
         Class<? extends SocketChannel> clientChannel = Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class;
         httpOrigin = new HttpOrigin(io, clientChannel, config.sources().http(), config.limits().maxSourceBytes(), virtualThreads);
-        Origins origins = new Origins(httpOrigin, config.sources(), config.limits().maxSourceBytes(), virtualThreads);
+        long maxObject = Math.max(config.limits().maxSourceBytes(), config.upload().maxBytes());
+        store = new StoreService(StoreService.open(config.store(), virtualThreads), config.store(), workers, vips,
+                config.limits().image(), maxObject, virtualThreads, metrics);
+        Origins origins = new Origins(httpOrigin, config.sources(), store.store(), config.limits().maxSourceBytes(),
+                virtualThreads);
         ProcessingUrlParser urls = new ProcessingUrlParser(new SignatureVerifier(config.signing()),
                 config.limits().maxResultSide());
         CacheConfig cache = config.cache();
@@ -124,7 +130,7 @@ public final class ImgedgeServer implements AutoCloseable {
         ImageService images = new ImageService(urls, origins, workers, vips, config.limits(), config.processing(),
                 cache, results, sources, clock, metrics);
         metrics.bindWorkers(workers);
-        RequestHandler.Shared handler = new RequestHandler.Shared(new PublicResponder(images, state), state, metrics,
+        RequestHandler.Shared handler = new RequestHandler.Shared(new PublicResponder(images, store, state, config.upload()), state, metrics,
                 new AccessLog(config.accessLog()), config.server().requestTimeout());
 
         ServerConfig server = config.server();
@@ -135,7 +141,7 @@ public final class ImgedgeServer implements AutoCloseable {
         }
         if (config.admin().enabled()) {
             admin = listen(config.admin().listener(), new AdminInitializer(
-                    new AdminHandler(state, metrics, images, virtualThreads, config.admin().token()), server.idleTimeout()));
+                    new AdminHandler(state, metrics, images, store, virtualThreads, config.admin().token()), server.idleTimeout()));
         }
     }
 
@@ -216,6 +222,9 @@ public final class ImgedgeServer implements AutoCloseable {
     private void stopNow() {
         if (httpOrigin != null) {
             httpOrigin.close();
+        }
+        if (store != null) {
+            store.close();
         }
         for (EventLoopGroup group : new EventLoopGroup[]{io, acceptors}) {
             if (!group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS)) {

@@ -14,6 +14,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -36,7 +37,8 @@ class GracefulShutdownIT {
                     "imgedge.admin.enabled", false, "imgedge.signing.enabled", false,
                     "imgedge.sources.http.allow_loopback", true, "imgedge.server.shutdown_grace", "20s",
                     "imgedge.cache.disk.dir", dir.resolve("results").toString(),
-                    "imgedge.cache.source.dir", dir.resolve("sources").toString())));
+                    "imgedge.cache.source.dir", dir.resolve("sources").toString(),
+                    "imgedge.store.backends", List.of(Map.of("type", "file", "dir", dir.resolve("store").toString())))));
             int port = server.httpAddress().getPort();
             HttpClient client = HttpClient.newHttpClient();
             CompletableFuture<HttpResponse<byte[]>> inFlight = client.sendAsync(HttpRequest.newBuilder(URI.create(

@@ -79,7 +79,7 @@ class ImgedgeServerIT {
         S3Config s3 = TestS3.config();
         MinioClient minio = S3BlobStore.client(s3);
         bucket = TestS3.newBucket(minio);
-        BlobStore store = new S3BlobStore(minio, bucket);
+        BlobStore store = new S3BlobStore(minio, bucket, "s3:" + bucket, 4);
         store.put("originals/wide.png", TestImages.png(900, 300), "image/png");
 
         Map<String, Object> overrides = new HashMap<>();
@@ -100,6 +100,7 @@ class ImgedgeServerIT {
         overrides.put("imgedge.limits.queue", 2);
         overrides.put("imgedge.cache.disk.dir", dir.resolve("cache/results").toString());
         overrides.put("imgedge.cache.source.dir", dir.resolve("cache/sources").toString());
+        overrides.put("imgedge.store.backends", List.of(Map.of("type", "file", "dir", dir.resolve("store").toString())));
         server = ImgedgeServer.start(ConfigLoader.load(Optional.empty(), Map.of(), overrides));
 
         h1 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();

@@ -3,14 +3,15 @@ package io.imgedge.proxy.config;
 
 /** The whole validated configuration; built once at start by {@link ConfigLoader}. */
 public record ImgedgeConfig(ServerConfig server, AdminConfig admin, SigningConfig signing, SourcesConfig sources,
-                            LimitsConfig limits, ProcessingConfig processing, CacheConfig cache, String vipsLibrary,
-                            boolean accessLog) {
+                            LimitsConfig limits, ProcessingConfig processing, CacheConfig cache, StoreConfig store,
+                            UploadConfig upload, String vipsLibrary, boolean accessLog) {
 
     /** Reads {@code c}, the {@code imgedge} object. */
     static ImgedgeConfig from(Section c) {
         return new ImgedgeConfig(ServerConfig.from(c.sub("server")), AdminConfig.from(c.sub("admin")),
                 SigningConfig.from(c.sub("signing")), SourcesConfig.from(c.sub("sources")),
                 LimitsConfig.from(c.sub("limits")), ProcessingConfig.from(c.sub("processing")),
-                CacheConfig.from(c.sub("cache")), c.getString("vips.library"), c.getBoolean("log.access"));
+                CacheConfig.from(c.sub("cache")), StoreConfig.from(c.sub("store")), UploadConfig.from(c.sub("upload")),
+                c.getString("vips.library"), c.getBoolean("log.access"));
     }
 }

@@ -38,6 +38,10 @@ record Section(Config root, String path) {
         return root.getInt(key(name));
     }
 
+    double getDouble(String name) {
+        return root.getDouble(key(name));
+    }
+
     long getLong(String name) {
         return root.getLong(key(name));
     }

@@ -7,11 +7,22 @@ package io.imgedge.proxy.error;
 public final class HttpError extends RuntimeException {
     private final int status;
     private final boolean report;
+    private final long retryAfterSeconds;
 
     private HttpError(int status, String message, boolean report, Throwable cause) {
+        this(status, message, report, cause, 0);
+    }
+
+    private HttpError(int status, String message, boolean report, Throwable cause, long retryAfterSeconds) {
         super(message, cause, false, false);
         this.status = status;
         this.report = report;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** Seconds for {@code Retry-After}, or 0 for no such header. */
+    public long retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 
     public int status() {
@@ -54,12 +65,24 @@ public final class HttpError extends RuntimeException {
         return new HttpError(413, message, false, null);
     }
 
+    public static HttpError conflict(String message) {
+        return new HttpError(409, message, false, null);
+    }
+
+    public static HttpError rangeNotSatisfiable(String message) {
+        return new HttpError(416, message, false, null);
+    }
+
     public static HttpError unsupportedMediaType(String message) {
         return new HttpError(415, message, false, null);
     }
 
     public static HttpError unprocessable(String message) {
         return new HttpError(422, message, false, null);
+    }
+
+    public static HttpError tooManyRequests(String message, long retryAfterSeconds) {
+        return new HttpError(429, message, false, null, Math.max(1, retryAfterSeconds));
     }
 
     public static HttpError internal(String message, Throwable cause) {
@@ -72,6 +95,11 @@ public final class HttpError extends RuntimeException {
 
     public static HttpError unavailable(String message) {
         return new HttpError(503, message, false, null);
+    }
+
+    /** 503 for a dependency that is down (the store), logged: operators need to know. */
+    public static HttpError unavailable(String message, Throwable cause) {
+        return new HttpError(503, message, true, cause);
     }
 
     public static HttpError gatewayTimeout(String message) {

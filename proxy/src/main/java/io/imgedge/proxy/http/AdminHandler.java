@@ -5,6 +5,7 @@ import io.imgedge.proxy.error.ErrorMapper;
 import io.imgedge.proxy.error.HttpError;
 import io.imgedge.proxy.image.ImageService;
 import io.imgedge.proxy.metrics.ServerMetrics;
+import io.imgedge.proxy.store.StoreService;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -25,7 +26,8 @@ import java.util.concurrent.ExecutorService;
 /**
  * The admin listener: {@code GET /health}, {@code /ready}, {@code /metrics}, and
  * {@code POST /purge} with {@code {"url": "/{sig}/..."}} (one variant) or
- * {@code {"source": "https://..."}} (every variant of a source). When a token is configured
+ * {@code {"source": "https://..."}} (every variant of a source), {@code GET /store/verify} and
+ * {@code POST /store/repair} (streamed, see {@link ReplicaReport}). When a token is configured
  * every call needs {@code Authorization: Bearer {token}}. Sharable.
  */
 @ChannelHandler.Sharable
@@ -35,14 +37,16 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
     private final ServerState state;
     private final ServerMetrics metrics;
     private final ImageService images;
+    private final StoreService store;
     private final ExecutorService blocking;
     private final byte[] token;
 
-    public AdminHandler(ServerState state, ServerMetrics metrics, ImageService images, ExecutorService blocking,
-                        String token) {
+    public AdminHandler(ServerState state, ServerMetrics metrics, ImageService images, StoreService store,
+                        ExecutorService blocking, String token) {
         this.state = state;
         this.metrics = metrics;
         this.images = images;
+        this.store = store;
         this.blocking = blocking;
         this.token = token.isEmpty() ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
     }
@@ -52,6 +56,14 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
         boolean keepAlive = HttpUtil.isKeepAlive(request) && !request.decoderResult().isFailure();
         boolean head = request.method().equals(HttpMethod.HEAD);
         ctx.channel().config().setAutoRead(false);
+        String path = path(request);
+        boolean check = path.equals("/store/verify") && (request.method().equals(HttpMethod.GET))
+                || path.equals("/store/repair") && request.method().equals(HttpMethod.POST);
+        if (check && authorized(request)) {
+            ReplicaReport report = new ReplicaReport(ctx, keepAlive);
+            blocking.execute(() -> report.run(store, path.equals("/store/repair")));
+            return;
+        }
         answer(request).exceptionally(failure -> Reply.error(ErrorMapper.toHttpError(failure)))
                 .thenAcceptAsync(reply -> {
                     var response = Responses.build(reply, null, head);
@@ -66,23 +78,31 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
         if (request.decoderResult().isFailure()) {
             return done(Reply.error(HttpError.badRequest("malformed HTTP request")));
         }
-        if (token != null) {
-            String auth = request.headers().get(HttpHeaderNames.AUTHORIZATION, "");
-            if (!MessageDigest.isEqual(token, auth.getBytes(StandardCharsets.UTF_8))) {
-                return done(Reply.error(HttpError.unauthorized("admin token required")));
-            }
+        if (!authorized(request)) {
+            return done(Reply.error(HttpError.unauthorized("admin token required")));
         }
-        String uri = request.uri();
-        String path = uri.contains("?") ? uri.substring(0, uri.indexOf('?')) : uri;
+        String path = path(request);
         boolean read = request.method().equals(HttpMethod.GET) || request.method().equals(HttpMethod.HEAD);
         return switch (path) {
             case "/health" -> read ? done(Reply.json(200, "status", "ok")) : notAllowed(request);
             case "/ready" -> read ? done(state.draining() ? Reply.error(HttpError.unavailable("draining"))
-                    : Reply.json(200, "status", "ready")) : notAllowed(request);
+                    : store.ready() ? Reply.json(200, "status", "ready")
+                    : Reply.error(HttpError.unavailable("no store backend is up"))) : notAllowed(request);
             case "/metrics" -> read ? done(new Reply.Text(200, PROMETHEUS_TEXT, metrics.scrape())) : notAllowed(request);
             case "/purge" -> request.method().equals(HttpMethod.POST) ? purge(request) : notAllowed(request);
+            case "/store/verify", "/store/repair" -> notAllowed(request);
             default -> done(Reply.error(HttpError.notFound("not found")));
         };
+    }
+
+    private boolean authorized(FullHttpRequest request) {
+        String auth = request.headers().get(HttpHeaderNames.AUTHORIZATION, "");
+        return token == null || MessageDigest.isEqual(token, auth.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String path(FullHttpRequest request) {
+        String uri = request.uri();
+        return uri.contains("?") ? uri.substring(0, uri.indexOf('?')) : uri;
     }
 
     private CompletableFuture<Reply> purge(FullHttpRequest request) {

@@ -1,41 +1,174 @@
 package io.imgedge.proxy.http;
 
+import io.imgedge.proxy.config.UploadConfig;
 import io.imgedge.proxy.error.HttpError;
 import io.imgedge.proxy.image.ImageService;
+import io.imgedge.proxy.limit.Tenants;
+import io.imgedge.proxy.limit.TokenBucket;
+import io.imgedge.proxy.store.StoreService;
+import io.imgedge.proxy.url.Source;
+import io.imgedge.vips.ImageFormat;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.multipart.DefaultHttpDataFactory;
+import io.netty.handler.codec.http.multipart.FileUpload;
+import io.netty.handler.codec.http.multipart.HttpPostRequestDecoder;
+import io.netty.handler.codec.http.multipart.InterfaceHttpData;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
 
-/** The public routes: each one line from route to service. Thread-safe. */
+/** The public routes: each a few lines from route to service. Thread-safe. */
 public final class PublicResponder implements Responder {
-    private final ImageService images;
-    private final ServerState state;
+    private static final String IMMUTABLE = "public, max-age=31536000, immutable";
 
-    public PublicResponder(ImageService images, ServerState state) {
+    private final ImageService images;
+    private final StoreService store;
+    private final ServerState state;
+    private final UploadConfig upload;
+    private final Tenants tenants;
+    private final Map<String, TokenBucket> uploadRates;
+
+    public PublicResponder(ImageService images, StoreService store, ServerState state, UploadConfig upload) {
         this.images = images;
+        this.store = store;
         this.state = state;
+        this.upload = upload;
+        this.tenants = new Tenants(upload.tenants());
+        this.uploadRates = upload.tenants().stream().collect(Collectors.toMap(UploadConfig.Tenant::name,
+                _ -> new TokenBucket(upload.rate(), upload.burst(), System::nanoTime), (a, _) -> a));
     }
 
     @Override
     public Optional<HttpError> admit(Route route, HttpRequest request) {
-        return Optional.empty();
+        if (tenants.isEmpty()) {
+            return Optional.of(HttpError.forbidden("uploads are not enabled (no upload.tokens configured)"));
+        }
+        Optional<String> tenant = tenants.tenant(request.headers().get(HttpHeaderNames.AUTHORIZATION));
+        if (tenant.isEmpty()) {
+            return Optional.of(HttpError.unauthorized("a valid upload token is required (Authorization: Bearer ...)"));
+        }
+        long waitNanos = uploadRates.get(tenant.get()).tryTake();
+        return waitNanos == 0 ? Optional.empty() : Optional.of(HttpError.tooManyRequests(
+                "upload rate limit reached for tenant " + tenant.get(), (waitNanos + 999_999_999L) / 1_000_000_000L));
     }
 
     @Override
     public long maxBody(Route route) {
-        return 0;
+        return upload.maxBytes();
     }
 
     @Override
     public CompletableFuture<Reply> answer(Route route, HttpRequest request, byte[] body) {
         return switch (route) {
             case Route.Health _ -> done(Reply.json(200, "status", "ok"));
-            case Route.Ready _ -> done(state.draining()
-                    ? Reply.error(HttpError.unavailable("draining")) : Reply.json(200, "status", "ready"));
+            case Route.Ready _ -> done(state.draining() ? Reply.error(HttpError.unavailable("draining"))
+                    : store.ready() ? Reply.json(200, "status", "ready")
+                    : Reply.error(HttpError.unavailable("no store backend is up")));
             case Route.Process process -> images.process(process.path()).thenApply(Reply.Image::new);
+            case Route.Upload _ -> store.upload(file(request, body)).thenApply(PublicResponder::uploaded);
+            case Route.Original original -> original(original.key(), request);
             case Route.Rejected rejected -> done(Reply.error(rejected.error()));
         };
+    }
+
+    private static Reply uploaded(StoreService.Uploaded u) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("key", u.key());
+        json.put("sha256", u.sha256());
+        json.put("format", u.format().extension());
+        json.put("width", u.width());
+        json.put("height", u.height());
+        json.put("bytes", u.bytes());
+        json.put("url", "/i/" + u.key());
+        json.put("source", "store:///" + u.key());
+        return new Reply.Json(u.created() ? 201 : 200, json);
+    }
+
+    /** The image in an upload body: the body itself, or the multipart field {@code file}. */
+    static byte[] file(HttpRequest request, byte[] body) {
+        byte[] bytes = body;
+        if (HttpPostRequestDecoder.isMultipart(request)) {
+            DefaultFullHttpRequest full = new DefaultFullHttpRequest(request.protocolVersion(), request.method(),
+                    request.uri(), Unpooled.wrappedBuffer(body), request.headers(), EmptyHttpHeaders.INSTANCE);
+            HttpPostRequestDecoder decoder = null;
+            try {
+                decoder = new HttpPostRequestDecoder(new DefaultHttpDataFactory(false), full);
+                InterfaceHttpData field = decoder.getBodyHttpData("file");
+                if (!(field instanceof FileUpload file)) {
+                    throw HttpError.badRequest("a multipart upload needs a file field named \"file\"");
+                }
+                bytes = file.get();
+            } catch (HttpPostRequestDecoder.ErrorDataDecoderException | IOException e) {
+                throw HttpError.badRequest("malformed multipart body");
+            } finally {
+                if (decoder != null) {
+                    decoder.destroy();
+                }
+                full.release();
+            }
+        }
+        if (bytes.length == 0) {
+            throw HttpError.badRequest("the upload is empty");
+        }
+        return bytes;
+    }
+
+    /** {@code /i/{key}}: 304 by the content address alone, a presigned redirect, a range, or the whole original. */
+    private CompletableFuture<Reply> original(String key, HttpRequest request) {
+        String etag = "\"" + key.substring(key.lastIndexOf('/') + 1, key.lastIndexOf('.')) + "\"";
+        String type = ImageFormat.fromExtension(key.substring(key.lastIndexOf('.') + 1))
+                .map(ImageFormat::mimeType).orElse("application/octet-stream");
+        Map<String, String> headers = Map.of("etag", etag, "cache-control", IMMUTABLE, "accept-ranges", "bytes");
+        if (EntityTags.noneMatchFails(request.headers().get(HttpHeaderNames.IF_NONE_MATCH), etag)) {
+            return done(new Reply.Bytes(304, type, ByteBuffer.allocate(0), headers));
+        }
+        Optional<ByteRange> range = request.method().equals(HttpMethod.GET)
+                ? ByteRange.parse(request.headers().get(HttpHeaderNames.RANGE)) : Optional.empty();
+        return store.redirect(key).thenCompose(redirect -> {
+            if (redirect.isPresent()) {
+                return done(new Reply.Bytes(302, type, ByteBuffer.allocate(0),
+                        Map.of("location", redirect.get().toString(), "cache-control", "no-store")));
+            }
+            if (range.isPresent()) {
+                return part(key, range.get(), type, headers);
+            }
+            return images.original(new Source.Stored(key))
+                    .thenApply(entry -> new Reply.Bytes(200, type, entry.payload(), headers));
+        });
+    }
+
+    private CompletableFuture<Reply> part(String key, ByteRange range, String type, Map<String, String> headers) {
+        CompletableFuture<Long> size = range.suffix()
+                ? store.range(key, 0, 1).thenApply(blob -> blob.map(b -> b.info().size()).orElse(-1L))
+                : CompletableFuture.completedFuture(Long.MAX_VALUE);
+        return size.thenCompose(known -> {
+            if (known < 0) {
+                return CompletableFuture.failedFuture(HttpError.notFound("no such original"));
+            }
+            long offset = range.offset(known);
+            long length = Math.min(range.length(known), Integer.MAX_VALUE - 8);
+            return store.range(key, offset, (int) Math.max(1, length)).thenApply(found -> {
+                var blob = found.orElseThrow(() -> HttpError.notFound("no such original"));
+                long total = blob.info().size();
+                if (offset >= total) {
+                    return Reply.error(HttpError.rangeNotSatisfiable("range starts past the end (" + total + " bytes)"),
+                            Map.of("content-range", "bytes */" + total));
+                }
+                Map<String, String> h = new LinkedHashMap<>(headers);
+                h.put("content-range", "bytes " + offset + "-" + (offset + blob.bytes().length - 1) + "/" + total);
+                return (Reply) new Reply.Bytes(206, type, ByteBuffer.wrap(blob.bytes()), h);
+            });
+        });
     }
 
     private static CompletableFuture<Reply> done(Reply reply) {

@@ -3,6 +3,7 @@ package io.imgedge.proxy.http;
 import io.imgedge.proxy.error.HttpError;
 import io.imgedge.proxy.image.ImageReply;
 
+import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -14,7 +15,17 @@ public sealed interface Reply {
     }
 
     /** A JSON object; errors are JSON too. */
-    record Json(int status, Map<String, Object> body) implements Reply {
+    record Json(int status, Map<String, Object> body, Map<String, String> headers) implements Reply {
+        Json(int status, Map<String, Object> body) {
+            this(status, body, Map.of());
+        }
+    }
+
+    /**
+     * Bytes as they are (an original, a part of one, or none for 304 and redirects). The body is
+     * not modified: it is read through {@code body().duplicate()}.
+     */
+    record Bytes(int status, String contentType, ByteBuffer body, Map<String, String> headers) implements Reply {
     }
 
     /** Plain text, such as the Prometheus exposition. */
@@ -25,7 +36,16 @@ public sealed interface Reply {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", error.status());
         body.put("error", error.getMessage());
-        return new Json(error.status(), body);
+        return new Json(error.status(), body, error.retryAfterSeconds() > 0
+                ? Map.of("retry-after", Long.toString(error.retryAfterSeconds())) : Map.of());
+    }
+
+    /** An error with extra headers (such as {@code Content-Range} on a 416). */
+    static Reply error(HttpError error, Map<String, String> headers) {
+        Json json = (Json) error(error);
+        Map<String, String> all = new LinkedHashMap<>(json.headers());
+        all.putAll(headers);
+        return new Json(json.status(), json.body(), all);
     }
 
     static Reply json(int status, String key, Object value) {

@@ -40,6 +40,20 @@ final class Responses {
             case Reply.Json json -> {
                 FullHttpResponse response = response(json.status(), JSON_TYPE, Unpooled.wrappedBuffer(serialize(json)), head);
                 response.headers().set(HttpHeaderNames.CACHE_CONTROL, NO_STORE);
+                json.headers().forEach(response.headers()::set);
+                yield response;
+            }
+            case Reply.Bytes bytes -> {
+                FullHttpResponse response = bytes.body().hasRemaining() || bytes.status() == 200 || bytes.status() == 206
+                        ? response(bytes.status(), bytes.contentType(), Unpooled.wrappedBuffer(bytes.body().duplicate()), head)
+                        : new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(bytes.status()),
+                        Unpooled.EMPTY_BUFFER);
+                if (!response.headers().contains(HttpHeaderNames.CONTENT_LENGTH) && bytes.status() != 304) {
+                    response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+                }
+                bytes.headers().forEach(response.headers()::set);
+                response.headers().set(NOSNIFF_HEADER, NOSNIFF);
+                response.headers().set(CSP_HEADER, CSP);
                 yield response;
             }
             case Reply.Text text -> {

@@ -1,6 +1,7 @@
 package io.imgedge.proxy.http;
 
 import io.imgedge.proxy.error.HttpError;
+import io.imgedge.storage.ContentKey;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpMethod;
@@ -19,6 +20,18 @@ public sealed interface Route {
     record Process(String path) implements Route {
     }
 
+    /** {@code POST /upload}: image bytes into the store. */
+    record Upload() implements Route {
+        @Override
+        public boolean takesBody() {
+            return true;
+        }
+    }
+
+    /** {@code GET|HEAD /i/{key}}: an original from the store, by its content address. */
+    record Original(String key) implements Route {
+    }
+
     record Rejected(HttpError error) implements Route {
     }
 
@@ -33,6 +46,8 @@ public sealed interface Route {
             case Health _ -> "health";
             case Ready _ -> "ready";
             case Process _ -> "image";
+            case Upload _ -> "upload";
+            case Original _ -> "original";
             case Rejected _ -> "rejected";
         };
     }
@@ -46,11 +61,19 @@ public sealed interface Route {
                 default -> HttpError.badRequest("malformed HTTP request");
             });
         }
+        int query = uri.indexOf('?');
+        String path = query >= 0 ? uri.substring(0, query) : uri;
+        if (path.equals("/upload")) {
+            return method.equals(HttpMethod.POST) ? new Upload()
+                    : new Rejected(HttpError.methodNotAllowed("method " + method + " not allowed on /upload (POST)"));
+        }
         if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD)) {
             return new Rejected(HttpError.methodNotAllowed("method " + method + " not allowed"));
         }
-        int query = uri.indexOf('?');
-        String path = query >= 0 ? uri.substring(0, query) : uri;
+        if (path.startsWith("/i/")) {
+            String key = path.substring("/i/".length());
+            return ContentKey.isContentKey(key) ? new Original(key) : new Rejected(HttpError.notFound("no such original"));
+        }
         return switch (path) {
             case "/health" -> new Health();
             case "/ready" -> new Ready();

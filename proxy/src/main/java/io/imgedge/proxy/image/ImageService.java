@@ -212,10 +212,11 @@ public final class ImageService {
     }
 
     /**
-     * The original as a cache entry, through the source cache: http and s3 originals in memory
-     * and on disk, local files (already on disk) in memory only.
+     * The original as a cache entry, through the source cache and one fetch per source at a
+     * time: http, s3 and store originals in memory and on disk, local files (already on disk) in
+     * memory only. Fails with an {@link HttpError} (404 when the origin has no such object).
      */
-    private CompletableFuture<CachedImage> original(Source source) {
+    public CompletableFuture<CachedImage> original(Source source) {
         CacheKey key = CacheKey.source(source);
         boolean memoryOnly = source instanceof Source.LocalFile;
         return sources.get(key).thenCompose(hit -> {
@@ -241,6 +242,7 @@ public final class ImageService {
             case Source.Remote _ -> "http";
             case Source.S3Object _ -> "s3";
             case Source.LocalFile _ -> "local";
+            case Source.Stored _ -> "store";
         };
         long start = System.nanoTime();
         long now = clock.millis();
@@ -260,6 +262,7 @@ public final class ImageService {
                     cacheConfig.remoteMinTtl(), cacheConfig.remoteMaxTtl());
             case Source.S3Object _ -> cacheConfig.s3Ttl();
             case Source.LocalFile _ -> cacheConfig.localTtl();
+            case Source.Stored _ -> Duration.ZERO;
         };
         return Freshness.expiry(now, ttl);
     }

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -139,6 +140,12 @@ public final class ServerMetrics implements AutoCloseable {
                 .description("transforms waiting for a worker").register(registry);
         Gauge.builder("imgedge.transforms.in.flight", workers, WorkerPool::inFlight)
                 .description("transforms running").register(registry);
+    }
+
+    /** A gauge that is 1 while a store backend passes its health checks. */
+    public void storeBackendUp(String backend, BooleanSupplier up) {
+        Gauge.builder("imgedge.store.backend.up", up, u -> u.getAsBoolean() ? 1 : 0)
+                .description("1 while a store backend passes its health checks").tag("backend", backend).register(registry);
     }
 
     /** The Prometheus text exposition. */

@@ -2,6 +2,7 @@ package io.imgedge.proxy.origin;
 
 import io.imgedge.proxy.error.HttpError;
 import io.imgedge.storage.BlobStore;
+import io.imgedge.storage.StoreException;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -16,9 +17,12 @@ final class BlobOrigin {
     private final long maxBytes;
     private final ExecutorService virtualThreads;
     private final Semaphore permits;
+    private final boolean ours;
 
-    BlobOrigin(BlobStore store, long maxBytes, ExecutorService virtualThreads, Semaphore permits) {
+    /** @param ours whether this is imgedge's own store: its failures are 503 (we are down), not 502 */
+    BlobOrigin(BlobStore store, long maxBytes, ExecutorService virtualThreads, Semaphore permits, boolean ours) {
         this.store = store;
+        this.ours = ours;
         this.maxBytes = maxBytes;
         this.virtualThreads = virtualThreads;
         this.permits = permits;
@@ -31,6 +35,8 @@ final class BlobOrigin {
                 return store.get(key, maxBytes)
                         .map(blob -> new Original(blob.bytes(), "", ""))
                         .orElseThrow(() -> HttpError.notFound("source not found"));
+            } catch (StoreException e) {
+                throw ours ? HttpError.unavailable("image store unavailable", e) : e;
             } finally {
                 permits.release();
             }

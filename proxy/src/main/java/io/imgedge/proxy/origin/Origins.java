@@ -3,8 +3,10 @@ package io.imgedge.proxy.origin;
 import io.imgedge.proxy.config.SourcesConfig;
 import io.imgedge.proxy.error.HttpError;
 import io.imgedge.proxy.url.Source;
+import io.imgedge.storage.BlobStore;
 import io.imgedge.storage.FileBlobStore;
 import io.imgedge.storage.S3BlobStore;
+import io.imgedge.storage.S3Config;
 import io.minio.MinioClient;
 
 import java.util.Optional;
@@ -17,28 +19,35 @@ public final class Origins {
     private final HttpOrigin http;
     private final Optional<BlobOrigin> local;
     private final Optional<MinioClient> s3;
+    private final int s3Calls;
+    private final BlobOrigin store;
     private final long maxBytes;
     private final ExecutorService virtualThreads;
     private final Semaphore blockingCalls;
 
-    public Origins(HttpOrigin http, SourcesConfig config, long maxBytes, ExecutorService virtualThreads) {
+    /** @param store the upload store, behind {@code store:///} */
+    public Origins(HttpOrigin http, SourcesConfig config, BlobStore store, long maxBytes, ExecutorService virtualThreads) {
         this.http = http;
         this.maxBytes = maxBytes;
         this.virtualThreads = virtualThreads;
         this.blockingCalls = new Semaphore(config.blockingCalls());
-        this.local = config.localRoot().map(root -> new BlobOrigin(new FileBlobStore(root), maxBytes, virtualThreads, blockingCalls));
+        this.local = config.localRoot().map(root -> new BlobOrigin(new FileBlobStore(root), maxBytes, virtualThreads, blockingCalls, false));
         this.s3 = config.s3().map(S3BlobStore::client);
+        this.s3Calls = config.s3().map(S3Config::maxCalls).orElse(1);
+        this.store = new BlobOrigin(store, maxBytes, virtualThreads, blockingCalls, true);
     }
 
     /** The original's bytes; fails with an {@link HttpError} or a storage exception. */
     public CompletableFuture<Original> fetch(Source source) {
         return switch (source) {
             case Source.Remote remote -> http.fetch(remote.uri());
-            case Source.S3Object object -> s3.map(client -> new BlobOrigin(new S3BlobStore(client, object.bucket()),
-                            maxBytes, virtualThreads, blockingCalls).fetch(object.key()))
+            case Source.S3Object object -> s3.map(client -> new BlobOrigin(
+                            new S3BlobStore(client, object.bucket(), "s3:" + object.bucket(), s3Calls),
+                            maxBytes, virtualThreads, blockingCalls, false).fetch(object.key()))
                     .orElseGet(() -> CompletableFuture.failedFuture(HttpError.forbidden("s3:// sources are not configured")));
             case Source.LocalFile file -> local.map(origin -> origin.fetch(file.path()))
                     .orElseGet(() -> CompletableFuture.failedFuture(HttpError.forbidden("local:// sources are disabled")));
+            case Source.Stored stored -> store.fetch(stored.key());
         };
     }
 }

@@ -2,6 +2,7 @@ package io.imgedge.proxy.url;
 
 import io.imgedge.proxy.error.HttpError;
 import io.imgedge.storage.BlobKey;
+import io.imgedge.storage.ContentKey;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -22,6 +23,10 @@ public sealed interface Source {
     record LocalFile(String path) implements Source {
     }
 
+    /** {@code store:///{key}}: an upload in imgedge's own store (content-addressed, so immutable). */
+    record Stored(String key) implements Source {
+    }
+
     /**
      * One spelling per source: scheme and host lower-cased, default port dropped, so that URLs
      * naming the same original share cache entries.
@@ -38,6 +43,7 @@ public sealed interface Source {
             }
             case S3Object(String bucket, String key) -> "s3://" + bucket + "/" + key;
             case LocalFile(String path) -> "local:///" + path;
+            case Stored(String key) -> "store:///" + key;
         };
     }
 
@@ -54,8 +60,9 @@ public sealed interface Source {
             case "http", "https" -> remote(url);
             case "s3" -> s3(url);
             case "local" -> local(url);
+            case "store" -> stored(url);
             default -> throw HttpError.badRequest("unsupported source URL scheme '" + scheme
-                    + "' (http, https, s3, local)");
+                    + "' (http, https, s3, local, store)");
         };
     }
 
@@ -86,6 +93,14 @@ public sealed interface Source {
         } catch (IllegalArgumentException e) {
             throw HttpError.badRequest("invalid s3 key: " + e.getMessage());
         }
+    }
+
+    private static Source stored(String url) {
+        String key = url.startsWith("store:///") ? url.substring("store:///".length()) : "";
+        if (!ContentKey.isContentKey(key)) {
+            throw HttpError.badRequest("store sources look like store:///ab/cd/{sha256}.{ext}");
+        }
+        return new Stored(key);
     }
 
     private static Source local(String url) {
