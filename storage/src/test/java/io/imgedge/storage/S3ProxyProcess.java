@@ -52,8 +52,11 @@ public final class S3ProxyProcess implements AutoCloseable {
         return dir.resolve("data").resolve(bucket);
     }
 
-    /** Starts the process (again) and waits until it answers. */
+    /** Starts the process (again, unless it runs) and waits until it answers. */
     public void start() throws IOException, InterruptedException {
+        if (process != null && process.isAlive()) {
+            return;
+        }
         String jar = System.getenv("IMGEDGE_TEST_S3PROXY_JAR");
         if (jar == null || jar.isBlank()) {
             throw new IllegalStateException("IMGEDGE_TEST_S3PROXY_JAR is not set: run the tests with scripts/test");

@@ -56,7 +56,7 @@ public final class TieredCache {
         memory.ifPresent(m -> metrics.cacheBytes(tierLabel("memory"), m::bytes));
         disk.ifPresent(d -> {
             metrics.cacheBytes(tierLabel("disk"), d::bytes);
-            metrics.cacheDiskFailures(tierLabel("disk"), d::errors, d::corrupt);
+            metrics.cacheDiskFailures(tierLabel("disk"), d, DiskTier::errors, DiskTier::corrupt);
         });
     }
 

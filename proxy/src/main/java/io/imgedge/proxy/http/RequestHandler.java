@@ -11,6 +11,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -45,11 +47,19 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
     private record Reading(Exchange exchange, Route route, HttpRequest request, CompositeByteBuf body, long limit) {
     }
 
+    /**
+     * How much of a refused body is read and dropped before the connection is closed: closing
+     * with unread data would reset it and the client might never see the answer.
+     */
+    static final long DISCARD_LIMIT = 8L << 20;
+
     private final Shared shared;
     /** Messages that arrived while a reply was being produced, in order. */
     private final ArrayDeque<Object> backlog = new ArrayDeque<>();
     private boolean busy;
     private Reading reading;
+    /** Bytes of a refused body still to drop before closing, or -1 when not dropping one. */
+    private long discardLeft = -1;
 
     public RequestHandler(Shared shared) {
         this.shared = shared;
@@ -78,7 +88,7 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
         Exchange exchange = Exchange.of(ctx.channel(), request, route.name());
         shared.state().begin();
         if (!route.takesBody()) {
-            dispatch(ctx, exchange, shared.responder().answer(route, request, new byte[0]), route instanceof Route.Rejected);
+            dispatch(ctx, exchange, answer(route, request, new byte[0]), route instanceof Route.Rejected);
             return;
         }
         long limit = shared.responder().maxBody(route);
@@ -86,7 +96,7 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
                 .or(() -> HttpUtil.getContentLength(request, -1L) > limit
                         ? Optional.of(HttpError.tooLarge("body larger than " + limit + " bytes")) : Optional.empty());
         if (refused.isPresent()) {
-            respond(ctx, exchange, Reply.error(refused.get()), true);
+            refuse(ctx, exchange, refused.get());
             return;
         }
         if (HttpUtil.is100ContinueExpected(request)) {
@@ -95,7 +105,21 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
         reading = new Reading(exchange, route, request, ctx.alloc().compositeBuffer(Integer.MAX_VALUE), limit);
     }
 
+    /** Answers now and closes once the rest of the body is dropped (or too much of it came). */
+    private void refuse(ChannelHandlerContext ctx, Exchange exchange, HttpError error) {
+        discardLeft = DISCARD_LIMIT;
+        respond(ctx, exchange, Reply.error(error), false, true);
+    }
+
     private void content(ChannelHandlerContext ctx, HttpContent content) {
+        if (discardLeft >= 0) {
+            discardLeft -= content.content().readableBytes();
+            if (content instanceof LastHttpContent || discardLeft < 0) {
+                discardLeft = -1;
+                ctx.close();
+            }
+            return;
+        }
         Reading body = reading;
         if (body == null) {
             return; // the body of a request that takes none: ignored
@@ -103,7 +127,8 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
         if (body.body().readableBytes() + (long) content.content().readableBytes() > body.limit()) {
             reading = null;
             body.body().release();
-            respond(ctx, body.exchange(), Reply.error(HttpError.tooLarge("body larger than " + body.limit() + " bytes")), true);
+            refuse(ctx, body.exchange(), HttpError.tooLarge("body larger than " + body.limit() + " bytes"));
+            content(ctx, content);
             return;
         }
         body.body().addComponent(true, content.content().retain());
@@ -111,20 +136,29 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
             reading = null;
             byte[] bytes = ByteBufUtil.getBytes(body.body());
             body.body().release();
-            dispatch(ctx, body.exchange(), shared.responder().answer(body.route(), body.request(), bytes), false);
+            dispatch(ctx, body.exchange(), answer(body.route(), body.request(), bytes), false);
+        }
+    }
+
+    /** The responder's answer; one it throws instead of returning fails the future like any other. */
+    private CompletableFuture<Reply> answer(Route route, HttpRequest request, byte[] body) {
+        try {
+            return shared.responder().answer(route, request, body);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
         }
     }
 
     private void dispatch(ChannelHandlerContext ctx, Exchange exchange, CompletableFuture<Reply> reply, boolean closeAfter) {
         if (reply.isDone()) {
-            respond(ctx, exchange, outcome(exchange, reply), closeAfter);
+            respond(ctx, exchange, outcome(exchange, reply), closeAfter, false);
             return;
         }
         busy = true;
         ctx.channel().config().setAutoRead(false);
         reply.orTimeout(shared.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .whenComplete((_, _) -> ctx.executor().execute(() -> {
-                    respond(ctx, exchange, outcome(exchange, reply), closeAfter);
+                    respond(ctx, exchange, outcome(exchange, reply), closeAfter, false);
                     busy = false;
                     while (!busy && !backlog.isEmpty() && ctx.channel().isActive()) {
                         channelRead(ctx, backlog.poll());
@@ -143,13 +177,18 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void respond(ChannelHandlerContext ctx, Exchange exchange, Reply reply, boolean closeAfter) {
+    /**
+     * @param closeAfter    close the connection once the response is written
+     * @param announceClose say {@code Connection: close} but leave the closing to the caller
+     */
+    private void respond(ChannelHandlerContext ctx, Exchange exchange, Reply reply, boolean closeAfter,
+                         boolean announceClose) {
         FullHttpResponse response = Responses.build(reply, exchange.ifNoneMatch(), exchange.head());
-        boolean close = closeAfter || !exchange.keepAlive();
-        if (close) {
+        boolean close = closeAfter || !exchange.keepAlive() && !announceClose;
+        if (close || announceClose) {
             HttpUtil.setKeepAlive(response, false);
         } else if (exchange.http10()) {
-            HttpUtil.setKeepAlive(response, true);
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
         int status = response.status().code();
         long bytes = HttpUtil.getContentLength(response, 0L);

@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.ToDoubleFunction;
 
 /**
  * imgedge's meters in one Prometheus registry. Names follow DESIGN.md (prefix {@code imgedge_}).
@@ -43,6 +44,8 @@ public final class ServerMetrics implements AutoCloseable {
     private final Map<String, Counter[]> requestCounters = new ConcurrentHashMap<>();
     private final Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
     private final Map<String, Map<String, Counter>> lookupCounters = new ConcurrentHashMap<>();
+    // Gauges over suppliers hold them strongly: by default Micrometer keeps only a weak
+    // reference, and a lambda nobody else holds would read NaN after a collection.
 
     public ServerMetrics() {
         new JvmMemoryMetrics().bindTo(registry);
@@ -104,15 +107,18 @@ public final class ServerMetrics implements AutoCloseable {
     /** A gauge of the bytes one cache tier holds. */
     public void cacheBytes(String tier, LongSupplier bytes) {
         Gauge.builder("imgedge.cache.bytes", bytes, LongSupplier::getAsLong).description("bytes held by a cache tier")
-                .baseUnit("bytes").tag("tier", tier).register(registry);
+                .baseUnit("bytes").tag("tier", tier).strongReference(true).register(registry);
     }
 
-    /** Counters of a disk tier's failed I/O (disk full, read-only) and of entries dropped as corrupt. */
-    public void cacheDiskFailures(String tier, LongSupplier io, LongSupplier corrupt) {
-        FunctionCounter.builder("imgedge.cache.disk.failures", io, LongSupplier::getAsLong)
+    /**
+     * Counters of a disk tier's failed I/O (disk full, read-only) and of entries dropped as
+     * corrupt, read from {@code diskTier} (which the caller keeps alive: counters hold it weakly).
+     */
+    public <T> void cacheDiskFailures(String tier, T diskTier, ToDoubleFunction<T> io, ToDoubleFunction<T> corrupt) {
+        FunctionCounter.builder("imgedge.cache.disk.failures", diskTier, io)
                 .description("disk cache operations that failed or found a damaged entry")
                 .tag("tier", tier).tag("kind", "io").register(registry);
-        FunctionCounter.builder("imgedge.cache.disk.failures", corrupt, LongSupplier::getAsLong)
+        FunctionCounter.builder("imgedge.cache.disk.failures", diskTier, corrupt)
                 .description("disk cache operations that failed or found a damaged entry")
                 .tag("tier", tier).tag("kind", "corrupt").register(registry);
     }
@@ -145,7 +151,8 @@ public final class ServerMetrics implements AutoCloseable {
     /** A gauge that is 1 while a store backend passes its health checks. */
     public void storeBackendUp(String backend, BooleanSupplier up) {
         Gauge.builder("imgedge.store.backend.up", up, u -> u.getAsBoolean() ? 1 : 0)
-                .description("1 while a store backend passes its health checks").tag("backend", backend).register(registry);
+                .description("1 while a store backend passes its health checks").tag("backend", backend)
+                .strongReference(true).register(registry);
     }
 
     /** The Prometheus text exposition. */

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -29,6 +30,9 @@ class ConfigLoaderTest {
         assertTrue(config.signing().enabled());
         assertEquals(8080, config.server().http().port());
         assertEquals(50L << 20, config.limits().maxSourceBytes());
+        assertEquals(List.of(new StoreConfig.Backend.File(Path.of("data/store"))), config.store().backends());
+        assertEquals(1, config.store().writeQuorum());
+        assertEquals("demo", config.upload().tenants().getFirst().name());
         Config shipped = ConfigFactory.parseFile(SHIPPED.toFile());
         Config reference = ConfigFactory.defaultReference().getConfig("imgedge").atPath("imgedge");
         for (Map.Entry<String, ConfigValue> entry : reference.entrySet()) {
@@ -51,6 +55,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void storeBackendsAreRead() {
+        ImgedgeConfig config = ConfigLoader.load(Optional.empty(), Map.of(), Map.of("imgedge.signing.enabled", false,
+                "imgedge.store.backends", List.of(Map.of("type", "file", "dir", "/srv/a"),
+                        Map.of("type", "s3", "endpoint", "http://minio:9000", "bucket", "originals",
+                                "access_key", "k", "secret_key", "s", "max_calls", 8)),
+                "imgedge.store.write_quorum", 2));
+        assertEquals(2, config.store().writeQuorum());
+        StoreConfig.Backend.S3 s3 = (StoreConfig.Backend.S3) config.store().backends().get(1);
+        assertEquals("s3:minio:9000/originals", s3.name());
+        assertEquals("originals", s3.bucket());
+        assertEquals(8, s3.server().maxCalls());
+    }
+
+    @Test
     void badConfigNamesTheKey(@TempDir Path dir) throws Exception {
         assertMessage(Map.of("imgedge.server.http.port", 70000), "imgedge.server.http.port");
         assertMessage(Map.of("imgedge.limits.max_source_bytes", "lots"), "imgedge.limits.max_source_bytes");
@@ -60,6 +78,13 @@ class ConfigLoaderTest {
         assertMessage(Map.of("imgedge.signing.key", "zz"), "imgedge.signing.key");
         assertMessage(Map.of("imgedge.admin.host", "0.0.0.0"), "imgedge.admin.token");
         assertMessage(Map.of("imgedge.sources.s3.endpoint", "ftp://x"), "imgedge.sources.s3.endpoint");
+        assertMessage(Map.of("imgedge.store.backends", List.of()), "imgedge.store.backends");
+        assertMessage(Map.of("imgedge.store.backends", List.of(Map.of("type", "ftp"))), "imgedge.store.backends");
+        assertMessage(Map.of("imgedge.store.backends", List.of(Map.of("type", "s3", "endpoint", "http://x:9000"))),
+                "imgedge.store.backends");
+        assertMessage(Map.of("imgedge.store.write_quorum", 2), "imgedge.store.write_quorum");
+        assertMessage(Map.of("imgedge.upload.tokens", List.of(Map.of("tenant", "a", "token", "short"))), "imgedge.upload.tokens");
+        assertMessage(Map.of("imgedge.upload.rate", 0), "imgedge.upload.rate");
         Path typo = Files.writeString(dir.resolve("typo.conf"), "imgedge.limits.max_sorce_bytes = 1MiB\n");
         ConfigException e = assertThrows(ConfigException.class,
                 () -> ConfigLoader.load(Optional.of(typo), Map.of(), NO_SIGNING));

@@ -35,6 +35,39 @@ class RouteTest {
     }
 
     @Test
+    void uploadAndOriginalRoutes() {
+        String key = "ab/cd/abcd" + "0".repeat(60) + ".png";
+        assertInstanceOf(Route.Upload.class, Route.of(HttpMethod.POST, "/upload", DecoderResult.SUCCESS));
+        assertTrue(Route.of(HttpMethod.POST, "/upload?x=1", DecoderResult.SUCCESS).takesBody());
+        assertEquals(405, rejected(Route.of(HttpMethod.GET, "/upload", DecoderResult.SUCCESS)));
+        assertEquals(new Route.Original(key), Route.of(HttpMethod.GET, "/i/" + key, DecoderResult.SUCCESS));
+        assertFalse(Route.of(HttpMethod.HEAD, "/i/" + key, DecoderResult.SUCCESS).takesBody());
+        assertEquals(404, rejected(Route.of(HttpMethod.GET, "/i/ab/cd/abcd.png", DecoderResult.SUCCESS)));
+        assertEquals(404, rejected(Route.of(HttpMethod.GET, "/i/ff/cd/abcd" + "0".repeat(60) + ".png", DecoderResult.SUCCESS)),
+                "the prefix must match the hash");
+        assertEquals(405, rejected(Route.of(HttpMethod.DELETE, "/i/" + key, DecoderResult.SUCCESS)));
+    }
+
+    @Test
+    void byteRanges() {
+        assertEquals(new ByteRange(0, 99), ByteRange.parse("bytes=0-99").orElseThrow());
+        ByteRange open = ByteRange.parse("bytes=100-").orElseThrow();
+        assertEquals(100, open.offset(1000));
+        assertEquals(900, open.length(1000));
+        ByteRange suffix = ByteRange.parse("bytes=-10").orElseThrow();
+        assertTrue(suffix.suffix());
+        assertEquals(990, suffix.offset(1000));
+        assertEquals(10, suffix.length(1000));
+        assertEquals(0, ByteRange.parse("bytes=-5000").orElseThrow().offset(1000), "a suffix longer than the object is all of it");
+        assertEquals(1000, ByteRange.parse("bytes=-5000").orElseThrow().length(1000));
+        assertEquals(1, ByteRange.parse("bytes=999-2000").orElseThrow().length(1000), "the end is clamped");
+        assertEquals(0, ByteRange.parse("bytes=1000-").orElseThrow().length(1000), "unsatisfiable");
+        for (String ignored : new String[]{null, "", "items=0-1", "bytes=0-1,5-6", "bytes=5-1", "bytes=x-1", "bytes=-0", "bytes=1"}) {
+            assertTrue(ByteRange.parse(ignored).isEmpty(), String.valueOf(ignored));
+        }
+    }
+
+    @Test
     void entityTags() {
         String etag = "\"abc\"";
         assertTrue(EntityTags.noneMatchFails("\"abc\"", etag));
