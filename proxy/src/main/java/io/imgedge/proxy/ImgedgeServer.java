@@ -6,14 +6,21 @@ import io.imgedge.proxy.cache.TieredCache;
 import io.imgedge.proxy.config.CacheConfig;
 import io.imgedge.proxy.config.ImgedgeConfig;
 import io.imgedge.proxy.config.ServerConfig;
+import io.imgedge.proxy.config.ThrottleConfig;
 import io.imgedge.proxy.http.AccessLog;
 import io.imgedge.proxy.http.AdminHandler;
 import io.imgedge.proxy.http.AdminInitializer;
+import io.imgedge.proxy.http.ConnectionLimit;
 import io.imgedge.proxy.http.PublicInitializer;
 import io.imgedge.proxy.http.PublicResponder;
 import io.imgedge.proxy.http.RequestHandler;
 import io.imgedge.proxy.http.ServerState;
 import io.imgedge.proxy.image.ImageService;
+import io.imgedge.proxy.limit.ClientAddress;
+import io.imgedge.proxy.limit.ClientLimits;
+import io.imgedge.proxy.limit.LimitStore;
+import io.imgedge.proxy.limit.LocalLimitStore;
+import io.imgedge.proxy.limit.RedisLimitStore;
 import io.imgedge.proxy.metrics.ServerMetrics;
 import io.imgedge.proxy.origin.HttpOrigin;
 import io.imgedge.proxy.origin.Origins;
@@ -79,6 +86,7 @@ public final class ImgedgeServer implements AutoCloseable {
     private final InstantSource clock;
     private HttpOrigin httpOrigin;
     private StoreService store;
+    private LimitStore limitStore;
     private TieredCache results;
     private TieredCache sources;
     private InetSocketAddress http;
@@ -114,7 +122,12 @@ public final class ImgedgeServer implements AutoCloseable {
 
     private void bind() throws Exception {
         Class<? extends SocketChannel> clientChannel = Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class;
-        httpOrigin = new HttpOrigin(io, clientChannel, config.sources().http(), config.limits().maxSourceBytes(), virtualThreads);
+        ThrottleConfig throttle = config.throttle();
+        httpOrigin = new HttpOrigin(io, clientChannel, config.sources().http(), config.limits().maxSourceBytes(),
+                virtualThreads, throttle.breakerFailures(), throttle.breakerWindow(), throttle.breakerCooldown());
+        limitStore = limitStore(throttle);
+        ClientLimits clientLimits = new ClientLimits(throttle, limitStore,
+                config.server().requestTimeout().plusSeconds(5), metrics);
         long maxObject = Math.max(config.limits().maxSourceBytes(), config.upload().maxBytes());
         store = new StoreService(StoreService.open(config.store(), virtualThreads), config.store(), workers, vips,
                 config.limits().image(), maxObject, virtualThreads, metrics);
@@ -130,19 +143,33 @@ public final class ImgedgeServer implements AutoCloseable {
         ImageService images = new ImageService(urls, origins, workers, vips, config.limits(), config.processing(),
                 cache, results, sources, clock, metrics);
         metrics.bindWorkers(workers);
-        RequestHandler.Shared handler = new RequestHandler.Shared(new PublicResponder(images, store, state, config.upload()), state, metrics,
-                new AccessLog(config.accessLog()), config.server().requestTimeout());
+        PublicResponder responder = new PublicResponder(images, store, state, config.upload(), clientLimits,
+                new ClientAddress(throttle.trustedProxies()), metrics);
+        RequestHandler.Shared handler = new RequestHandler.Shared(responder, state, metrics,
+                new AccessLog(config.accessLog()), config.server().requestTimeout(), config.limits().busyStatus());
 
         ServerConfig server = config.server();
-        http = listen(server.http(), new PublicInitializer(null, server, handler));
+        ConnectionLimit connections = new ConnectionLimit(server.maxConnections(), metrics);
+        http = listen(server.http(), new PublicInitializer(null, server, handler, connections));
         if (server.https() != null) {
             SslContext ssl = TlsContexts.server(server.https());
-            https = listen(server.https().listener(), new PublicInitializer(ssl, server, handler));
+            https = listen(server.https().listener(), new PublicInitializer(ssl, server, handler, connections));
         }
         if (config.admin().enabled()) {
             admin = listen(config.admin().listener(), new AdminInitializer(
                     new AdminHandler(state, metrics, images, store, virtualThreads, config.admin().token()), server.idleTimeout()));
         }
+    }
+
+    /** Limits shared through Redis when {@code redis.uri} is set, else kept on this node. */
+    private LimitStore limitStore(ThrottleConfig throttle) {
+        LocalLimitStore local = new LocalLimitStore(System::nanoTime);
+        if (throttle.redisUri().isEmpty()) {
+            return local;
+        }
+        RedisLimitStore redis = new RedisLimitStore(throttle.redisUri(), throttle.redisTimeout(), "imgedge:", local);
+        metrics.redisFallback(redis::fallingBack);
+        return redis;
     }
 
     /** A disk tier, or none when it is not configured or its directory cannot be used. */
@@ -192,6 +219,11 @@ public final class ImgedgeServer implements AutoCloseable {
         return vips.version();
     }
 
+    /** Bytes libvips holds right now (tests check that abandoned work frees its memory). */
+    public long nativeMemory() {
+        return vips.trackedBytes();
+    }
+
     /** The transform pool (tests fill it to check the fast 503). */
     public WorkerPool workers() {
         return workers;
@@ -225,6 +257,9 @@ public final class ImgedgeServer implements AutoCloseable {
         }
         if (store != null) {
             store.close();
+        }
+        if (limitStore != null) {
+            limitStore.close();
         }
         for (EventLoopGroup group : new EventLoopGroup[]{io, acceptors}) {
             if (!group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS)) {

@@ -44,6 +44,7 @@ class CacheIT {
                 "imgedge.cache.disk.dir", dir.resolve("results").toString(),
                 "imgedge.cache.source.dir", dir.resolve("sources").toString(),
                 "imgedge.limits.queue", 256));
+        overrides.put("imgedge.sources.http.allowed_ports", List.of());
         overrides.put("imgedge.store.backends", List.of(Map.of("type", "file", "dir", dir.resolve("store").toString())));
         overrides.putAll(extra);
         return ImgedgeServer.start(ConfigLoader.load(Optional.empty(), Map.of(), overrides), clock);

@@ -38,6 +38,7 @@ class GracefulShutdownIT {
                     "imgedge.sources.http.allow_loopback", true, "imgedge.server.shutdown_grace", "20s",
                     "imgedge.cache.disk.dir", dir.resolve("results").toString(),
                     "imgedge.cache.source.dir", dir.resolve("sources").toString(),
+                    "imgedge.sources.http.allowed_ports", List.of(),
                     "imgedge.store.backends", List.of(Map.of("type", "file", "dir", dir.resolve("store").toString())))));
             int port = server.httpAddress().getPort();
             HttpClient client = HttpClient.newHttpClient();

@@ -94,6 +94,7 @@ class ImgedgeServerIT {
         overrides.put("imgedge.sources.s3.access_key", s3.accessKey());
         overrides.put("imgedge.sources.s3.secret_key", s3.secretKey());
         overrides.put("imgedge.sources.http.allow_loopback", true);
+        overrides.put("imgedge.sources.http.allowed_ports", List.of());
         overrides.put("imgedge.sources.http.download_timeout", "1s");
         overrides.put("imgedge.limits.max_source_bytes", MAX_SOURCE_BYTES);
         overrides.put("imgedge.limits.workers", 2);

@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code /img/NAME}: bytes registered with {@link #put} (404 when unknown)</li>
  *   <li>{@code /status/CODE}: an empty answer with that status</li>
  *   <li>{@code /redirect/N/NAME}: N redirects, then {@code /img/NAME}</li>
+ *   <li>{@code /redirect-to?URL}: one redirect to that URL, wherever it points</li>
  *   <li>{@code /stall}: never answers until the origin is closed</li>
  *   <li>{@code /stream/BYTES}: a chunked body of that many bytes (no Content-Length)</li>
  *   <li>{@code /gate/NAME}: counts down {@link #gateReached}, waits for {@link #openGate}, then
@@ -98,6 +99,10 @@ final class TestOrigin implements AutoCloseable {
                     }
                 }
                 case "status" -> exchange.sendResponseHeaders(Integer.parseInt(parts[2]), -1);
+                case "redirect-to" -> {
+                    exchange.getResponseHeaders().set("Location", exchange.getRequestURI().getRawQuery());
+                    exchange.sendResponseHeaders(302, -1);
+                }
                 case "redirect" -> {
                     int left = Integer.parseInt(parts[2]);
                     String next = left <= 1 ? "/img/" + parts[3] : "/redirect/" + (left - 1) + "/" + parts[3];

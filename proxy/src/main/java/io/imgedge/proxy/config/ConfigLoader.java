@@ -3,6 +3,7 @@ package io.imgedge.proxy.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
@@ -10,7 +11,9 @@ import com.typesafe.config.ConfigValueType;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -18,8 +21,8 @@ import java.util.Optional;
 /**
  * Loads the configuration in layers: {@code reference.conf} defaults, then the operator's file,
  * then {@code IMGEDGE_*} environment variables (one per key: {@code imgedge.limits.max_source_bytes}
- * is {@code IMGEDGE_LIMITS_MAX_SOURCE_BYTES}; lists cannot be set this way), then explicit
- * overrides (tests).
+ * is {@code IMGEDGE_LIMITS_MAX_SOURCE_BYTES}; a list of plain values is comma-separated, empty for
+ * none; lists of objects cannot be set this way), then explicit overrides (tests).
  *
  * <p>Unknown keys in the file, wrong types and out-of-range values all fail with a
  * {@link ConfigException} whose message names the key.
@@ -61,8 +64,14 @@ public final class ConfigLoader {
         Map<String, Object> values = new HashMap<>();
         for (Map.Entry<String, ConfigValue> entry : reference.entrySet()) {
             String value = env.get(envName(entry.getKey()));
-            if (value != null && entry.getValue().valueType() != ConfigValueType.LIST) {
+            if (value == null) {
+                continue;
+            }
+            if (entry.getValue().valueType() != ConfigValueType.LIST) {
                 values.put(entry.getKey(), value);
+            } else if (!listOfObjects(entry.getValue())) {
+                values.put(entry.getKey(), value.isBlank() ? List.of()
+                        : Arrays.stream(value.split(",")).map(String::strip).toList());
             }
         }
         Config config = ConfigFactory.empty("environment");
@@ -70,6 +79,10 @@ public final class ConfigLoader {
             config = config.withValue(e.getKey(), ConfigValueFactory.fromAnyRef(e.getValue(), "environment variable " + envName(e.getKey())));
         }
         return config;
+    }
+
+    private static boolean listOfObjects(ConfigValue list) {
+        return ((ConfigList) list).stream().anyMatch(v -> v.valueType() == ConfigValueType.OBJECT);
     }
 
     private static void rejectUnknownKeys(Config layer, Config reference) {

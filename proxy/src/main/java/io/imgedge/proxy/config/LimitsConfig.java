@@ -2,16 +2,29 @@ package io.imgedge.proxy.config;
 
 import io.imgedge.vips.ImageLimits;
 
+import java.time.Duration;
+
 import static io.imgedge.proxy.config.ConfigValues.intAtLeast;
 import static io.imgedge.proxy.config.ConfigValues.positiveBytes;
 import static io.imgedge.proxy.config.ConfigValues.positiveLong;
 import static io.imgedge.proxy.config.ConfigValues.threadsOrCores;
 
-/** Resource limits ({@code imgedge.limits}). */
-public record LimitsConfig(long maxSourceBytes, ImageLimits image, int maxResultSide, int workers, int queue) {
+/**
+ * Resource limits ({@code imgedge.limits}).
+ *
+ * @param transformTimeout longest a request waits for its transform (the worker finishes and frees it anyway)
+ * @param busyStatus       answer when the transform queue is full: 503, or 429
+ */
+public record LimitsConfig(long maxSourceBytes, ImageLimits image, int maxResultSide, int workers, int queue,
+                           Duration transformTimeout, int busyStatus) {
     static LimitsConfig from(Section c) {
+        int busy = c.getInt("queue_full_status");
+        if (busy != 503 && busy != 429) {
+            throw ConfigValues.bad(c, "queue_full_status", "must be 503 or 429, got " + busy);
+        }
         return new LimitsConfig(positiveBytes(c, "max_source_bytes"),
                 new ImageLimits(positiveLong(c, "max_source_pixels"), intAtLeast(c, "max_frames", 1)),
-                intAtLeast(c, "max_result_side", 1), threadsOrCores(c, "workers"), intAtLeast(c, "queue", 0));
+                intAtLeast(c, "max_result_side", 1), threadsOrCores(c, "workers"), intAtLeast(c, "queue", 0),
+                ConfigValues.positiveDuration(c, "transform_timeout"), busy);
     }
 }

@@ -13,10 +13,13 @@ import static io.imgedge.proxy.config.ConfigValues.threadsOrCores;
 /**
  * Listeners and connection-level limits ({@code imgedge.server}).
  *
- * @param https null when HTTPS is off
+ * @param https          null when HTTPS is off
+ * @param headerTimeout  an HTTP/1.1 request's head must arrive within this of its first byte (slow clients)
+ * @param maxConnections public connections open at once; more are closed at once
  */
 public record ServerConfig(Listener http, Https https, int maxInitialLine, int maxHeaderSize, Duration idleTimeout,
-                           Duration requestTimeout, Duration shutdownGrace, int ioThreads, int http2MaxStreams) {
+                           Duration headerTimeout, Duration requestTimeout, Duration shutdownGrace, int ioThreads,
+                           int http2MaxStreams, int maxConnections) {
 
     /** A bound address. */
     public record Listener(String host, int port) {
@@ -44,8 +47,8 @@ public record ServerConfig(Listener http, Https https, int maxInitialLine, int m
         }
         return new ServerConfig(new Listener(c.getString("http.host"), port(c, "http.port")), https,
                 (int) positiveBytes(c, "max_initial_line"), (int) positiveBytes(c, "max_header_size"),
-                positiveDuration(c, "idle_timeout"), positiveDuration(c, "request_timeout"),
-                positiveDuration(c, "shutdown_grace"), threadsOrCores(c, "io_threads"),
-                intAtLeast(c, "http2_max_streams", 1));
+                positiveDuration(c, "idle_timeout"), positiveDuration(c, "header_timeout"),
+                positiveDuration(c, "request_timeout"), positiveDuration(c, "shutdown_grace"),
+                threadsOrCores(c, "io_threads"), intAtLeast(c, "http2_max_streams", 1), intAtLeast(c, "max_connections", 1));
     }
 }

@@ -1,11 +1,14 @@
 package io.imgedge.proxy.config;
 
+import io.imgedge.proxy.origin.SourceAllowList;
 import io.imgedge.storage.S3Config;
 
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
 
 import static io.imgedge.proxy.config.ConfigValues.intAtLeast;
 import static io.imgedge.proxy.config.ConfigValues.positiveDuration;
@@ -19,8 +22,13 @@ import static io.imgedge.proxy.config.ConfigValues.positiveDuration;
 public record SourcesConfig(Optional<Path> localRoot, Optional<S3Config> s3, HttpFetch http, int blockingCalls) {
 
     /** The remote (http/https) fetcher. */
+    /**
+     * @param allowList    source URL prefixes that may be fetched; empty = any
+     * @param allowedPorts ports that may be connected to; empty = any
+     */
     public record HttpFetch(boolean allowLoopback, boolean allowPrivate, Duration connectTimeout,
-                            Duration downloadTimeout, int maxRedirects, int maxConnectionsPerHost, String userAgent) {
+                            Duration downloadTimeout, int maxRedirects, int maxConnectionsPerHost, String userAgent,
+                            SourceAllowList allowList, Set<Integer> allowedPorts) {
     }
 
     static SourcesConfig from(Section c) {
@@ -36,10 +44,20 @@ public record SourcesConfig(Optional<Path> localRoot, Optional<S3Config> s3, Htt
                 throw ConfigValues.bad(c, "s3.endpoint", e.getMessage());
             }
         }
+        SourceAllowList allowList;
+        try {
+            allowList = SourceAllowList.parse(c.root().getStringList(c.key("http.allow_list")));
+        } catch (IllegalArgumentException e) {
+            throw ConfigValues.bad(c, "http.allow_list", e.getMessage());
+        }
+        Set<Integer> ports = new HashSet<>(c.root().getIntList(c.key("http.allowed_ports")));
+        if (ports.stream().anyMatch(p -> p < 1 || p > 65_535)) {
+            throw ConfigValues.bad(c, "http.allowed_ports", "ports are 1..65535");
+        }
         HttpFetch http = new HttpFetch(c.getBoolean("http.allow_loopback"), c.getBoolean("http.allow_private"),
                 positiveDuration(c, "http.connect_timeout"), positiveDuration(c, "http.download_timeout"),
                 intAtLeast(c, "http.max_redirects", 0), intAtLeast(c, "http.max_connections_per_host", 1),
-                c.getString("http.user_agent"));
+                c.getString("http.user_agent"), allowList, Set.copyOf(ports));
         return new SourcesConfig(root.isEmpty() ? Optional.empty() : Optional.of(Path.of(root)), s3, http,
                 intAtLeast(c, "blocking_calls", 1));
     }

@@ -85,6 +85,15 @@ public final class HttpError extends RuntimeException {
         return new HttpError(429, message, false, null, Math.max(1, retryAfterSeconds));
     }
 
+    /** An overload answer ({@code status} 503 or 429) telling the client to come back in a second. */
+    public static HttpError busy(int status, String message) {
+        return busy(status, message, 1);
+    }
+
+    public static HttpError busy(int status, String message, long retryAfterSeconds) {
+        return new HttpError(status, message, false, null, Math.max(1, retryAfterSeconds));
+    }
+
     public static HttpError internal(String message, Throwable cause) {
         return new HttpError(500, message, true, cause);
     }

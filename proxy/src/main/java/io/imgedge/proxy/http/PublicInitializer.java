@@ -21,20 +21,30 @@ import io.netty.handler.ssl.SslContext;
  * {@link RequestHandler}; bodies are not aggregated, the handler collects the ones it wants.
  */
 public final class PublicInitializer extends ChannelInitializer<SocketChannel> {
+    /** HTTP/2 rapid reset (CVE-2023-44487): more stream resets than this per window close the connection. */
+    private static final int MAX_RESETS = 200;
+    private static final int RESET_WINDOW_SECONDS = 30;
+
     private final SslContext ssl;
     private final ServerConfig config;
     private final RequestHandler.Shared shared;
+    private final ConnectionLimit connections;
 
-    /** @param ssl null for the cleartext listener */
-    public PublicInitializer(SslContext ssl, ServerConfig config, RequestHandler.Shared shared) {
+    /**
+     * @param ssl         null for the cleartext listener
+     * @param connections shared by every public listener
+     */
+    public PublicInitializer(SslContext ssl, ServerConfig config, RequestHandler.Shared shared, ConnectionLimit connections) {
         this.ssl = ssl;
         this.config = config;
         this.shared = shared;
+        this.connections = connections;
     }
 
     @Override
     protected void initChannel(SocketChannel channel) {
         ChannelPipeline p = channel.pipeline();
+        p.addLast(connections);
         p.addLast(new IdleCloser(config.idleTimeout()));
         if (ssl == null) {
             http1(p);
@@ -54,6 +64,7 @@ public final class PublicInitializer extends ChannelInitializer<SocketChannel> {
     }
 
     private void http1(ChannelPipeline p) {
+        p.addLast(new SlowRequestGuard(config.headerTimeout()));
         p.addLast(new HttpServerCodec(config.maxInitialLine(), config.maxHeaderSize(), 8192));
         p.addLast(new RequestHandler(shared));
     }
@@ -62,7 +73,8 @@ public final class PublicInitializer extends ChannelInitializer<SocketChannel> {
         Http2Settings settings = Http2Settings.defaultSettings()
                 .maxConcurrentStreams(config.http2MaxStreams())
                 .maxHeaderListSize(config.maxHeaderSize());
-        p.addLast(Http2FrameCodecBuilder.forServer().initialSettings(settings).build());
+        p.addLast(Http2FrameCodecBuilder.forServer().initialSettings(settings)
+                .decoderEnforceMaxRstFramesPerWindow(MAX_RESETS, RESET_WINDOW_SECONDS).build());
         p.addLast(new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel stream) {

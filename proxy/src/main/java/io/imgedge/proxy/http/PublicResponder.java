@@ -3,7 +3,11 @@ package io.imgedge.proxy.http;
 import io.imgedge.proxy.config.UploadConfig;
 import io.imgedge.proxy.error.HttpError;
 import io.imgedge.proxy.image.ImageService;
+import io.imgedge.proxy.image.MissAdmission;
+import io.imgedge.proxy.limit.ClientAddress;
+import io.imgedge.proxy.limit.ClientLimits;
 import io.imgedge.proxy.limit.Tenants;
+import io.imgedge.proxy.metrics.ServerMetrics;
 import io.imgedge.proxy.limit.TokenBucket;
 import io.imgedge.proxy.store.StoreService;
 import io.imgedge.proxy.url.Source;
@@ -20,11 +24,13 @@ import io.netty.handler.codec.http.multipart.HttpPostRequestDecoder;
 import io.netty.handler.codec.http.multipart.InterfaceHttpData;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /** The public routes: each a few lines from route to service. Thread-safe. */
@@ -37,12 +43,19 @@ public final class PublicResponder implements Responder {
     private final UploadConfig upload;
     private final Tenants tenants;
     private final Map<String, TokenBucket> uploadRates;
+    private final ClientLimits limits;
+    private final ClientAddress clients;
+    private final ServerMetrics metrics;
 
-    public PublicResponder(ImageService images, StoreService store, ServerState state, UploadConfig upload) {
+    public PublicResponder(ImageService images, StoreService store, ServerState state, UploadConfig upload,
+                           ClientLimits limits, ClientAddress clients, ServerMetrics metrics) {
         this.images = images;
         this.store = store;
         this.state = state;
         this.upload = upload;
+        this.limits = limits;
+        this.clients = clients;
+        this.metrics = metrics;
         this.tenants = new Tenants(upload.tenants());
         this.uploadRates = upload.tenants().stream().collect(Collectors.toMap(UploadConfig.Tenant::name,
                 _ -> new TokenBucket(upload.rate(), upload.burst(), System::nanoTime), (a, _) -> a));
@@ -58,8 +71,12 @@ public final class PublicResponder implements Responder {
             return Optional.of(HttpError.unauthorized("a valid upload token is required (Authorization: Bearer ...)"));
         }
         long waitNanos = uploadRates.get(tenant.get()).tryTake();
-        return waitNanos == 0 ? Optional.empty() : Optional.of(HttpError.tooManyRequests(
-                "upload rate limit reached for tenant " + tenant.get(), (waitNanos + 999_999_999L) / 1_000_000_000L));
+        if (waitNanos == 0) {
+            return Optional.empty();
+        }
+        metrics.throttled("upload_rate");
+        return Optional.of(HttpError.tooManyRequests("upload rate limit reached for tenant " + tenant.get(),
+                (waitNanos + 999_999_999L) / 1_000_000_000L));
     }
 
     @Override
@@ -68,17 +85,55 @@ public final class PublicResponder implements Responder {
     }
 
     @Override
-    public CompletableFuture<Reply> answer(Route route, HttpRequest request, byte[] body) {
+    public CompletableFuture<Reply> answer(Route route, HttpRequest request, byte[] body, InetSocketAddress peer) {
         return switch (route) {
             case Route.Health _ -> done(Reply.json(200, "status", "ok"));
             case Route.Ready _ -> done(state.draining() ? Reply.error(HttpError.unavailable("draining"))
                     : store.ready() ? Reply.json(200, "status", "ready")
                     : Reply.error(HttpError.unavailable("no store backend is up")));
-            case Route.Process process -> images.process(process.path()).thenApply(Reply.Image::new);
-            case Route.Upload _ -> store.upload(file(request, body)).thenApply(PublicResponder::uploaded);
-            case Route.Original original -> original(original.key(), request);
+            case Route.Process process -> limited(request, peer, client -> images.process(process.path(),
+                    client == null ? MissAdmission.ANY : () -> limits.beginMiss(client)).thenApply(Reply.Image::new));
+            case Route.Upload _ -> limited(request, peer,
+                    _ -> store.upload(file(request, body)).thenApply(PublicResponder::uploaded));
+            case Route.Original original -> limited(request, peer, _ -> original(original.key(), request));
             case Route.Rejected rejected -> done(Reply.error(rejected.error()));
         };
+    }
+
+    /**
+     * Who is asking, for per-client limits: the tenant of a valid token, else the client's
+     * address (through trusted proxies).
+     */
+    private String client(HttpRequest request, InetSocketAddress peer) {
+        String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+        if (authorization != null) {
+            Optional<String> tenant = tenants.tenant(authorization);
+            if (tenant.isPresent()) {
+                return "tenant:" + tenant.get();
+            }
+        }
+        if (peer == null) {
+            return "unknown";
+        }
+        return ClientAddress.key(clients.of(peer.getAddress(), request.headers().get("x-forwarded-for")));
+    }
+
+    /**
+     * Runs {@code work} for the client once its rate allows; with no client limits configured it
+     * runs at once with a null client. A decision already made keeps the answer inline.
+     */
+    private CompletableFuture<Reply> limited(HttpRequest request, InetSocketAddress peer,
+                                             Function<String, CompletableFuture<Reply>> work) {
+        if (!limits.active()) {
+            return work.apply(null);
+        }
+        String client = client(request, peer);
+        CompletableFuture<Optional<HttpError>> admitted = limits.admit(client);
+        if (admitted.isDone() && !admitted.isCompletedExceptionally() && admitted.join().isEmpty()) {
+            return work.apply(client);
+        }
+        return admitted.thenCompose(refused -> refused.<CompletableFuture<Reply>>map(CompletableFuture::failedFuture)
+                .orElseGet(() -> work.apply(client)));
     }
 
     private static Reply uploaded(StoreService.Uploaded u) {

@@ -22,6 +22,7 @@ import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Optional;
@@ -39,8 +40,9 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(RequestHandler.class);
 
     /** What every connection's handler shares. */
+    /** @param busyStatus what a full transform queue answers (503 or 429) */
     public record Shared(Responder responder, ServerState state, ServerMetrics metrics, AccessLog accessLog,
-                         Duration requestTimeout) {
+                         Duration requestTimeout, int busyStatus) {
     }
 
     /** A request whose body is being read. */
@@ -60,9 +62,16 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
     private Reading reading;
     /** Bytes of a refused body still to drop before closing, or -1 when not dropping one. */
     private long discardLeft = -1;
+    /** This HTTP/1.1 connection's head timeout, or null (HTTP/2 streams). */
+    private SlowRequestGuard guard;
 
     public RequestHandler(Shared shared) {
         this.shared = shared;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        guard = ctx.pipeline().get(SlowRequestGuard.class);
     }
 
     @Override
@@ -84,11 +93,14 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void begin(ChannelHandlerContext ctx, HttpRequest request) {
+        if (guard != null) {
+            guard.requestStarted();
+        }
         Route route = Route.of(request.method(), request.uri(), request.decoderResult());
         Exchange exchange = Exchange.of(ctx.channel(), request, route.name());
         shared.state().begin();
         if (!route.takesBody()) {
-            dispatch(ctx, exchange, answer(route, request, new byte[0]), route instanceof Route.Rejected);
+            dispatch(ctx, exchange, answer(route, request, new byte[0], exchange), route instanceof Route.Rejected);
             return;
         }
         long limit = shared.responder().maxBody(route);
@@ -136,14 +148,15 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
             reading = null;
             byte[] bytes = ByteBufUtil.getBytes(body.body());
             body.body().release();
-            dispatch(ctx, body.exchange(), answer(body.route(), body.request(), bytes), false);
+            dispatch(ctx, body.exchange(), answer(body.route(), body.request(), bytes, body.exchange()), false);
         }
     }
 
     /** The responder's answer; one it throws instead of returning fails the future like any other. */
-    private CompletableFuture<Reply> answer(Route route, HttpRequest request, byte[] body) {
+    private CompletableFuture<Reply> answer(Route route, HttpRequest request, byte[] body, Exchange exchange) {
         try {
-            return shared.responder().answer(route, request, body);
+            return shared.responder().answer(route, request, body,
+                    exchange.remote() instanceof InetSocketAddress inet ? inet : null);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -151,14 +164,14 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
 
     private void dispatch(ChannelHandlerContext ctx, Exchange exchange, CompletableFuture<Reply> reply, boolean closeAfter) {
         if (reply.isDone()) {
-            respond(ctx, exchange, outcome(exchange, reply), closeAfter, false);
+            respond(ctx, exchange, outcome(exchange, reply, shared.busyStatus()), closeAfter, false);
             return;
         }
         busy = true;
         ctx.channel().config().setAutoRead(false);
         reply.orTimeout(shared.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .whenComplete((_, _) -> ctx.executor().execute(() -> {
-                    respond(ctx, exchange, outcome(exchange, reply), closeAfter, false);
+                    respond(ctx, exchange, outcome(exchange, reply, shared.busyStatus()), closeAfter, false);
                     busy = false;
                     while (!busy && !backlog.isEmpty() && ctx.channel().isActive()) {
                         channelRead(ctx, backlog.poll());
@@ -169,11 +182,11 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
                 }));
     }
 
-    private static Reply outcome(Exchange exchange, CompletableFuture<Reply> done) {
+    private static Reply outcome(Exchange exchange, CompletableFuture<Reply> done, int busyStatus) {
         try {
             return done.join();
         } catch (RuntimeException failure) {
-            return Reply.error(report(exchange, ErrorMapper.toHttpError(failure)));
+            return Reply.error(report(exchange, ErrorMapper.toHttpError(failure, busyStatus)));
         }
     }
 
@@ -195,6 +208,9 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
         String error = reply instanceof Reply.Json json && status >= 400 ? String.valueOf(json.body().get("error")) : null;
         String timing = reply instanceof Reply.Image image ? image.image().serverTiming() : null;
         ctx.writeAndFlush(response).addListener((ChannelFutureListener) written -> {
+            if (guard != null) {
+                guard.requestFinished();
+            }
             shared.state().end();
             shared.metrics().request(exchange.route(), status, exchange.elapsedNanos());
             shared.accessLog().log(exchange, status, bytes, error, timing);

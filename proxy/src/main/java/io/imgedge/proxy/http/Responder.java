@@ -3,6 +3,7 @@ package io.imgedge.proxy.http;
 import io.imgedge.proxy.error.HttpError;
 import io.netty.handler.codec.http.HttpRequest;
 
+import java.net.InetSocketAddress;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -22,6 +23,7 @@ public interface Responder {
 
     /**
      * @param body the request body, empty for routes that take none; owned by the callee
+     * @param peer the address the connection comes from, or null when it has none (tests)
      */
-    CompletableFuture<Reply> answer(Route route, HttpRequest request, byte[] body);
+    CompletableFuture<Reply> answer(Route route, HttpRequest request, byte[] body, InetSocketAddress peer);
 }

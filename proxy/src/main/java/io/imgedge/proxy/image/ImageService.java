@@ -10,6 +10,7 @@ import io.imgedge.proxy.cache.SingleFlight;
 import io.imgedge.proxy.cache.TieredCache;
 import io.imgedge.proxy.config.CacheConfig;
 import io.imgedge.proxy.config.LimitsConfig;
+import io.imgedge.proxy.origin.CircuitOpenException;
 import io.imgedge.proxy.config.ProcessingConfig;
 import io.imgedge.proxy.error.ErrorMapper;
 import io.imgedge.proxy.error.HttpError;
@@ -24,6 +25,7 @@ import io.imgedge.vips.EncodedImage;
 import io.imgedge.vips.TransformSpec;
 import io.imgedge.vips.Vips;
 import io.imgedge.vips.WorkerPool;
+import io.imgedge.vips.WorkerPoolFullException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +36,9 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The image path, in order: parse and verify the URL → result cache (memory, disk) → one
@@ -98,7 +103,17 @@ public final class ImageService {
                 .ticker(() -> clock.millis() * 1_000_000L).build();
     }
 
+    /** As {@link #process(String, MissAdmission)}, admitting every miss. */
     public CompletableFuture<ImageReply> process(String rawPath) {
+        return process(rawPath, MissAdmission.ANY);
+    }
+
+    /**
+     * The image a processing path names: from the cache when fresh (or stale within the
+     * bounds), else made once however many ask at the same time, after {@code admission} lets
+     * this request miss. When the origin's circuit is open any cached copy is served stale.
+     */
+    public CompletableFuture<ImageReply> process(String rawPath, MissAdmission admission) {
         long start = System.nanoTime();
         Parsed url = parsed.getIfPresent(rawPath);
         if (url == null) {
@@ -125,12 +140,20 @@ public final class ImageService {
                         return CompletableFuture.completedFuture(reply(entry, "stale", lookupTiming(start)));
                     }
                     case EXPIRED -> {
-                        // too old to serve: produce it again below
+                        // too old to serve unless the origin is known to be down: produce it again below
                     }
                 }
             }
-            return produce(key, request, spec).thenApply(p -> reply(p.entry(), "miss",
+            CompletableFuture<ImageReply> made = admission.admit().thenCompose(done -> produce(key, request, spec)
+                    .whenComplete((_, _) -> done.run())).thenApply(p -> reply(p.entry(), "miss",
                     "fetch;dur=" + millis(p.fetchNanos()) + ", transform;dur=" + millis(p.transformNanos())));
+            if (hit.isEmpty()) {
+                return made;
+            }
+            CachedImage expired = hit.get().entry();
+            return made.exceptionallyCompose(failure -> ErrorMapper.unwrap(failure) instanceof CircuitOpenException
+                    ? CompletableFuture.completedFuture(reply(expired, "stale", lookupTiming(start)))
+                    : CompletableFuture.failedFuture(failure));
         });
     }
 
@@ -193,7 +216,14 @@ public final class ImageService {
         String sourceKey = CacheKey.source(request.source()).hex();
         return original(request.source()).thenCompose(original -> {
             long transformStart = System.nanoTime();
-            return workers.submit(() -> vips.transform(original.payload().duplicate(), spec, limits.image())).thenApply(image -> {
+            // past the timeout the request stops waiting; the worker finishes and frees the native memory anyway
+            return workers.submit(() -> vips.transform(original.payload().duplicate(), spec, limits.image()))
+                    .orTimeout(limits.transformTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                    .exceptionally(failure -> {
+                        throw ErrorMapper.unwrap(failure) instanceof TimeoutException
+                                ? HttpError.unavailable("transform took longer than " + limits.transformTimeout().toMillis() + " ms")
+                                : failure instanceof RuntimeException r ? r : new CompletionException(failure);
+                    }).thenApply(image -> {
                 long done = System.nanoTime();
                 metrics.transform(image.format().extension(), done - transformStart);
                 CachedImage entry = new CachedImage(CachedImage.direct(image.bytes()), image.format().mimeType(), etag(image),
@@ -203,6 +233,12 @@ public final class ImageService {
             });
         }).whenComplete((_, failure) -> {
             if (failure != null) {
+                switch (ErrorMapper.unwrap(failure)) {
+                    case WorkerPoolFullException _ -> metrics.throttled("busy");
+                    case CircuitOpenException _ -> metrics.throttled("origin_circuit");
+                    default -> {
+                    }
+                }
                 HttpError error = ErrorMapper.toHttpError(failure);
                 if (error.status() == 404) {
                     missing.put(key, new Missing(error, sourceKey));

@@ -148,6 +148,18 @@ public final class ServerMetrics implements AutoCloseable {
                 .description("transforms running").register(registry);
     }
 
+    /** A request refused to keep things fair or the server up ({@code reason}: client_rate, client_misses, upload_rate, busy, origin_circuit). */
+    public void throttled(String reason) {
+        counter("imgedge.throttled", "requests refused by a limit", "reason", reason).increment();
+    }
+
+    /** A gauge that is 1 while limits are decided locally because Redis does not answer. */
+    public void redisFallback(BooleanSupplier fallingBack) {
+        Gauge.builder("imgedge.redis.fallback", fallingBack, f -> f.getAsBoolean() ? 1 : 0)
+                .description("1 while limits are local because Redis does not answer").strongReference(true)
+                .register(registry);
+    }
+
     /** A gauge that is 1 while a store backend passes its health checks. */
     public void storeBackendUp(String backend, BooleanSupplier up) {
         Gauge.builder("imgedge.store.backend.up", up, u -> u.getAsBoolean() ? 1 : 0)

@@ -44,6 +44,7 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * Fetches {@code http(s)://} originals with a non-blocking Netty client: one connection pool
@@ -51,7 +52,9 @@ import java.util.concurrent.TimeUnit;
  * minutes, redirects followed up to the configured count, the
  * byte limit enforced while the body streams in. Names are resolved on virtual threads and every
  * address, on every hop, passes the {@link AddressPolicy} before a connection is made to exactly
- * that address. Thread-safe.
+ * that address; every hop's URL must also pass the allow-list and port list. Each origin host
+ * has a {@link CircuitBreaker}: while it is open, fetches fail at once with
+ * {@link CircuitOpenException}. Thread-safe.
  */
 public final class HttpOrigin implements AutoCloseable {
     private static final AttributeKey<Boolean> USED = AttributeKey.valueOf("imgedge.origin.used");
@@ -94,10 +97,19 @@ public final class HttpOrigin implements AutoCloseable {
     private final Bootstrap bootstrap;
     private final long acquireTimeout;
     private final Cache<PoolKey, FixedChannelPool> pools;
+    private final Cache<String, CircuitBreaker> breakers;
+    private final Function<String, CircuitBreaker> newBreaker;
 
+    /**
+     * @param breakerFailures failures of one origin host within {@code breakerWindow} that open its circuit
+     * @param breakerCooldown how long an open circuit fails fetches without trying
+     */
     public HttpOrigin(EventLoopGroup group, Class<? extends Channel> channelType, SourcesConfig.HttpFetch config,
-                      long maxBytes, ExecutorService resolver) throws SSLException {
+                      long maxBytes, ExecutorService resolver, int breakerFailures, Duration breakerWindow,
+                      Duration breakerCooldown) throws SSLException {
         this.config = config;
+        this.breakers = Caffeine.newBuilder().expireAfterAccess(POOL_IDLE).maximumSize(MAX_POOLS).build();
+        this.newBreaker = _ -> new CircuitBreaker(breakerFailures, breakerWindow, breakerCooldown, System::nanoTime);
         this.maxBytes = maxBytes;
         this.policy = new AddressPolicy(config.allowLoopback(), config.allowPrivate());
         this.resolver = resolver;
@@ -139,9 +151,28 @@ public final class HttpOrigin implements AutoCloseable {
         } catch (HttpError e) {
             return CompletableFuture.failedFuture(e);
         }
+        if (!config.allowList().allows(uri)) {
+            return CompletableFuture.failedFuture(HttpError.forbidden("source URL is not on the allow-list"));
+        }
+        if (!config.allowedPorts().isEmpty() && !config.allowedPorts().contains(target.port())) {
+            return CompletableFuture.failedFuture(HttpError.forbidden("source port " + target.port() + " is not allowed"));
+        }
+        String origin = target.host().toLowerCase(Locale.ROOT) + ":" + target.port();
+        CircuitBreaker breaker = breakers.get(origin, newBreaker);
+        if (!breaker.tryAcquire()) {
+            return CompletableFuture.failedFuture(new CircuitOpenException(origin, breaker.retryAfterSeconds()));
+        }
         return resolve(target.host())
                 .thenCompose(address -> exchange(new PoolKey(new InetSocketAddress(address, target.port()),
                         target.tls(), target.host()), target, false))
+                .whenComplete((response, failure) -> {
+                    boolean fault = failure != null ? originFault(failure) : response.status() >= 500;
+                    if (fault) {
+                        breaker.onFailure();
+                    } else {
+                        breaker.onSuccess();
+                    }
+                })
                 .thenCompose(response -> {
                     int status = response.status();
                     if (status >= 200 && status < 300) {
@@ -164,6 +195,13 @@ public final class HttpOrigin implements AutoCloseable {
                     }
                     throw HttpError.badGateway("origin answered " + status, null);
                 });
+    }
+
+    /** Failures that say the origin is down or broken (not that a file is missing, nor our own limits). */
+    private static boolean originFault(Throwable failure) {
+        Throwable e = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        return e instanceof HttpError error && (error.status() == 502 || error.status() == 504);
     }
 
     private static URI redirectTarget(URI from, String location) {

@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,7 +51,7 @@ class RequestHandlerTest {
         }
 
         @Override
-        public CompletableFuture<Reply> answer(Route route, HttpRequest request, byte[] body) {
+        public CompletableFuture<Reply> answer(Route route, HttpRequest request, byte[] body, InetSocketAddress peer) {
             if (route instanceof Route.Upload) {
                 bodies.add(new String(body, StandardCharsets.UTF_8));
                 return CompletableFuture.completedFuture(Reply.json(201, "ok", true));
@@ -63,7 +64,7 @@ class RequestHandlerTest {
     };
 
     final EmbeddedChannel channel = new EmbeddedChannel(new RequestHandler(new RequestHandler.Shared(responder, state,
-            metrics, new AccessLog(false), Duration.ofSeconds(30))));
+            metrics, new AccessLog(false), Duration.ofSeconds(30), 503)));
 
     @AfterEach
     void close() {
@@ -142,7 +143,7 @@ class RequestHandlerTest {
         assertFalse(channel.isOpen());
 
         EmbeddedChannel other = new EmbeddedChannel(new RequestHandler(new RequestHandler.Shared(responder, state,
-                metrics, new AccessLog(false), Duration.ofSeconds(30))));
+                metrics, new AccessLog(false), Duration.ofSeconds(30), 503)));
         DefaultHttpRequest refused = upload(3);
         refused.headers().set("x-refuse", "1");
         other.writeInbound(refused);

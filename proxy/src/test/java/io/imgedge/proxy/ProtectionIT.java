@@ -1,0 +1,359 @@
+package io.imgedge.proxy;
+
+import io.imgedge.proxy.config.ConfigLoader;
+import io.imgedge.vips.TestImages;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Protection on a real server: SSRF refusals that never reach the target, resource limits,
+ * per-client and per-origin throttles (cluster-wide through a real Redis), slow and excess
+ * connections.
+ */
+class ProtectionIT {
+    static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @TempDir
+    Path dir;
+    final List<AutoCloseable> closing = new ArrayList<>();
+
+    @AfterEach
+    void close() throws Exception {
+        for (AutoCloseable c : closing.reversed()) {
+            c.close();
+        }
+    }
+
+    ImgedgeServer start(Map<String, Object> extra) throws Exception {
+        return start(extra, InstantSource.system());
+    }
+
+    ImgedgeServer start(Map<String, Object> extra, InstantSource clock) throws Exception {
+        String name = "n" + closing.size();
+        Map<String, Object> overrides = new HashMap<>();
+        overrides.put("imgedge.server.http.port", 0);
+        overrides.put("imgedge.server.https.enabled", false);
+        overrides.put("imgedge.admin.port", 0);
+        overrides.put("imgedge.signing.enabled", false);
+        overrides.put("imgedge.sources.local.root", dir.resolve("images").toString());
+        overrides.put("imgedge.cache.disk.dir", dir.resolve(name + "/results").toString());
+        overrides.put("imgedge.cache.source.dir", dir.resolve(name + "/sources").toString());
+        overrides.put("imgedge.store.backends", List.of(Map.of("type", "file", "dir", dir.resolve(name + "/store").toString())));
+        overrides.putAll(extra);
+        Files.createDirectories(dir.resolve("images"));
+        ImgedgeServer server = ImgedgeServer.start(ConfigLoader.load(Optional.empty(), Map.of(), overrides), clock);
+        closing.add(server);
+        return server;
+    }
+
+    TestOrigin origin() throws IOException {
+        TestOrigin origin = new TestOrigin();
+        closing.add(origin);
+        return origin;
+    }
+
+    static HttpResponse<String> get(ImgedgeServer server, String path, String... headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpAddress().getPort() + path));
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.ISO_8859_1));
+    }
+
+    static double metric(ImgedgeServer server, String prefix) throws Exception {
+        HttpResponse<String> metrics = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + server.adminAddress().orElseThrow().getPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        return metrics.body().lines().filter(l -> l.startsWith(prefix))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "timed out waiting: " + what);
+            Thread.sleep(20);
+        }
+    }
+
+    /** A loopback listener that only counts the connections it accepts. */
+    static final class CountingListener implements AutoCloseable {
+        final ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        final AtomicInteger accepted = new AtomicInteger();
+
+        CountingListener() throws IOException {
+            Thread.ofVirtual().start(() -> {
+                while (!socket.isClosed()) {
+                    try (Socket _ = socket.accept()) {
+                        accepted.incrementAndGet();
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+        }
+
+        int port() {
+            return socket.getLocalPort();
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+
+    CountingListener listener() throws IOException {
+        CountingListener listener = new CountingListener();
+        closing.add(listener);
+        return listener;
+    }
+
+    @Test
+    void refusedSourcesNeverReachTheirTarget() throws Exception {
+        CountingListener target = listener();
+        ImgedgeServer strict = start(Map.of("imgedge.sources.http.allowed_ports", List.of()));
+        assertEquals(403, get(strict, "/_/w:10/plain/http://127.0.0.1:" + target.port() + "/a.png").statusCode());
+        assertEquals(403, get(strict, "/_/w:10/plain/http://localhost:" + target.port() + "/a.png").statusCode(),
+                "a name that resolves to loopback");
+        assertEquals(403, get(strict, "/_/w:10/plain/http://[::1]:" + target.port() + "/a.png").statusCode());
+
+        TestOrigin origin = origin();
+        origin.put("ok.png", TestImages.png(40, 40));
+        ImgedgeServer loopbackAllowed = start(Map.of("imgedge.sources.http.allow_loopback", true,
+                "imgedge.sources.http.allowed_ports", List.of()));
+        assertEquals(200, get(loopbackAllowed, "/_/w:10/plain/" + origin.url("/img/ok.png")).statusCode());
+        HttpResponse<String> unspecified = get(loopbackAllowed, "/_/w:10/plain/"
+                + origin.url("/redirect-to?http://0.0.0.0:" + target.port() + "/a.png"));
+        assertEquals(403, unspecified.statusCode(), "a redirect to 0.0.0.0 (which reaches this host) " + unspecified.body());
+        assertEquals(1, origin.hits("/redirect-to"));
+
+        ImgedgeServer listed = start(Map.of("imgedge.sources.http.allow_loopback", true,
+                "imgedge.sources.http.allowed_ports", List.of(),
+                "imgedge.sources.http.allow_list", List.of(origin.url("/img/"), origin.url("/redirect-to"))));
+        assertEquals(200, get(listed, "/_/w:11/plain/" + origin.url("/img/ok.png")).statusCode());
+        assertEquals(403, get(listed, "/_/w:11/plain/" + origin.url("/status/200")).statusCode());
+        assertEquals(0, origin.hits("/status/200"), "refused before any connection");
+        assertEquals(403, get(listed, "/_/w:11/plain/" + origin.url("/redirect-to?http://127.0.0.1:" + target.port()
+                + "/img/ok.png")).statusCode(), "a redirect off the allow-list");
+
+        ImgedgeServer defaultPorts = start(Map.of("imgedge.sources.http.allow_loopback", true));
+        assertEquals(403, get(defaultPorts, "/_/w:12/plain/http://127.0.0.1:" + target.port() + "/a.png").statusCode(),
+                "only ports 80 and 443 by default");
+        assertEquals(0, target.accepted.get(), "no refused request ever connected to the target");
+    }
+
+    @Test
+    void frameAndTimeLimits() throws Exception {
+        Files.write(Files.createDirectories(dir.resolve("images")).resolve("frames.gif"), TestImages.animatedGif(2, 2, 300));
+        Files.write(dir.resolve("images/photo.jpg"), TestImages.jpeg(3000, 2000));
+        ImgedgeServer server = start(Map.of("imgedge.limits.max_frames", 256, "imgedge.limits.transform_timeout", "1ms"));
+        HttpResponse<String> frames = get(server, "/_/w:10/plain/local:///frames.gif");
+        assertEquals(422, frames.statusCode(), frames.body());
+        assertTrue(frames.body().contains("frames"), frames.body());
+
+        long before = server.nativeMemory();
+        HttpResponse<String> slow = get(server, "/_/rs:fill:1500:1000/plain/local:///photo.jpg@png");
+        assertEquals(503, slow.statusCode(), slow.body());
+        assertTrue(slow.body().contains("transform took longer"), slow.body());
+        await(() -> server.workers().inFlight() == 0, "the abandoned transform finishes");
+        assertEquals(before, server.nativeMemory(), "and frees all it allocated");
+        assertEquals(200, get(server, "/health").statusCode());
+    }
+
+    @Test
+    void aFullQueueAnswersAtOnceWithRetryAfter() throws Exception {
+        Files.write(Files.createDirectories(dir.resolve("images")).resolve("q.jpg"), TestImages.jpeg(100, 100));
+        ImgedgeServer server = start(Map.of("imgedge.limits.workers", 1, "imgedge.limits.queue", 0,
+                "imgedge.limits.queue_full_status", 429));
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Object> blocker = server.workers().submit(() -> {
+            release.await();
+            return null;
+        });
+        try {
+            HttpResponse<String> busy = get(server, "/_/w:20/plain/local:///q.jpg");
+            assertEquals(429, busy.statusCode());
+            assertEquals("1", busy.headers().firstValue("retry-after").orElseThrow());
+        } finally {
+            release.countDown();
+            blocker.join();
+        }
+        assertEquals(200, get(server, "/_/w:20/plain/local:///q.jpg").statusCode());
+        assertTrue(metric(server, "imgedge_throttled_total{reason=\"busy\"") >= 1);
+    }
+
+    @Test
+    void clientsAreLimitedByRateAndMissesAndKnownThroughTrustedProxies() throws Exception {
+        Files.write(Files.createDirectories(dir.resolve("images")).resolve("c.jpg"), TestImages.jpeg(100, 100));
+        ImgedgeServer server = start(Map.of("imgedge.throttle.client.rate", 0.01, "imgedge.throttle.client.burst", 2,
+                "imgedge.throttle.client.trusted_proxies", List.of("127.0.0.1/32")));
+        String path = "/_/w:30/plain/local:///c.jpg";
+        assertEquals(200, get(server, path, "X-Forwarded-For", "198.51.100.1").statusCode());
+        assertEquals(200, get(server, path, "X-Forwarded-For", "198.51.100.1").statusCode());
+        HttpResponse<String> limited = get(server, path, "X-Forwarded-For", "198.51.100.1");
+        assertEquals(429, limited.statusCode());
+        long retryAfter = Long.parseLong(limited.headers().firstValue("retry-after").orElseThrow());
+        assertTrue(retryAfter > 1 && retryAfter <= 100, "Retry-After " + retryAfter);
+        assertEquals(200, get(server, path, "X-Forwarded-For", "198.51.100.2").statusCode(), "another client");
+        assertEquals(200, get(server, "/health").statusCode(), "health is never limited");
+        assertTrue(metric(server, "imgedge_throttled_total{reason=\"client_rate\"") >= 1);
+
+        ImgedgeServer untrusting = start(Map.of("imgedge.throttle.client.rate", 0.01, "imgedge.throttle.client.burst", 2));
+        assertEquals(200, get(untrusting, path, "X-Forwarded-For", "198.51.100.1").statusCode());
+        assertEquals(200, get(untrusting, path, "X-Forwarded-For", "198.51.100.2").statusCode());
+        assertEquals(429, get(untrusting, path, "X-Forwarded-For", "198.51.100.3").statusCode(),
+                "without trust the header is ignored: one client");
+
+        TestOrigin origin = origin();
+        origin.put("held.png", TestImages.png(50, 50));
+        origin.put("other.png", TestImages.png(60, 60));
+        ImgedgeServer misses = start(Map.of("imgedge.throttle.client.max_misses", 1,
+                "imgedge.sources.http.allow_loopback", true, "imgedge.sources.http.allowed_ports", List.of()));
+        CompletableFuture<HttpResponse<String>> held = CompletableFuture.supplyAsync(() -> {
+            try {
+                return get(misses, "/_/w:10/plain/" + origin.url("/gate/held.png"));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertTrue(origin.gateReached.await(10, TimeUnit.SECONDS));
+        HttpResponse<String> second = get(misses, "/_/w:10/plain/" + origin.url("/img/other.png"));
+        assertEquals(429, second.statusCode(), "one miss at a time for this client");
+        origin.openGate();
+        assertEquals(200, held.get(30, TimeUnit.SECONDS).statusCode());
+        assertEquals(200, get(misses, "/_/w:10/plain/" + origin.url("/img/other.png")).statusCode());
+        assertEquals(200, get(misses, "/_/w:10/plain/" + origin.url("/img/other.png")).statusCode(), "hits never count");
+    }
+
+    @Test
+    void aFailingOriginIsLeftAloneAndItsCachedCopiesServed() throws Exception {
+        TestClock clock = new TestClock();
+        TestOrigin origin = origin();
+        origin.put("kept.png", TestImages.png(80, 80), "public, max-age=60");
+        ImgedgeServer server = start(Map.of("imgedge.sources.http.allow_loopback", true,
+                "imgedge.sources.http.allowed_ports", List.of(), "imgedge.throttle.origin.breaker_failures", 2,
+                "imgedge.cache.stale_if_error", "1m"), clock);
+        String kept = "/_/w:40/plain/" + origin.url("/img/kept.png");
+        assertEquals(200, get(server, kept).statusCode());
+        assertEquals(502, get(server, "/_/w:40/plain/" + origin.url("/status/500")).statusCode());
+        assertEquals(502, get(server, "/_/w:40/plain/" + origin.url("/status/503")).statusCode());
+        HttpResponse<String> open = get(server, "/_/w:40/plain/" + origin.url("/status/502"));
+        assertEquals(503, open.statusCode(), "the circuit is open: answered without asking");
+        assertEquals(0, origin.hits("/status/502"));
+        assertTrue(Long.parseLong(open.headers().firstValue("retry-after").orElseThrow()) >= 1);
+
+        clock.advance(Duration.ofHours(1));
+        HttpResponse<String> stale = get(server, kept);
+        assertEquals(200, stale.statusCode(), "long expired, but the origin is known to be down: " + stale.body());
+        assertEquals("stale", stale.headers().firstValue("x-cache").orElseThrow());
+        assertEquals(1, origin.hits("/img/kept.png"));
+        assertTrue(metric(server, "imgedge_throttled_total{reason=\"origin_circuit\"") >= 1);
+    }
+
+    @Test
+    void clientLimitsHoldAcrossNodesThroughRedis() throws Exception {
+        String redis = System.getenv("IMGEDGE_TEST_REDIS_URI");
+        assertTrue(redis != null && !redis.isBlank(), "IMGEDGE_TEST_REDIS_URI is not set: run the tests with scripts/test");
+        Files.write(Files.createDirectories(dir.resolve("images")).resolve("r.jpg"), TestImages.jpeg(100, 100));
+        Map<String, Object> cluster = Map.of("imgedge.redis.uri", redis, "imgedge.throttle.client.rate", 0.01,
+                "imgedge.throttle.client.burst", 3, "imgedge.throttle.client.trusted_proxies", List.of("127.0.0.1/32"));
+        ImgedgeServer a = start(cluster);
+        ImgedgeServer b = start(cluster);
+        await(() -> fallback(a) == 0 && fallback(b) == 0, "both nodes reach Redis");
+        String client = "203.0.113." + (System.nanoTime() % 200 + 1);
+        String path = "/_/w:25/plain/local:///r.jpg";
+        assertEquals(200, get(a, path, "X-Forwarded-For", client).statusCode());
+        assertEquals(200, get(b, path, "X-Forwarded-For", client).statusCode());
+        assertEquals(200, get(a, path, "X-Forwarded-For", client).statusCode());
+        assertEquals(429, get(b, path, "X-Forwarded-For", client).statusCode(), "the burst of 3 is for the cluster");
+        assertEquals(429, get(a, path, "X-Forwarded-For", client).statusCode());
+    }
+
+    static double fallback(ImgedgeServer server) {
+        try {
+            return metric(server, "imgedge_redis_fallback");
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    @Test
+    void slowAndSurplusConnectionsAreClosed() throws Exception {
+        ImgedgeServer server = start(Map.of("imgedge.server.header_timeout", "300ms", "imgedge.server.max_connections", 2));
+        int port = server.httpAddress().getPort();
+        try (Socket slow = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            slow.setSoTimeout(100);
+            OutputStream out = slow.getOutputStream();
+            InputStream in = slow.getInputStream();
+            out.write("GET /health HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII));
+            long start = System.nanoTime();
+            boolean closed = false;
+            for (int i = 0; i < 50 && !closed; i++) {
+                try {
+                    out.write(("X-Slow-" + i + ": 1\r\n").getBytes(StandardCharsets.US_ASCII));
+                    closed = in.read() == -1;
+                } catch (SocketTimeoutException e) {
+                    // still open: keep trickling, as a slowloris client does
+                } catch (IOException e) {
+                    closed = true;
+                }
+            }
+            assertTrue(closed, "a head trickled in over 5 s was cut off");
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(3), "within about the head timeout");
+        }
+
+        try (Socket first = new Socket(InetAddress.getLoopbackAddress(), port);
+             Socket second = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            await(() -> openConnections(server) == 2, "two connections open");
+            try (Socket third = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                third.setSoTimeout(5000);
+                assertEquals(-1, third.getInputStream().read(), "the third is closed at once");
+            }
+            first.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            first.setSoTimeout(5000);
+            byte[] answer = new byte[12];
+            assertEquals(12, first.getInputStream().readNBytes(answer, 0, 12));
+            assertEquals("HTTP/1.1 200", new String(answer, StandardCharsets.US_ASCII));
+        }
+        assertTrue(metric(server, "imgedge_throttled_total{reason=\"connections\"") >= 1);
+    }
+
+    static double openConnections(ImgedgeServer server) {
+        try {
+            return metric(server, "imgedge_connections_open");
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package io.imgedge.proxy;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/** A real redis-server process on a free loopback port that a test can stop and start again. */
+public final class RedisProcess implements AutoCloseable {
+    private final Path dir;
+    private final int port;
+    private Process process;
+
+    private RedisProcess(Path dir, int port) {
+        this.dir = dir;
+        this.port = port;
+    }
+
+    public static RedisProcess start(Path dir) throws IOException, InterruptedException {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        RedisProcess redis = new RedisProcess(dir, port);
+        redis.start();
+        return redis;
+    }
+
+    public String uri() {
+        return "redis://127.0.0.1:" + port;
+    }
+
+    public void start() throws IOException, InterruptedException {
+        if (process != null && process.isAlive()) {
+            return;
+        }
+        process = new ProcessBuilder("redis-server", "--bind", "127.0.0.1", "--port", Integer.toString(port),
+                "--save", "", "--appendonly", "no", "--dir", dir.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("redis-" + port + ".log").toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!answers()) {
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                throw new IllegalStateException("redis-server did not start (is it installed? scripts/test installs it)");
+            }
+            process.waitFor(50, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private boolean answers() {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.getOutputStream().write("PING\r\n".getBytes());
+            return socket.getInputStream().read() == '+';
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public void stop() throws InterruptedException {
+        if (process != null) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+            process = null;
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stop();
+    }
+}
