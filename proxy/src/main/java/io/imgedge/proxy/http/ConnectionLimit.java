@@ -18,6 +18,7 @@ public final class ConnectionLimit extends ChannelInboundHandlerAdapter {
     public ConnectionLimit(int max, ServerMetrics metrics) {
         this.max = max;
         this.metrics = metrics;
+        metrics.connectionsOpen(open::get);
     }
 
     @Override

@@ -285,7 +285,9 @@ public final class ImageService {
         return origins.fetch(source).handle((original, failure) -> {
             metrics.originFetch(kind, failure == null ? "ok" : "error", System.nanoTime() - start);
             if (failure != null) {
-                throw ErrorMapper.toHttpError(failure);
+                Throwable cause = ErrorMapper.unwrap(failure);
+                // an open circuit stays recognisable: a cached copy of any age may answer for it
+                throw cause instanceof CircuitOpenException open ? open : ErrorMapper.toHttpError(cause);
             }
             return new CachedImage(ByteBuffer.wrap(original.bytes()), original.contentType(), "", now, expiry(original, source, now),
                     key.hex());

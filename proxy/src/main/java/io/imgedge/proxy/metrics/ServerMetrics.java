@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
 
@@ -151,6 +152,12 @@ public final class ServerMetrics implements AutoCloseable {
     /** A request refused to keep things fair or the server up ({@code reason}: client_rate, client_misses, upload_rate, busy, origin_circuit). */
     public void throttled(String reason) {
         counter("imgedge.throttled", "requests refused by a limit", "reason", reason).increment();
+    }
+
+    /** A gauge of the public connections open now. */
+    public void connectionsOpen(IntSupplier open) {
+        Gauge.builder("imgedge.connections.open", open, IntSupplier::getAsInt)
+                .description("public connections open").strongReference(true).register(registry);
     }
 
     /** A gauge that is 1 while limits are decided locally because Redis does not answer. */
