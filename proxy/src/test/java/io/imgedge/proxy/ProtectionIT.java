@@ -192,6 +192,53 @@ class ProtectionIT {
     }
 
     @Test
+    void aBombIsRefusedFromItsHeaderWithoutAllocating() throws Exception {
+        Files.write(Files.createDirectories(dir.resolve("images")).resolve("bomb.png"), TestImages.pngHeaderOnly(50_000, 50_000));
+        Files.writeString(dir.resolve("images/logo.svg"), "<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>");
+        ImgedgeServer server = start(Map.of());
+        long before = rssKiB();
+        for (int i = 0; i < 5; i++) {
+            HttpResponse<String> bomb = get(server, "/_/w:" + (100 + i) + "/plain/local:///bomb.png");
+            assertEquals(422, bomb.statusCode(), bomb.body());
+        }
+        long grown = rssKiB() - before;
+        assertTrue(grown < 64 * 1024, "2.5 gigapixels were never decoded: RSS grew by " + grown + " KiB");
+        assertEquals(415, get(server, "/_/w:10/plain/local:///logo.svg").statusCode(), "SVG is refused");
+        assertEquals(200, get(server, "/health").statusCode());
+    }
+
+    static long rssKiB() throws IOException {
+        return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmRSS:"))
+                .mapToLong(l -> Long.parseLong(l.replaceAll("[^0-9]", ""))).findFirst().orElseThrow();
+    }
+
+    @Test
+    void aBurstOverTheQueueIsPartlyRefusedAtOnceAndNothingHangs() throws Exception {
+        Files.write(Files.createDirectories(dir.resolve("images")).resolve("burst.jpg"), TestImages.jpeg(1600, 1200));
+        ImgedgeServer server = start(Map.of("imgedge.limits.workers", 1, "imgedge.limits.queue", 2));
+        List<CompletableFuture<HttpResponse<String>>> burst = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            burst.add(CLIENT.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpAddress().getPort()
+                    + "/_/rs:fill:" + (200 + i) + ":150/plain/local:///burst.jpg")).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        int ok = 0;
+        int busy = 0;
+        for (CompletableFuture<HttpResponse<String>> response : burst) {
+            HttpResponse<String> r = response.get(60, TimeUnit.SECONDS);
+            if (r.statusCode() == 200) {
+                ok++;
+            } else {
+                assertEquals(503, r.statusCode(), r.body());
+                assertEquals("1", r.headers().firstValue("retry-after").orElseThrow());
+                busy++;
+            }
+        }
+        assertTrue(ok >= 3 && busy >= 1, ok + " served, " + busy + " refused");
+        assertEquals(20, ok + busy);
+    }
+
+    @Test
     void aFullQueueAnswersAtOnceWithRetryAfter() throws Exception {
         Files.write(Files.createDirectories(dir.resolve("images")).resolve("q.jpg"), TestImages.jpeg(100, 100));
         ImgedgeServer server = start(Map.of("imgedge.limits.workers", 1, "imgedge.limits.queue", 0,
@@ -298,6 +345,26 @@ class ProtectionIT {
         assertEquals(200, get(a, path, "X-Forwarded-For", client).statusCode());
         assertEquals(429, get(b, path, "X-Forwarded-For", client).statusCode(), "the burst of 3 is for the cluster");
         assertEquals(429, get(a, path, "X-Forwarded-For", client).statusCode());
+    }
+
+    @Test
+    void whenRedisStopsTheNodeGoesOnAloneAndComesBack() throws Exception {
+        RedisProcess redis = RedisProcess.start(dir);
+        closing.add(redis);
+        Files.write(Files.createDirectories(dir.resolve("images")).resolve("f.jpg"), TestImages.jpeg(100, 100));
+        ImgedgeServer server = start(Map.of("imgedge.redis.uri", redis.uri(), "imgedge.throttle.client.rate", 1000,
+                "imgedge.throttle.client.max_misses", 4));
+        await(() -> fallback(server) == 0, "the node reaches Redis");
+        assertEquals(200, get(server, "/_/w:21/plain/local:///f.jpg").statusCode());
+        redis.stop();
+        for (int i = 0; i < 5; i++) {
+            assertEquals(200, get(server, "/_/w:" + (22 + i) + "/plain/local:///f.jpg").statusCode(),
+                    "no request fails for want of Redis");
+        }
+        assertEquals(1, fallback(server));
+        redis.start();
+        await(() -> fallback(server) == 0, "back on Redis once it answers");
+        assertEquals(200, get(server, "/_/w:30/plain/local:///f.jpg").statusCode());
     }
 
     static double fallback(ImgedgeServer server) {
