@@ -6,10 +6,9 @@ import java.util.Objects;
 /**
  * An immutable cache entry: a processed result or a fetched original. The payload is a
  * read-only buffer (fresh transform results in direct memory, so responses are written without
- * a copy; large entries read back from disk as a mapping of their file, small ones on the heap);
- * a response may still be writing it after the entry is evicted, and the memory (or mapping) is
- * released by the garbage collector once nothing refers to it. Use {@code payload().duplicate()}
- * to read.
+ * a copy; entries read back from disk on the heap); a response may still be writing it after
+ * the entry is evicted, and the memory is released by the garbage collector once nothing refers
+ * to it. Use {@code payload().duplicate()} to read.
  *
  * @param createdAt    epoch millis when the bytes were produced
  * @param expiresAt    epoch millis when they stop being fresh; {@link Long#MAX_VALUE} = never

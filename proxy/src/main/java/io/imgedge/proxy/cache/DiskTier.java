@@ -46,8 +46,6 @@ public final class DiskTier {
     private static final Logger LOG = LoggerFactory.getLogger(DiskTier.class);
     private static final long MAGIC = 0x494d474544474531L; // "IMGEDGE1"
     private static final String TEMP_PREFIX = ".tmp-";
-    /** Payloads from this size up are mapped rather than read (see {@link #payload}). */
-    static final int MAP_MIN_BYTES = 256 * 1024;
     /** Headers are a few hundred bytes; a longer one is not ours. */
     private static final int MAX_HEADER = 2048;
 
@@ -99,7 +97,10 @@ public final class DiskTier {
                 drop(key.hex(), "truncated or not an entry");
                 return Optional.empty();
             }
-            ByteBuffer payload = payload(file, header);
+            // heap, not direct: disk hits can be frequent and direct memory is freed only by a GC
+            ByteBuffer payload = ByteBuffer.allocate(header.payloadLength());
+            readFully(file, payload, header.length());
+            payload.flip();
             CRC32C crc = new CRC32C();
             crc.update(payload.duplicate());
             if (crc.getValue() != header.crc()) {
@@ -115,27 +116,7 @@ public final class DiskTier {
         } catch (IOException e) {
             failure("read", e);
             return Optional.empty();
-        } catch (InternalError e) {
-            // a mapped file shrank under us (changed behind the cache's back): a fault, not data
-            drop(key.hex(), "truncated while mapped");
-            return Optional.empty();
         }
-    }
-
-    /**
-     * The payload: a large one as a read-only mapping of the file, so it is checksummed in place
-     * and written to the socket (or the TLS engine) straight from the page cache, never copied
-     * through the heap, also once promoted to memory; a small one copied into the heap, which
-     * costs less than a mapping and keeps the number of mappings bounded
-     * ({@code cache.memory.size / MAP_MIN_BYTES} at most, well under the kernel's limit).
-     */
-    private static ByteBuffer payload(FileChannel file, Header header) throws IOException {
-        if (header.payloadLength() >= MAP_MIN_BYTES) {
-            return file.map(FileChannel.MapMode.READ_ONLY, header.length(), header.payloadLength());
-        }
-        ByteBuffer payload = ByteBuffer.allocate(header.payloadLength());
-        readFully(file, payload, header.length());
-        return payload.flip();
     }
 
     /** Fills {@code into} from {@code position}; a short file leaves it partly filled. */

@@ -81,27 +81,6 @@ class DiskTierTest {
     }
 
     @Test
-    void largeEntriesAreMappedAndStillChecked() throws IOException {
-        DiskTier tier = new DiskTier("t", dir, 8 << 20, Runnable::run);
-        int size = DiskTier.MAP_MIN_BYTES + 1000;
-        tier.put(key(1), entry(size, 1));
-        tier.put(key(2), entry(size, 2));
-        CachedImage read = tier.get(key(1)).orElseThrow();
-        assertTrue(read.payload().isDirect(), "served from a mapping of the file, not a heap copy");
-        assertEquals(entry(size, 1).payload(), read.payload());
-        assertFalse(tier.get(key(3)).isPresent());
-        try (RandomAccessFile f = new RandomAccessFile(file(key(2)).toFile(), "rw")) {
-            f.seek(f.length() - 5000);
-            int b = f.read();
-            f.seek(f.length() - 5000);
-            f.write(b ^ 0x01);
-        }
-        assertTrue(tier.get(key(2)).isEmpty(), "a flipped bit in a mapped entry is caught too");
-        assertEquals(1, tier.corrupt());
-        assertTrue(tier.get(key(1)).orElseThrow().payload().isReadOnly());
-    }
-
-    @Test
     void evictsLeastRecentlyUsedToStayWithinBudget() throws Exception {
         long budget = 50_000;
         DiskTier tier = new DiskTier("t", dir, budget, Runnable::run);
