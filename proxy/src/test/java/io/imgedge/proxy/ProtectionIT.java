@@ -32,6 +32,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -99,9 +100,13 @@ class ProtectionIT {
     }
 
     static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        await(condition, () -> what);
+    }
+
+    static void await(BooleanSupplier condition, Supplier<String> what) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "timed out waiting: " + what);
+            assertTrue(System.nanoTime() < deadline, () -> "timed out waiting: " + what.get());
             Thread.sleep(20);
         }
     }
@@ -400,9 +405,10 @@ class ProtectionIT {
             assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(3), "within about the head timeout");
         }
 
+        await(() -> openConnections(server) == 0, () -> "the slow connection is gone, open: " + openConnections(server));
         try (Socket first = new Socket(InetAddress.getLoopbackAddress(), port);
              Socket second = new Socket(InetAddress.getLoopbackAddress(), port)) {
-            await(() -> openConnections(server) == 2, "two connections open");
+            await(() -> openConnections(server) == 2, () -> "two connections open, not " + openConnections(server));
             try (Socket third = new Socket(InetAddress.getLoopbackAddress(), port)) {
                 third.setSoTimeout(5000);
                 assertEquals(-1, third.getInputStream().read(), "the third is closed at once");

@@ -5,7 +5,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -65,7 +66,10 @@ public final class PublicInitializer extends ChannelInitializer<SocketChannel> {
 
     private void http1(ChannelPipeline p) {
         p.addLast(new SlowRequestGuard(config.headerTimeout()));
-        p.addLast(new HttpServerCodec(config.maxInitialLine(), config.maxHeaderSize(), 8192));
+        // decoder and encoder apart (not HttpServerCodec): the handler writes the heads of image
+        // responses itself, past the encoder, and answers HEAD requests with empty bodies itself
+        p.addLast(new HttpResponseEncoder());
+        p.addLast(new HttpRequestDecoder(config.maxInitialLine(), config.maxHeaderSize(), 8192));
         p.addLast(new RequestHandler(shared));
     }
 

@@ -2,7 +2,9 @@ package io.imgedge.proxy.http;
 
 import io.imgedge.proxy.error.ErrorMapper;
 import io.imgedge.proxy.error.HttpError;
+import io.imgedge.proxy.image.ImageReply;
 import io.imgedge.proxy.metrics.ServerMetrics;
+import io.netty.buffer.Unpooled;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelFutureListener;
@@ -14,6 +16,7 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -64,6 +67,8 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
     private long discardLeft = -1;
     /** This HTTP/1.1 connection's head timeout, or null (HTTP/2 streams). */
     private SlowRequestGuard guard;
+    /** Where bytes are written past the HTTP/1.1 response encoder, or null (HTTP/2 streams). */
+    private ChannelHandlerContext raw;
 
     public RequestHandler(Shared shared) {
         this.shared = shared;
@@ -72,6 +77,7 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         guard = ctx.pipeline().get(SlowRequestGuard.class);
+        raw = ctx.pipeline().context(HttpResponseEncoder.class);
     }
 
     @Override
@@ -196,6 +202,17 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
      */
     private void respond(ChannelHandlerContext ctx, Exchange exchange, Reply reply, boolean closeAfter,
                          boolean announceClose) {
+        if (raw != null && reply instanceof Reply.Image(ImageReply image) && !closeAfter && !announceClose
+                && exchange.keepAlive() && !exchange.head() && !exchange.http10()
+                && !EntityTags.noneMatchFails(exchange.ifNoneMatch(), image.etag())) {
+            // the common case, a 200 image on a keep-alive HTTP/1.1 connection: head encoded directly
+            raw.write(Responses.imageHead(ctx.alloc(), image));
+            long bytes = image.body().remaining();
+            raw.writeAndFlush(Unpooled.wrappedBuffer(image.body().duplicate()))
+                    .addListener((ChannelFutureListener) written -> finished(ctx, exchange, 200, bytes, null,
+                            image.serverTiming(), !written.isSuccess()));
+            return;
+        }
         FullHttpResponse response = Responses.build(reply, exchange.ifNoneMatch(), exchange.head());
         boolean close = closeAfter || !exchange.keepAlive() && !announceClose;
         if (close || announceClose) {
@@ -204,20 +221,25 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
         int status = response.status().code();
-        long bytes = HttpUtil.getContentLength(response, 0L);
+        long bytes = response.content().readableBytes();
         String error = reply instanceof Reply.Json json && status >= 400 ? String.valueOf(json.body().get("error")) : null;
         String timing = reply instanceof Reply.Image image ? image.image().serverTiming() : null;
-        ctx.writeAndFlush(response).addListener((ChannelFutureListener) written -> {
-            if (guard != null) {
-                guard.requestFinished();
-            }
-            shared.state().end();
-            shared.metrics().request(exchange.route(), status, exchange.elapsedNanos());
-            shared.accessLog().log(exchange, status, bytes, error, timing);
-            if (!written.isSuccess() || close) {
-                ctx.close();
-            }
-        });
+        ctx.writeAndFlush(response).addListener((ChannelFutureListener) written ->
+                finished(ctx, exchange, status, bytes, error, timing, !written.isSuccess() || close));
+    }
+
+    /** Bookkeeping once a response is written (or failed to be). */
+    private void finished(ChannelHandlerContext ctx, Exchange exchange, int status, long bytes, String error,
+                          String timing, boolean close) {
+        if (guard != null) {
+            guard.requestFinished();
+        }
+        shared.state().end();
+        shared.metrics().request(exchange.route(), status, exchange.elapsedNanos());
+        shared.accessLog().log(exchange, status, bytes, error, timing);
+        if (close) {
+            ctx.close();
+        }
     }
 
     private static HttpError report(Exchange exchange, HttpError error) {

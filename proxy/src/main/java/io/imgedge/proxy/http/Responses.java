@@ -4,11 +4,15 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.imgedge.proxy.image.ImageReply;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
@@ -26,6 +30,18 @@ final class Responses {
     private static final AsciiString NOSNIFF = AsciiString.cached("nosniff");
     private static final AsciiString CSP_HEADER = AsciiString.cached("content-security-policy");
     private static final AsciiString CSP = AsciiString.cached("default-src 'none'; style-src 'unsafe-inline'; sandbox");
+
+    private static final byte[] STATUS_200 = "HTTP/1.1 200 OK\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final short CRLF = ('\r' << 8) | '\n';
+    private static final short COLON_SPACE = (':' << 8) | ' ';
+    /** Our own header names and values are known good: the hit path skips validating them. */
+    private static final HttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
+    private static final HttpHeadersFactory TRAILERS = DefaultHttpHeadersFactory.trailersFactory().withValidation(false);
+    /** The last {@code Cache-Control} value made: images share one max-age, so it is made once. */
+    private static volatile CacheControl cacheControl = new CacheControl(-1, AsciiString.EMPTY_STRING);
+
+    private record CacheControl(long seconds, AsciiString value) {
+    }
 
     private Responses() {
     }
@@ -65,14 +81,42 @@ final class Responses {
         };
     }
 
+    /**
+     * The HTTP/1.1 head of a 200 image response, encoded straight into a buffer: the same header
+     * set as {@link #build} makes, without building a response object for the encoder. For
+     * keep-alive HTTP/1.1 GETs that are not answered 304 (the caller checks).
+     */
+    static ByteBuf imageHead(ByteBufAllocator alloc, ImageReply image) {
+        ByteBuf head = alloc.directBuffer(384);
+        head.writeBytes(STATUS_200);
+        header(head, HttpHeaderNames.CONTENT_TYPE, image.contentType());
+        header(head, HttpHeaderNames.CONTENT_LENGTH, Integer.toString(image.body().remaining()));
+        header(head, HttpHeaderNames.ETAG, image.etag());
+        header(head, HttpHeaderNames.CACHE_CONTROL, cacheControl(image.maxAge().toSeconds()));
+        header(head, SERVER_TIMING, image.serverTiming());
+        header(head, X_CACHE, image.cacheStatus());
+        header(head, NOSNIFF_HEADER, NOSNIFF);
+        header(head, CSP_HEADER, CSP);
+        head.writeShort(CRLF);
+        return head;
+    }
+
+    private static void header(ByteBuf out, AsciiString name, CharSequence value) {
+        ByteBufUtil.copy(name, out);
+        out.writeShort(COLON_SPACE);
+        ByteBufUtil.writeAscii(out, value);
+        out.writeShort(CRLF);
+    }
+
     private static FullHttpResponse image(ImageReply image, String ifNoneMatch, boolean head) {
         boolean notModified = EntityTags.noneMatchFails(ifNoneMatch, image.etag());
         FullHttpResponse response = notModified
-                ? new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NOT_MODIFIED, Unpooled.EMPTY_BUFFER)
+                ? new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NOT_MODIFIED, Unpooled.EMPTY_BUFFER,
+                HEADERS, TRAILERS)
                 : response(200, image.contentType(), Unpooled.wrappedBuffer(image.body().duplicate()), head);
         HttpHeaders h = response.headers();
         h.set(HttpHeaderNames.ETAG, image.etag());
-        h.set(HttpHeaderNames.CACHE_CONTROL, "public, max-age=" + image.maxAge().toSeconds());
+        h.set(HttpHeaderNames.CACHE_CONTROL, cacheControl(image.maxAge().toSeconds()));
         h.set(SERVER_TIMING, image.serverTiming());
         h.set(X_CACHE, image.cacheStatus());
         h.set(NOSNIFF_HEADER, NOSNIFF);
@@ -89,10 +133,19 @@ final class Responses {
             content = Unpooled.EMPTY_BUFFER;
         }
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                HttpResponseStatus.valueOf(status), content);
+                HttpResponseStatus.valueOf(status), content, HEADERS, TRAILERS);
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, length);
         return response;
+    }
+
+    private static AsciiString cacheControl(long seconds) {
+        CacheControl known = cacheControl;
+        if (known.seconds() != seconds) {
+            known = new CacheControl(seconds, AsciiString.cached("public, max-age=" + seconds));
+            cacheControl = known;
+        }
+        return known.value();
     }
 
     private static byte[] serialize(Reply.Json json) {

@@ -15,9 +15,19 @@ import java.util.concurrent.TimeUnit;
  * Event-loop confined.
  */
 final class SlowRequestGuard extends ChannelInboundHandlerAdapter {
+    /** Not waiting for a head. */
+    private static final long IDLE = -1;
+
     private final long timeoutNanos;
-    private ScheduledFuture<?> deadline;
+    /** When the first byte of the head being waited for came, or {@link #IDLE}. */
+    private long headStarted = IDLE;
     private boolean inRequest;
+    /**
+     * One check at a time, scheduled when a head starts and none is pending, and again only
+     * while a head is still awaited: a busy keep-alive connection schedules at most one check per
+     * timeout, not one per request.
+     */
+    private ScheduledFuture<?> check;
 
     SlowRequestGuard(Duration timeout) {
         this.timeoutNanos = timeout.toNanos();
@@ -25,22 +35,34 @@ final class SlowRequestGuard extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!inRequest && deadline == null) {
-            deadline = ctx.executor().schedule(() -> {
-                deadline = null;
-                ctx.close();
-            }, timeoutNanos, TimeUnit.NANOSECONDS);
+        if (!inRequest && headStarted == IDLE) {
+            headStarted = System.nanoTime();
+            if (check == null) {
+                schedule(ctx, timeoutNanos);
+            }
         }
         ctx.fireChannelRead(msg);
+    }
+
+    private void schedule(ChannelHandlerContext ctx, long delayNanos) {
+        check = ctx.executor().schedule(() -> {
+            check = null;
+            if (headStarted == IDLE) {
+                return;
+            }
+            long waited = System.nanoTime() - headStarted;
+            if (waited >= timeoutNanos) {
+                ctx.close();
+            } else {
+                schedule(ctx, timeoutNanos - waited);
+            }
+        }, delayNanos, TimeUnit.NANOSECONDS);
     }
 
     /** A request head arrived: the clock stops until its response is written. */
     void requestStarted() {
         inRequest = true;
-        if (deadline != null) {
-            deadline.cancel(false);
-            deadline = null;
-        }
+        headStarted = IDLE;
     }
 
     /** The response is written: the next bytes start the clock for the next head. */
@@ -50,9 +72,9 @@ final class SlowRequestGuard extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        if (deadline != null) {
-            deadline.cancel(false);
-            deadline = null;
+        if (check != null) {
+            check.cancel(false);
+            check = null;
         }
         super.channelInactive(ctx);
     }

@@ -50,6 +50,8 @@ import java.util.concurrent.TimeoutException;
  */
 public final class ImageService {
     private static final Logger LOG = LoggerFactory.getLogger(ImageService.class);
+    /** The timing of a lookup under 0.05 ms, which rounds to this anyway (most memory hits). */
+    private static final String INSTANT_LOOKUP = "cache;dur=0.0";
 
     /** A result and what making it cost (shared by everyone who waited for it). */
     private record Produced(CachedImage entry, long fetchNanos, long transformNanos) {
@@ -321,7 +323,8 @@ public final class ImageService {
     }
 
     private static String lookupTiming(long start) {
-        return "cache;dur=" + millis(System.nanoTime() - start);
+        long nanos = System.nanoTime() - start;
+        return nanos < 50_000 ? INSTANT_LOOKUP : "cache;dur=" + millis(nanos);
     }
 
     /** Milliseconds with one decimal, without the cost of String.format on the hit path. */
