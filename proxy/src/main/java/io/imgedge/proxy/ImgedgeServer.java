@@ -26,6 +26,7 @@ import io.imgedge.proxy.origin.HttpOrigin;
 import io.imgedge.proxy.origin.Origins;
 import io.imgedge.proxy.store.StoreService;
 import io.imgedge.proxy.tls.TlsContexts;
+import io.imgedge.proxy.url.HiveUrls;
 import io.imgedge.proxy.url.ProcessingUrlParser;
 import io.imgedge.proxy.url.SignatureVerifier;
 import io.imgedge.vips.Vips;
@@ -144,7 +145,8 @@ public final class ImgedgeServer implements AutoCloseable {
                 cache, results, sources, clock, metrics);
         metrics.bindWorkers(workers);
         PublicResponder responder = new PublicResponder(images, store, state, config.upload(), clientLimits,
-                new ClientAddress(throttle.trustedProxies()), metrics);
+                new ClientAddress(throttle.trustedProxies()), metrics, config.hive(),
+                new HiveUrls(config.limits().maxResultSide()));
         RequestHandler.Shared handler = new RequestHandler.Shared(responder, state, metrics,
                 new AccessLog(config.accessLog()), config.server().requestTimeout(), config.limits().busyStatus());
 

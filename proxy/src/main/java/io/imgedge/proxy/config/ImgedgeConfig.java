@@ -4,7 +4,8 @@ package io.imgedge.proxy.config;
 /** The whole validated configuration; built once at start by {@link ConfigLoader}. */
 public record ImgedgeConfig(ServerConfig server, AdminConfig admin, SigningConfig signing, SourcesConfig sources,
                             LimitsConfig limits, ProcessingConfig processing, CacheConfig cache, StoreConfig store,
-                            UploadConfig upload, ThrottleConfig throttle, String vipsLibrary, boolean accessLog) {
+                            UploadConfig upload, ThrottleConfig throttle, boolean hive, String vipsLibrary,
+                            boolean accessLog) {
 
     /** Reads {@code c}, the {@code imgedge} object. */
     static ImgedgeConfig from(Section c) {
@@ -12,7 +13,7 @@ public record ImgedgeConfig(ServerConfig server, AdminConfig admin, SigningConfi
                 SigningConfig.from(c.sub("signing")), SourcesConfig.from(c.sub("sources")),
                 LimitsConfig.from(c.sub("limits")), ProcessingConfig.from(c.sub("processing")),
                 CacheConfig.from(c.sub("cache")), StoreConfig.from(c.sub("store")), UploadConfig.from(c.sub("upload")),
-                ThrottleConfig.from(c.sub("throttle"), c.sub("redis")),
+                ThrottleConfig.from(c.sub("throttle"), c.sub("redis")), c.getBoolean("hive.enabled"),
                 c.getString("vips.library"), c.getBoolean("log.access"));
     }
 }

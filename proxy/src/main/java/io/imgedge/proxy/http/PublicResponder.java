@@ -10,8 +10,10 @@ import io.imgedge.proxy.limit.Tenants;
 import io.imgedge.proxy.metrics.ServerMetrics;
 import io.imgedge.proxy.limit.TokenBucket;
 import io.imgedge.proxy.store.StoreService;
+import io.imgedge.proxy.url.HiveUrls;
 import io.imgedge.proxy.url.Source;
 import io.imgedge.vips.ImageFormat;
+import io.imgedge.vips.ImageInfo;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
@@ -46,9 +48,15 @@ public final class PublicResponder implements Responder {
     private final ClientLimits limits;
     private final ClientAddress clients;
     private final ServerMetrics metrics;
+    private final boolean hive;
+    private final HiveUrls hiveUrls;
 
+    /** @param hive whether the Hive imagehoster's URLs are served, with {@code hiveUrls} */
     public PublicResponder(ImageService images, StoreService store, ServerState state, UploadConfig upload,
-                           ClientLimits limits, ClientAddress clients, ServerMetrics metrics) {
+                           ClientLimits limits, ClientAddress clients, ServerMetrics metrics, boolean hive,
+                           HiveUrls hiveUrls) {
+        this.hive = hive;
+        this.hiveUrls = hiveUrls;
         this.images = images;
         this.store = store;
         this.state = state;
@@ -92,12 +100,23 @@ public final class PublicResponder implements Responder {
                     : store.ready() ? Reply.json(200, "status", "ready")
                     : Reply.error(HttpError.unavailable("no store backend is up")));
             case Route.Process process -> limited(request, peer, client -> images.process(process.path(),
-                    client == null ? MissAdmission.ANY : () -> limits.beginMiss(client)).thenApply(Reply.Image::new));
+                    request.headers().get(HttpHeaderNames.ACCEPT), admission(client)).thenApply(Reply.Image::new));
+            case Route.Info info -> limited(request, peer, _ -> images.info(info.path()).thenApply(PublicResponder::info));
+            case Route.Hive hive -> !this.hive ? done(Reply.error(HttpError.notFound("not found")))
+                    : limited(request, peer, client -> images.process(hive.encoded() + "?" + hive.query(),
+                    () -> hiveUrls.parse(hive.encoded(), hive.query()), admission(client)).thenApply(Reply.Image::new));
+            case Route.HiveLegacy legacy -> done(!this.hive ? Reply.error(HttpError.notFound("not found"))
+                    : new Reply.Bytes(301, "text/plain", ByteBuffer.allocate(0), Map.of("location",
+                    HiveUrls.legacyLocation(legacy.width(), legacy.height(), legacy.url()), "cache-control", IMMUTABLE)));
             case Route.Upload _ -> limited(request, peer,
                     _ -> store.upload(file(request, body)).thenApply(PublicResponder::uploaded));
             case Route.Original original -> limited(request, peer, _ -> original(original.key(), request));
             case Route.Rejected rejected -> done(Reply.error(rejected.error()));
         };
+    }
+
+    private MissAdmission admission(String client) {
+        return client == null ? MissAdmission.ANY : () -> limits.beginMiss(client);
     }
 
     /**
@@ -134,6 +153,17 @@ public final class PublicResponder implements Responder {
         }
         return admitted.thenCompose(refused -> refused.<CompletableFuture<Reply>>map(CompletableFuture::failedFuture)
                 .orElseGet(() -> work.apply(client)));
+    }
+
+    private static Reply info(ImageInfo info) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("format", info.format().extension());
+        json.put("width", info.width());
+        json.put("height", info.height());
+        json.put("frames", info.frames());
+        json.put("orientation", info.orientation());
+        json.put("alpha", info.hasAlpha());
+        return new Reply.Json(200, json);
     }
 
     private static Reply uploaded(StoreService.Uploaded u) {

@@ -95,6 +95,9 @@ final class Responses {
         header(head, HttpHeaderNames.CACHE_CONTROL, cacheControl(image.maxAge().toSeconds()));
         header(head, SERVER_TIMING, image.serverTiming());
         header(head, X_CACHE, image.cacheStatus());
+        if (image.varyAccept()) {
+            header(head, HttpHeaderNames.VARY, HttpHeaderNames.ACCEPT);
+        }
         header(head, NOSNIFF_HEADER, NOSNIFF);
         header(head, CSP_HEADER, CSP);
         head.writeShort(CRLF);
@@ -119,6 +122,9 @@ final class Responses {
         h.set(HttpHeaderNames.CACHE_CONTROL, cacheControl(image.maxAge().toSeconds()));
         h.set(SERVER_TIMING, image.serverTiming());
         h.set(X_CACHE, image.cacheStatus());
+        if (image.varyAccept()) {
+            h.set(HttpHeaderNames.VARY, HttpHeaderNames.ACCEPT);
+        }
         h.set(NOSNIFF_HEADER, NOSNIFF);
         h.set(CSP_HEADER, CSP);
         return response;

@@ -8,8 +8,14 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 /** Where a public request goes. {@link #of} is pure. */
 public sealed interface Route {
+    /** {@code /{w}x{h}/http(s)://...}: the imagehoster's legacy form (the URL may carry a query). */
+    Pattern LEGACY = Pattern.compile("/(\\d{1,5})x(\\d{1,5})/(https?://.+)");
+
     record Health() implements Route {
     }
 
@@ -18,6 +24,18 @@ public sealed interface Route {
 
     /** An imgproxy processing path, raw as sent, without query string. */
     record Process(String path) implements Route {
+    }
+
+    /** {@code /info/{signature}/...}: what a source image is, as JSON; the path is the part after {@code /info}. */
+    record Info(String path) implements Route {
+    }
+
+    /** The Hive imagehoster's {@code /p/{base58 url}?query}. */
+    record Hive(String encoded, String query) implements Route {
+    }
+
+    /** The Hive imagehoster's legacy {@code /{w}x{h}/{url}}: moved to the {@code /p/} form. */
+    record HiveLegacy(int width, int height, String url) implements Route {
     }
 
     /** {@code POST /upload}: image bytes into the store. */
@@ -45,7 +63,9 @@ public sealed interface Route {
         return switch (this) {
             case Health _ -> "health";
             case Ready _ -> "ready";
-            case Process _ -> "image";
+            case Process _, Hive _ -> "image";
+            case Info _ -> "info";
+            case HiveLegacy _ -> "redirect";
             case Upload _ -> "upload";
             case Original _ -> "original";
             case Rejected _ -> "rejected";
@@ -69,6 +89,20 @@ public sealed interface Route {
         }
         if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD)) {
             return new Rejected(HttpError.methodNotAllowed("method " + method + " not allowed"));
+        }
+        if (path.startsWith("/info/")) {
+            return new Info(path.substring("/info".length()));
+        }
+        if (path.startsWith("/p/") && path.indexOf('/', 3) < 0 && path.length() > 3) {
+            return new Hive(path.substring(3), query >= 0 ? uri.substring(query + 1) : null);
+        }
+        Matcher legacy = LEGACY.matcher(uri);
+        if (legacy.matches()) {
+            try {
+                return new HiveLegacy(Integer.parseInt(legacy.group(1)), Integer.parseInt(legacy.group(2)), legacy.group(3));
+            } catch (NumberFormatException e) {
+                return new Rejected(HttpError.badRequest("size out of range"));
+            }
         }
         if (path.startsWith("/i/")) {
             String key = path.substring("/i/".length());

@@ -11,9 +11,10 @@ import java.util.Objects;
  * @param etag         strong entity tag, quoted
  * @param cacheStatus  {@code X-Cache}: hit-memory, hit-disk, miss or stale
  * @param serverTiming {@code Server-Timing}: fetch and transform durations, or the cache lookup
+ * @param varyAccept   whether the format was chosen by the request's {@code Accept} header
  */
 public record ImageReply(ByteBuffer body, String contentType, String etag, Duration maxAge, String cacheStatus,
-                         String serverTiming) {
+                         String serverTiming, boolean varyAccept) {
     public ImageReply {
         Objects.requireNonNull(body, "body");
         Objects.requireNonNull(contentType, "contentType");

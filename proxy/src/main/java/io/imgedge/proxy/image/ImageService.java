@@ -10,11 +10,11 @@ import io.imgedge.proxy.cache.SingleFlight;
 import io.imgedge.proxy.cache.TieredCache;
 import io.imgedge.proxy.config.CacheConfig;
 import io.imgedge.proxy.config.LimitsConfig;
-import io.imgedge.proxy.origin.CircuitOpenException;
 import io.imgedge.proxy.config.ProcessingConfig;
 import io.imgedge.proxy.error.ErrorMapper;
 import io.imgedge.proxy.error.HttpError;
 import io.imgedge.proxy.metrics.ServerMetrics;
+import io.imgedge.proxy.origin.CircuitOpenException;
 import io.imgedge.proxy.origin.Original;
 import io.imgedge.proxy.origin.Origins;
 import io.imgedge.proxy.url.ProcessingOptions;
@@ -22,6 +22,8 @@ import io.imgedge.proxy.url.ProcessingRequest;
 import io.imgedge.proxy.url.ProcessingUrlParser;
 import io.imgedge.proxy.url.Source;
 import io.imgedge.vips.EncodedImage;
+import io.imgedge.vips.ImageFormat;
+import io.imgedge.vips.ImageInfo;
 import io.imgedge.vips.TransformSpec;
 import io.imgedge.vips.Vips;
 import io.imgedge.vips.WorkerPool;
@@ -34,11 +36,17 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * The image path, in order: parse and verify the URL → result cache (memory, disk) → one
@@ -61,8 +69,23 @@ public final class ImageService {
     private record Missing(HttpError error, String sourceKey) {
     }
 
-    /** What a raw path parses to: a hot URL is parsed, verified and hashed once. */
-    private record Parsed(ProcessingRequest request, TransformSpec spec, CacheKey key) {
+    /** One output of a URL: what to make and where it is cached. */
+    private record Variant(TransformSpec spec, CacheKey key) {
+    }
+
+    /**
+     * What a raw path parses to: a hot URL is parsed, verified and hashed once, with a variant
+     * per negotiable format when the URL names no format.
+     *
+     * @param negotiated variants by {@code Accept}-chosen format; empty when the URL fixes the format
+     */
+    private record Parsed(ProcessingRequest request, Variant plain, Map<ImageFormat, Variant> negotiated) {
+        List<CacheKey> keys() {
+            List<CacheKey> keys = new ArrayList<>();
+            keys.add(plain.key());
+            negotiated.values().forEach(v -> keys.add(v.key()));
+            return keys;
+        }
     }
 
     /** Bytes of parsed paths kept (by path length plus a fixed allowance per entry). */
@@ -80,6 +103,7 @@ public final class ImageService {
     private final PurgeLog purges;
     private final InstantSource clock;
     private final ServerMetrics metrics;
+    private final FormatNegotiation negotiation;
     private final SingleFlight<CacheKey, Produced> transforms = new SingleFlight<>();
     private final SingleFlight<CacheKey, CachedImage> fetches = new SingleFlight<>();
     private final Cache<CacheKey, Missing> missing;
@@ -95,6 +119,7 @@ public final class ImageService {
         this.vips = vips;
         this.limits = limits;
         this.processing = processing;
+        this.negotiation = new FormatNegotiation(processing.autoFormats());
         this.cacheConfig = cacheConfig;
         this.results = results;
         this.sources = sources;
@@ -105,41 +130,72 @@ public final class ImageService {
                 .ticker(() -> clock.millis() * 1_000_000L).build();
     }
 
-    /** As {@link #process(String, MissAdmission)}, admitting every miss. */
-    public CompletableFuture<ImageReply> process(String rawPath) {
-        return process(rawPath, MissAdmission.ANY);
-    }
-
     /**
      * The image a processing path names: from the cache when fresh (or stale within the
      * bounds), else made once however many ask at the same time, after {@code admission} lets
-     * this request miss. When the origin's circuit is open any cached copy is served stale.
+     * this request miss. Without a format in the URL, {@code accept} may choose one. When the
+     * origin's circuit is open any cached copy is served stale.
      */
-    public CompletableFuture<ImageReply> process(String rawPath, MissAdmission admission) {
+    public CompletableFuture<ImageReply> process(String rawPath, String accept, MissAdmission admission) {
+        return process(rawPath, () -> parsed(urls.parse(rawPath), true), accept, admission);
+    }
+
+    /**
+     * As {@link #process(String, String, MissAdmission)} for a request made some other way (the
+     * Hive dialect, which fixes its format itself), parsed once per {@code id}.
+     */
+    public CompletableFuture<ImageReply> process(String id, Supplier<ProcessingRequest> parse, MissAdmission admission) {
+        return process("hive|" + id, () -> parsed(parse.get(), false), null, admission);
+    }
+
+    /**
+     * What the source of a processing path is (format, size, frames, orientation), read from its
+     * header on a worker. Fails like {@link #process}.
+     */
+    public CompletableFuture<ImageInfo> info(String rawPath) {
+        ProcessingRequest request;
+        try {
+            request = urls.parse(rawPath);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return original(request.source()).thenCompose(original -> workers.submit(() -> vips.probe(original.payload().duplicate())));
+    }
+
+    private CompletableFuture<ImageReply> process(String id, Supplier<Parsed> parse, String accept,
+                                                  MissAdmission admission) {
         long start = System.nanoTime();
-        Parsed url = parsed.getIfPresent(rawPath);
+        Parsed url = parsed.getIfPresent(id);
         if (url == null) {
             try {
-                url = parse(rawPath);
+                url = parse.get();
             } catch (RuntimeException e) {
                 return CompletableFuture.failedFuture(e);
             }
-            parsed.put(rawPath, url);
+            parsed.put(id, url);
         }
         ProcessingRequest request = url.request();
-        TransformSpec spec = url.spec();
-        CacheKey key = url.key();
+        Variant variant = url.plain();
+        if (!url.negotiated().isEmpty()) {
+            Optional<ImageFormat> chosen = negotiation.choose(accept);
+            if (chosen.isPresent()) {
+                variant = url.negotiated().get(chosen.get());
+            }
+        }
+        boolean vary = !url.negotiated().isEmpty();
+        TransformSpec spec = variant.spec();
+        CacheKey key = variant.key();
         return results.get(key).thenCompose(hit -> {
             if (hit.isPresent()) {
                 CachedImage entry = hit.get().entry();
                 switch (Freshness.of(entry, clock.millis(), cacheConfig.staleIfError())) {
                     case FRESH -> {
-                        return CompletableFuture.completedFuture(reply(entry, hit.get().tier().header(), lookupTiming(start)));
+                        return CompletableFuture.completedFuture(reply(entry, hit.get().tier().header(), lookupTiming(start), vary));
                     }
                     case STALE -> {
                         metrics.cacheLookup("result", "stale");
                         refresh(key, request, spec);
-                        return CompletableFuture.completedFuture(reply(entry, "stale", lookupTiming(start)));
+                        return CompletableFuture.completedFuture(reply(entry, "stale", lookupTiming(start), vary));
                     }
                     case EXPIRED -> {
                         // too old to serve unless the origin is known to be down: produce it again below
@@ -148,13 +204,13 @@ public final class ImageService {
             }
             CompletableFuture<ImageReply> made = admission.admit().thenCompose(done -> produce(key, request, spec)
                     .whenComplete((_, _) -> done.run())).thenApply(p -> reply(p.entry(), "miss",
-                    "fetch;dur=" + millis(p.fetchNanos()) + ", transform;dur=" + millis(p.transformNanos())));
+                    "fetch;dur=" + millis(p.fetchNanos()) + ", transform;dur=" + millis(p.transformNanos()), vary));
             if (hit.isEmpty()) {
                 return made;
             }
             CachedImage expired = hit.get().entry();
             return made.exceptionallyCompose(failure -> ErrorMapper.unwrap(failure) instanceof CircuitOpenException
-                    ? CompletableFuture.completedFuture(reply(expired, "stale", lookupTiming(start)))
+                    ? CompletableFuture.completedFuture(reply(expired, "stale", lookupTiming(start), vary))
                     : CompletableFuture.failedFuture(failure));
         });
     }
@@ -166,10 +222,13 @@ public final class ImageService {
      * @return entries removed. Blocking (disk): call off the event loop.
      */
     public int purgeUrl(String rawPath) {
-        CacheKey key = parse(rawPath).key();
-        purges.purged(key.hex());
-        missing.invalidate(key);
-        return results.remove(key);
+        int removed = 0;
+        for (CacheKey key : parsed(urls.parse(rawPath), true).keys()) {
+            purges.purged(key.hex());
+            missing.invalidate(key);
+            removed += results.remove(key);
+        }
+        return removed;
     }
 
     /**
@@ -184,11 +243,18 @@ public final class ImageService {
         return results.removeSource(sourceKey.hex()) + sources.remove(sourceKey);
     }
 
-    /** Parses and verifies {@code rawPath}; throws an {@link HttpError} for a bad URL. */
-    private Parsed parse(String rawPath) {
-        ProcessingRequest request = urls.parse(rawPath);
+    /** The variants of a request: as asked, and per negotiable format when it names none. */
+    private Parsed parsed(ProcessingRequest request, boolean negotiable) {
         TransformSpec spec = spec(request.options());
-        return new Parsed(request, spec, CacheKey.result(request.source(), spec));
+        Variant plain = new Variant(spec, CacheKey.result(request.source(), spec));
+        Map<ImageFormat, Variant> negotiated = new EnumMap<>(ImageFormat.class);
+        if (negotiable && request.options().format().isEmpty()) {
+            for (ImageFormat format : negotiation.preferred()) {
+                TransformSpec chosen = spec(request.options().withFormat(format));
+                negotiated.put(format, new Variant(chosen, CacheKey.result(request.source(), chosen)));
+            }
+        }
+        return new Parsed(request, plain, negotiated);
     }
 
     private CompletableFuture<Produced> produce(CacheKey key, ProcessingRequest request, TransformSpec spec) {
@@ -318,8 +384,9 @@ public final class ImageService {
                 processing.stripMetadata());
     }
 
-    private ImageReply reply(CachedImage entry, String cacheStatus, String timing) {
-        return new ImageReply(entry.payload(), entry.contentType(), entry.etag(), processing.maxAge(), cacheStatus, timing);
+    private ImageReply reply(CachedImage entry, String cacheStatus, String timing, boolean varyAccept) {
+        return new ImageReply(entry.payload(), entry.contentType(), entry.etag(), processing.maxAge(), cacheStatus, timing,
+                varyAccept);
     }
 
     private static String lookupTiming(long start) {

@@ -49,6 +49,19 @@ class RouteTest {
     }
 
     @Test
+    void infoAndHiveRoutes() {
+        assertEquals(new Route.Info("/sig/plain/local:///a.jpg"), Route.of(HttpMethod.GET, "/info/sig/plain/local:///a.jpg",
+                DecoderResult.SUCCESS));
+        assertEquals(new Route.Hive("2NEpo7TZRRrLZSi2U", "width=10"), Route.of(HttpMethod.GET, "/p/2NEpo7TZRRrLZSi2U?width=10",
+                DecoderResult.SUCCESS));
+        assertEquals(new Route.Hive("abc", null), Route.of(HttpMethod.GET, "/p/abc", DecoderResult.SUCCESS));
+        assertEquals(new Route.HiveLegacy(640, 0, "https://example.com/a.jpg?x=1"),
+                Route.of(HttpMethod.GET, "/640x0/https://example.com/a.jpg?x=1", DecoderResult.SUCCESS));
+        assertInstanceOf(Route.Process.class, Route.of(HttpMethod.GET, "/640x0/plain/https://example.com/a.jpg",
+                DecoderResult.SUCCESS), "an imgproxy path whose signature looks like a size");
+    }
+
+    @Test
     void byteRanges() {
         assertEquals(new ByteRange(0, 99), ByteRange.parse("bytes=0-99").orElseThrow());
         ByteRange open = ByteRange.parse("bytes=100-").orElseThrow();

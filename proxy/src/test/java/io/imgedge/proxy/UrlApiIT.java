@@ -1,0 +1,165 @@
+package io.imgedge.proxy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.imgedge.proxy.config.ConfigLoader;
+import io.imgedge.proxy.url.Base58;
+import io.imgedge.vips.ImageFormat;
+import io.imgedge.vips.TestImages;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.awt.image.BufferedImage;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The URL API beyond plain processing: Accept negotiation, the Hive dialect and /info, on a real server. */
+class UrlApiIT {
+    static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @TempDir
+    Path dir;
+    final List<AutoCloseable> closing = new ArrayList<>();
+
+    @AfterEach
+    void close() throws Exception {
+        for (AutoCloseable c : closing.reversed()) {
+            c.close();
+        }
+    }
+
+    ImgedgeServer start(Map<String, Object> extra) throws Exception {
+        String name = "n" + closing.size();
+        Map<String, Object> overrides = new HashMap<>();
+        overrides.put("imgedge.server.http.port", 0);
+        overrides.put("imgedge.server.https.enabled", false);
+        overrides.put("imgedge.admin.enabled", false);
+        overrides.put("imgedge.signing.enabled", false);
+        overrides.put("imgedge.sources.local.root", dir.resolve("images").toString());
+        overrides.put("imgedge.sources.http.allow_loopback", true);
+        overrides.put("imgedge.sources.http.allowed_ports", List.of());
+        overrides.put("imgedge.cache.disk.dir", dir.resolve(name + "/results").toString());
+        overrides.put("imgedge.cache.source.dir", dir.resolve(name + "/sources").toString());
+        overrides.put("imgedge.store.backends", List.of(Map.of("type", "file", "dir", dir.resolve(name + "/store").toString())));
+        overrides.putAll(extra);
+        Files.createDirectories(dir.resolve("images"));
+        ImgedgeServer server = ImgedgeServer.start(ConfigLoader.load(Optional.empty(), Map.of(), overrides));
+        closing.add(server);
+        return server;
+    }
+
+    static HttpResponse<byte[]> get(ImgedgeServer server, String path, String... headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpAddress().getPort() + path));
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    static void image(HttpResponse<byte[]> response, ImageFormat format, int width, int height) {
+        assertEquals(200, response.statusCode(), new String(response.body(), StandardCharsets.UTF_8));
+        assertEquals(format, TestImages.sniff(response.body()));
+        assertEquals(format.mimeType(), response.headers().firstValue("content-type").orElseThrow());
+        if (format != ImageFormat.AVIF) {
+            BufferedImage decoded = TestImages.decode(response.body());
+            assertEquals(width, decoded.getWidth());
+            assertEquals(height, decoded.getHeight());
+        }
+    }
+
+    static Optional<String> vary(HttpResponse<?> response) {
+        return response.headers().firstValue("vary");
+    }
+
+    @Test
+    void acceptChoosesTheFormatOfUrlsThatNameNone() throws Exception {
+        Files.write(Files.createDirectories(dir.resolve("images")).resolve("photo.jpg"), TestImages.jpeg(400, 300));
+        ImgedgeServer server = start(Map.of("imgedge.processing.auto_formats", List.of("avif", "webp")));
+        String path = "/_/rs:fit:200:200/plain/local:///photo.jpg";
+        record Row(String accept, ImageFormat expected) {
+        }
+        for (Row row : List.of(new Row("image/avif,image/webp,image/apng,*/*;q=0.8", ImageFormat.AVIF),
+                new Row("image/webp,*/*", ImageFormat.WEBP), new Row("*/*", ImageFormat.JPEG), new Row(null, ImageFormat.JPEG))) {
+            HttpResponse<byte[]> response = row.accept() == null ? get(server, path) : get(server, path, "Accept", row.accept());
+            image(response, row.expected(), 200, 150);
+            assertEquals(Optional.of("accept"), vary(response).map(String::toLowerCase), "the answer depended on Accept");
+        }
+        HttpResponse<byte[]> explicit = get(server, path + "@png", "Accept", "image/avif,image/webp");
+        image(explicit, ImageFormat.PNG, 200, 150);
+        assertEquals(Optional.empty(), vary(explicit), "a URL that names its format does not vary");
+        HttpResponse<byte[]> option = get(server, "/_/f:webp/rs:fit:100:100/plain/local:///photo.jpg", "Accept", "image/avif");
+        image(option, ImageFormat.WEBP, 100, 75);
+        assertEquals(Optional.empty(), vary(option));
+
+        assertEquals("hit-memory", get(server, path, "Accept", "image/webp").headers().firstValue("x-cache").orElseThrow(),
+                "each format is cached apart");
+        assertEquals("hit-memory", get(server, path, "Accept", "text/html").headers().firstValue("x-cache").orElseThrow());
+        image(get(server, path, "Accept", "image/webp"), ImageFormat.WEBP, 200, 150);
+    }
+
+    static String b58(String url) {
+        return Base58.encode(url.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void hiveImagehosterUrls() throws Exception {
+        try (TestOrigin origin = new TestOrigin()) {
+            origin.put("wide.png", TestImages.png(2000, 1000));
+            String url = origin.url("/img/wide.png");
+            ImgedgeServer server = start(Map.of("imgedge.hive.enabled", true));
+            image(get(server, "/p/" + b58(url) + "?width=100&height=100"), ImageFormat.PNG, 100, 100);
+            image(get(server, "/p/" + b58(url) + "?width=100&height=100&mode=fit"), ImageFormat.PNG, 100, 50);
+            image(get(server, "/p/" + b58(url)), ImageFormat.PNG, 1280, 640);
+            image(get(server, "/p/" + b58(url) + "?width=64&format=webp"), ImageFormat.WEBP, 64, 32);
+            String nested = "https://images.hive.blog/p/" + b58(url) + "?width=10";
+            image(get(server, "/p/" + b58(nested) + "?width=80&mode=fit"), ImageFormat.PNG, 80, 40);
+            assertEquals(400, get(server, "/p/" + b58(url) + "?mode=stretch").statusCode());
+            assertEquals(400, get(server, "/p/0OIl").statusCode());
+
+            HttpResponse<byte[]> legacy = get(server, "/100x0/" + url);
+            assertEquals(301, legacy.statusCode());
+            String location = legacy.headers().firstValue("location").orElseThrow();
+            assertEquals("/p/" + b58(url) + "?width=100", location);
+            image(get(server, location), ImageFormat.PNG, 100, 50);
+            assertEquals(1, origin.hits("/img/wide.png"), "every size came from one fetch");
+
+            ImgedgeServer off = start(Map.of());
+            assertEquals(404, get(off, "/p/" + b58(url)).statusCode());
+            assertEquals(404, get(off, "/100x0/" + url).statusCode());
+        }
+    }
+
+    @Test
+    void infoDescribesTheSource() throws Exception {
+        Files.write(Files.createDirectories(dir.resolve("images")).resolve("anim.gif"), TestImages.animatedGif(30, 20, 4));
+        Files.write(dir.resolve("images/photo.jpg"), TestImages.jpeg(400, 300));
+        ImgedgeServer server = start(Map.of());
+        HttpResponse<byte[]> photo = get(server, "/info/_/plain/local:///photo.jpg");
+        assertEquals(200, photo.statusCode());
+        JsonNode json = new ObjectMapper().readTree(photo.body());
+        assertEquals("jpg", json.get("format").asText());
+        assertEquals(400, json.get("width").asInt());
+        assertEquals(300, json.get("height").asInt());
+        assertEquals(1, json.get("frames").asInt());
+        assertEquals(1, json.get("orientation").asInt());
+        JsonNode gif = new ObjectMapper().readTree(get(server, "/info/_/plain/local:///anim.gif").body());
+        assertEquals("gif", gif.get("format").asText());
+        assertEquals(4, gif.get("frames").asInt());
+        assertEquals(404, get(server, "/info/_/plain/local:///missing.jpg").statusCode());
+        assertTrue(new String(get(server, "/info/_/plain/ftp://x").body(), StandardCharsets.UTF_8).contains("scheme"));
+    }
+}
