@@ -135,7 +135,7 @@ public final class ImgedgeServer implements AutoCloseable {
         Origins origins = new Origins(httpOrigin, config.sources(), store.store(), config.limits().maxSourceBytes(),
                 virtualThreads);
         ProcessingUrlParser urls = new ProcessingUrlParser(new SignatureVerifier(config.signing()),
-                config.limits().maxResultSide());
+                config.limits().maxResultSide(), config.processing().presets());
         CacheConfig cache = config.cache();
         results = new TieredCache("", Optional.of(new MemoryTier(cache.memoryBytes(), ForkJoinPool.commonPool())),
                 diskTier("results", cache.resultDir(), cache.resultBytes()), virtualThreads, metrics);

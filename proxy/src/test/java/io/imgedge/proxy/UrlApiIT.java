@@ -111,6 +111,30 @@ class UrlApiIT {
         image(get(server, path, "Accept", "image/webp"), ImageFormat.WEBP, 200, 150);
     }
 
+    @Test
+    void expiryRawDprPresetsAndEffectsEndToEnd() throws Exception {
+        byte[] jpeg = TestImages.jpeg(400, 300);
+        Files.write(Files.createDirectories(dir.resolve("images")).resolve("photo.jpg"), jpeg);
+        ImgedgeServer server = start(Map.of("imgedge.processing.presets", List.of("thumb=rs:fill:50:50", "default=q:60"),
+                "imgedge.processing.auto_formats", List.of()));
+        long now = System.currentTimeMillis() / 1000;
+        assertEquals(403, get(server, "/_/exp:" + (now - 10) + "/w:100/plain/local:///photo.jpg").statusCode());
+        image(get(server, "/_/exp:" + (now + 3600) + "/w:100/plain/local:///photo.jpg"), ImageFormat.JPEG, 100, 75);
+
+        HttpResponse<byte[]> raw = get(server, "/_/raw:1/w:10/plain/local:///photo.jpg");
+        assertEquals(200, raw.statusCode());
+        assertTrue(java.util.Arrays.equals(jpeg, raw.body()), "raw: the source's own bytes");
+        assertEquals("image/jpeg", raw.headers().firstValue("content-type").orElseThrow());
+
+        image(get(server, "/_/dpr:2/w:100/plain/local:///photo.jpg"), ImageFormat.JPEG, 200, 150);
+        image(get(server, "/_/pr:thumb/plain/local:///photo.jpg@png"), ImageFormat.PNG, 50, 50);
+        image(get(server, "/_/rs:fill:300:200/rot:90/plain/local:///photo.jpg@png"), ImageFormat.PNG, 300, 200);
+        image(get(server, "/_/rt:auto/s:150:200/plain/local:///photo.jpg"), ImageFormat.JPEG, 150, 113);
+        HttpResponse<byte[]> unknown = get(server, "/_/crop:10:10/plain/local:///photo.jpg");
+        assertEquals(400, unknown.statusCode());
+        assertTrue(new String(unknown.body(), StandardCharsets.UTF_8).contains("crop"));
+    }
+
     static String b58(String url) {
         return Base58.encode(url.getBytes(StandardCharsets.UTF_8));
     }

@@ -76,6 +76,7 @@ final class LibVips {
     final MethodHandle findLoadBuffer;
     final MethodHandle imageGetWidth;
     final MethodHandle imageGetHeight;
+    final MethodHandle imageGetBands;
     final MethodHandle imageGetNPages;
     final MethodHandle imageHasAlpha;
     final MethodHandle imageGetTypeof;
@@ -99,6 +100,7 @@ final class LibVips {
         findLoadBuffer = fixed("vips_foreign_find_load_buffer", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG));
         imageGetWidth = fixed("vips_image_get_width", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         imageGetHeight = fixed("vips_image_get_height", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        imageGetBands = fixed("vips_image_get_bands", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         imageGetNPages = fixed("vips_image_get_n_pages", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         imageHasAlpha = fixed("vips_image_hasalpha", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         imageGetTypeof = fixed("vips_image_get_typeof", FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS));

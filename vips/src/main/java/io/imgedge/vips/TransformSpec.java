@@ -11,9 +11,49 @@ import java.util.Optional;
  * @param enlarge whether the result may be larger than the source
  * @param format  output format; empty = the source's, or JPEG when that cannot be written
  * @param quality encoder quality 1..100 for lossy formats
+ * @param effects what happens after the resize
  */
 public record TransformSpec(int width, int height, Fit fit, Gravity gravity, boolean enlarge,
-                            Optional<ImageFormat> format, int quality, boolean stripMetadata) {
+                            Optional<ImageFormat> format, int quality, boolean stripMetadata, Effects effects) {
+
+    /** A transform with no effects beyond resizing. */
+    public TransformSpec(int width, int height, Fit fit, Gravity gravity, boolean enlarge, Optional<ImageFormat> format,
+                         int quality, boolean stripMetadata) {
+        this(width, height, fit, gravity, enlarge, format, quality, stripMetadata, Effects.NONE);
+    }
+
+    /**
+     * @param autoRotate apply the EXIF orientation (then drop it)
+     * @param rotate     clockwise degrees after the resize: 0, 90, 180 or 270; the box is the final one
+     * @param blur       Gaussian blur sigma, 0 = none
+     * @param sharpen    sharpening sigma, 0 = none
+     * @param background colour to flatten transparency onto (also for formats with alpha), or
+     *                   empty: white, and only where the format has no alpha
+     */
+    public record Effects(boolean autoRotate, int rotate, double blur, double sharpen, Optional<Rgb> background) {
+        public static final Effects NONE = new Effects(true, 0, 0, 0, Optional.empty());
+
+        public Effects {
+            if (rotate % 90 != 0 || rotate < 0 || rotate >= 360) {
+                throw new IllegalArgumentException("rotate must be 0, 90, 180 or 270");
+            }
+            if (blur < 0 || sharpen < 0) {
+                throw new IllegalArgumentException("blur and sharpen must be >= 0");
+            }
+            Objects.requireNonNull(background, "background");
+        }
+    }
+
+    /** An opaque colour, 0..255 per channel. */
+    public record Rgb(int r, int g, int b) {
+        public static final Rgb WHITE = new Rgb(255, 255, 255);
+
+        public Rgb {
+            if ((r | g | b) < 0 || r > 255 || g > 255 || b > 255) {
+                throw new IllegalArgumentException("colour channels are 0..255");
+            }
+        }
+    }
 
     /** How the source maps onto the target box. */
     public enum Fit {
@@ -22,7 +62,9 @@ public record TransformSpec(int width, int height, Fit fit, Gravity gravity, boo
         /** Keep aspect ratio, cover the box, crop what sticks out. */
         FILL,
         /** Stretch to exactly the box. */
-        FORCE
+        FORCE,
+        /** {@link #FILL} when source and box are both portrait or both landscape, else {@link #FIT}. */
+        AUTO
     }
 
     /** Which part survives a {@link Fit#FILL} crop. */
@@ -45,5 +87,6 @@ public record TransformSpec(int width, int height, Fit fit, Gravity gravity, boo
         if (format.isPresent() && !format.get().writable()) {
             throw new IllegalArgumentException("cannot write " + format.get());
         }
+        Objects.requireNonNull(effects, "effects");
     }
 }

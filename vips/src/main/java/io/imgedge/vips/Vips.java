@@ -151,12 +151,27 @@ public final class Vips {
             ImageInfo info = header(arena, buf, detect(buf));
             limits.check(info);
             ImageFormat output = spec.format().orElse(info.format().writable() ? info.format() : ImageFormat.JPEG);
-            List<MemorySegment> owned = new ArrayList<>(2);
+            TransformSpec.Effects effects = spec.effects();
+            List<MemorySegment> owned = new ArrayList<>(6);
             try {
-                MemorySegment image = thumbnail(arena, buf, spec);
+                MemorySegment image = thumbnail(arena, buf, boxFor(spec, info));
                 owned.add(image);
-                if (!output.supportsAlpha() && (int) lib.imageHasAlpha.invokeExact(image) != 0) {
-                    image = flatten(arena, image);
+                if (effects.rotate() != 0) {
+                    image = step(arena, "vips_rot", image, List.of(JAVA_INT), List.of(effects.rotate() / 90), List.of());
+                    owned.add(image);
+                }
+                if (effects.blur() > 0) {
+                    image = step(arena, "vips_gaussblur", image, List.of(JAVA_DOUBLE), List.of(effects.blur()), List.of());
+                    owned.add(image);
+                }
+                if (effects.sharpen() > 0) {
+                    image = step(arena, "vips_sharpen", image, List.of(), List.of(),
+                            List.of(new NamedArg("sigma", effects.sharpen())));
+                    owned.add(image);
+                }
+                boolean flattenNeeded = effects.background().isPresent() || !output.supportsAlpha();
+                if (flattenNeeded && (int) lib.imageHasAlpha.invokeExact(image) != 0) {
+                    image = flatten(arena, image, effects.background().orElse(TransformSpec.Rgb.WHITE));
                     owned.add(image);
                 }
                 int width = (int) lib.imageGetWidth.invokeExact(image);
@@ -168,6 +183,41 @@ public final class Vips {
                 }
             }
         });
+    }
+
+    /**
+     * The box and fit the thumbnail step is given: {@link TransformSpec.Fit#AUTO} resolved by the
+     * source's orientation, and the box turned for a quarter rotation that comes after it.
+     */
+    static TransformSpec boxFor(TransformSpec spec, ImageInfo info) {
+        TransformSpec.Fit fit = spec.fit();
+        boolean quarter = spec.effects().rotate() % 180 != 0;
+        int width = quarter ? spec.height() : spec.width();
+        int height = quarter ? spec.width() : spec.height();
+        if (fit == TransformSpec.Fit.AUTO) {
+            boolean upright = spec.effects().autoRotate() && info.orientation() >= 5;
+            int sourceWidth = upright ? info.height() : info.width();
+            int sourceHeight = upright ? info.width() : info.height();
+            boolean samePortrait = (sourceHeight > sourceWidth) == (height > width);
+            fit = width > 0 && height > 0 && samePortrait ? TransformSpec.Fit.FILL : TransformSpec.Fit.FIT;
+        }
+        return new TransformSpec(width, height, fit, spec.gravity(), spec.enlarge(), spec.format(), spec.quality(),
+                spec.stripMetadata(), spec.effects());
+    }
+
+    /** One libvips operation {@code in -> out} with extra fixed and named arguments. */
+    private MemorySegment step(Arena arena, String operation, MemorySegment in, List<MemoryLayout> fixedLayouts,
+                               List<Object> fixed, List<NamedArg> named) throws Throwable {
+        MemorySegment out = arena.allocate(ADDRESS);
+        List<MemoryLayout> layouts = new ArrayList<>(IN_OUT_FIXED);
+        layouts.addAll(fixedLayouts);
+        List<Object> args = new ArrayList<>(List.of(in, out));
+        args.addAll(fixed);
+        int rc = (int) lib.callVariadic(arena, operation, JAVA_INT, layouts, args, named);
+        if (rc != 0) {
+            throw new VipsException(Reason.OPERATION_FAILED, operation + " failed: " + lib.takeError());
+        }
+        return LibVips.pointerTo(out);
     }
 
     /** Bytes libvips has allocated and not yet freed (its own tracked allocations). */
@@ -260,6 +310,9 @@ public final class Vips {
         named.add(new NamedArg("height", spec.height() > 0 ? spec.height() : MAX_COORD));
         named.add(new NamedArg("size", size));
         named.add(new NamedArg("option_string", LOAD_OPTIONS));
+        if (!spec.effects().autoRotate()) {
+            named.add(new NamedArg("no_rotate", true));
+        }
         if (spec.fit() == TransformSpec.Fit.FILL && box) {
             int interesting = switch (spec.gravity()) {
                 case CENTRE -> INTERESTING_CENTRE;
@@ -277,10 +330,11 @@ public final class Vips {
         return LibVips.pointerTo(out);
     }
 
-    /** Removes alpha by compositing on white. */
-    private MemorySegment flatten(Arena arena, MemorySegment image) throws Throwable {
-        MemorySegment white = arena.allocateFrom(JAVA_DOUBLE, 255.0);
-        MemorySegment background = (MemorySegment) lib.arrayDoubleNew.invokeExact(white, 1);
+    /** Removes alpha by compositing on {@code colour}. */
+    private MemorySegment flatten(Arena arena, MemorySegment image, TransformSpec.Rgb colour) throws Throwable {
+        MemorySegment rgb = arena.allocateFrom(JAVA_DOUBLE, colour.r(), colour.g(), colour.b());
+        int bands = (int) lib.imageGetBands.invokeExact(image);
+        MemorySegment background = (MemorySegment) lib.arrayDoubleNew.invokeExact(rgb, bands <= 2 ? 1 : 3);
         try {
             MemorySegment out = arena.allocate(ADDRESS);
             int rc = (int) lib.callVariadic(arena, "vips_flatten", JAVA_INT, IN_OUT_FIXED, List.of(image, out),

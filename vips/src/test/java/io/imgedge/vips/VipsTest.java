@@ -43,6 +43,62 @@ class VipsTest {
         assertEquals(2_500_000_000L, info.totalPixels());
     }
 
+    static TransformSpec effects(int w, int h, Fit fit, ImageFormat format, TransformSpec.Effects effects) {
+        return new TransformSpec(w, h, fit, Gravity.CENTRE, false, Optional.of(format), 90, true, effects);
+    }
+
+    @Test
+    void rotationBlurSharpenAndBackground() {
+        TransformSpec.Effects none = TransformSpec.Effects.NONE;
+        byte[] rotated = VIPS.transform(PHOTO, effects(300, 200, Fit.FILL, ImageFormat.PNG,
+                new TransformSpec.Effects(true, 90, 0, 0, Optional.empty())), LIMITS).bytes();
+        BufferedImage r = TestImages.decode(rotated);
+        assertEquals(300, r.getWidth(), "the box is the final image's");
+        assertEquals(200, r.getHeight());
+        BufferedImage plain = TestImages.decode(VIPS.transform(PHOTO, effects(300, 200, Fit.FILL, ImageFormat.PNG, none), LIMITS).bytes());
+        BufferedImage blurred = TestImages.decode(VIPS.transform(PHOTO, effects(300, 200, Fit.FILL, ImageFormat.PNG,
+                new TransformSpec.Effects(true, 0, 3, 0, Optional.empty())), LIMITS).bytes());
+        BufferedImage sharpened = TestImages.decode(VIPS.transform(PHOTO, effects(300, 200, Fit.FILL, ImageFormat.PNG,
+                new TransformSpec.Effects(true, 0, 0, 2, Optional.empty())), LIMITS).bytes());
+        assertEquals(300, blurred.getWidth());
+        assertTrue(contrast(blurred) < contrast(plain) && contrast(plain) < contrast(sharpened),
+                contrast(blurred) + " < " + contrast(plain) + " < " + contrast(sharpened));
+
+        byte[] transparent = TestImages.transparentPng(64, 48);
+        BufferedImage onRed = TestImages.decode(VIPS.transform(transparent, effects(64, 48, Fit.FIT, ImageFormat.PNG,
+                new TransformSpec.Effects(true, 0, 0, 0, Optional.of(new TransformSpec.Rgb(255, 0, 0)))), LIMITS).bytes());
+        assertFalse(onRed.getColorModel().hasAlpha(), "a background flattens formats with alpha too");
+        assertEquals(0xff0000, onRed.getRGB(0, 0) & 0xffffff);
+        BufferedImage jpegOnWhite = TestImages.decode(VIPS.transform(transparent, effects(64, 48, Fit.FIT, ImageFormat.JPEG, none),
+                LIMITS).bytes());
+        assertTrue((jpegOnWhite.getRGB(0, 0) & 0xff) > 240, "JPEG without a background: white");
+    }
+
+    /** Mean absolute difference of horizontally adjacent pixels (green channel): detail. */
+    static double contrast(BufferedImage image) {
+        long sum = 0;
+        for (int y = 0; y < image.getHeight(); y++) {
+            for (int x = 1; x < image.getWidth(); x++) {
+                sum += Math.abs((image.getRGB(x, y) >> 8 & 0xff) - (image.getRGB(x - 1, y) >> 8 & 0xff));
+            }
+        }
+        return sum / (double) (image.getHeight() * (image.getWidth() - 1));
+    }
+
+    @Test
+    void autoFillsWhenOrientationsMatchAndFitsWhenNot() {
+        ImageInfo landscape = new ImageInfo(ImageFormat.JPEG, 1200, 800, 1, 1, false);
+        TransformSpec auto = new TransformSpec(300, 200, Fit.AUTO, Gravity.CENTRE, false, Optional.empty(), 80, true);
+        assertEquals(Fit.FILL, Vips.boxFor(auto, landscape).fit());
+        TransformSpec portraitBox = new TransformSpec(200, 300, Fit.AUTO, Gravity.CENTRE, false, Optional.empty(), 80, true);
+        assertEquals(Fit.FIT, Vips.boxFor(portraitBox, landscape).fit());
+        assertEquals(Fit.FILL, Vips.boxFor(portraitBox, new ImageInfo(ImageFormat.JPEG, 1200, 800, 1, 6, false)).fit(),
+                "orientation 6 stands the landscape photo up");
+        BufferedImage out = TestImages.decode(VIPS.transform(PHOTO, portraitBox, LIMITS).bytes());
+        assertEquals(200, out.getWidth());
+        assertEquals(133, out.getHeight());
+    }
+
     @Test
     void validateAcceptsWholeImagesAndRefusesBrokenOnes() {
         assertEquals(new ImageInfo(ImageFormat.JPEG, 1200, 800, 1, 1, false), VIPS.validate(PHOTO, LIMITS));

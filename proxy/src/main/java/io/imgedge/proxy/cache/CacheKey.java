@@ -42,7 +42,17 @@ public record CacheKey(String hex) {
     static String canonical(Source source, TransformSpec spec) {
         return "v1|w=" + spec.width() + "|h=" + spec.height() + "|fit=" + spec.fit() + "|g=" + spec.gravity()
                 + "|el=" + spec.enlarge() + "|f=" + spec.format().map(ImageFormat::name).orElse("source")
-                + "|q=" + spec.quality() + "|strip=" + spec.stripMetadata() + "|src=" + source.canonical();
+                + "|q=" + spec.quality() + "|strip=" + spec.stripMetadata() + effects(spec.effects())
+                + "|src=" + source.canonical();
+    }
+
+    /** The effects part: nothing for none, so keys made before effects existed stay valid. */
+    private static String effects(TransformSpec.Effects e) {
+        if (e.equals(TransformSpec.Effects.NONE)) {
+            return "";
+        }
+        return "|ar=" + e.autoRotate() + "|rot=" + e.rotate() + "|bl=" + e.blur() + "|sh=" + e.sharpen()
+                + "|bg=" + e.background().map(c -> c.r() + "," + c.g() + "," + c.b()).orElse("none");
     }
 
     private static CacheKey of(String canonical) {

@@ -5,15 +5,19 @@ import io.imgedge.vips.ImageFormat;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Image defaults ({@code imgedge.processing}) and response freshness.
  *
  * @param maxAge      {@code Cache-Control: max-age} of processed images
  * @param autoFormats formats offered by {@code Accept} when a URL names none, best first; empty = off
+ * @param presets     option segments by preset name ({@code pr:name}; {@code default} applies to every URL)
  */
-public record ProcessingConfig(int quality, boolean stripMetadata, Duration maxAge, List<ImageFormat> autoFormats) {
+public record ProcessingConfig(int quality, boolean stripMetadata, Duration maxAge, List<ImageFormat> autoFormats,
+                               Map<String, List<String>> presets) {
     static ProcessingConfig from(Section c) {
         Duration maxAge = c.getDuration("max_age");
         if (maxAge.isNegative()) {
@@ -25,7 +29,15 @@ public record ProcessingConfig(int quality, boolean stripMetadata, Duration maxA
                     .orElseThrow(() -> ConfigValues.bad(c, "auto_formats", "'" + name + "' is not webp or avif"));
             auto.add(format);
         }
+        Map<String, List<String>> presets = new HashMap<>();
+        for (String preset : c.root().getStringList(c.key("presets"))) {
+            int eq = preset.indexOf('=');
+            if (eq <= 0 || eq == preset.length() - 1 || presets.containsKey(preset.substring(0, eq).strip())) {
+                throw ConfigValues.bad(c, "presets", "'" + preset + "' is not name=options (each name once)");
+            }
+            presets.put(preset.substring(0, eq).strip(), List.of(preset.substring(eq + 1).strip().split("/")));
+        }
         return new ProcessingConfig(ConfigValues.intBetween(c, "quality", 1, 100), c.getBoolean("strip_metadata"), maxAge,
-                List.copyOf(auto));
+                List.copyOf(auto), Map.copyOf(presets));
     }
 }

@@ -47,6 +47,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
+import java.util.zip.CRC32C;
 
 /**
  * The image path, in order: parse and verify the URL → result cache (memory, disk) → one
@@ -162,6 +163,24 @@ public final class ImageService {
         return original(request.source()).thenCompose(original -> workers.submit(() -> vips.probe(original.payload().duplicate())));
     }
 
+    /**
+     * The source's own bytes (imgproxy's {@code raw}), once libvips has recognised them as an
+     * image: never arbitrary content under an image URL.
+     */
+    private CompletableFuture<ImageReply> raw(Source source, long start) {
+        CompletableFuture<CachedImage> original = original(source);
+        String cacheStatus = original.isDone() && !original.isCompletedExceptionally() ? "hit-memory" : "miss";
+        return original.thenCompose(entry -> workers.submit(() -> vips.probe(entry.payload().duplicate()))
+                .thenApply(info -> {
+                    CRC32C crc = new CRC32C();
+                    crc.update(entry.payload().duplicate());
+                    String etag = "W/\"" + Long.toHexString(crc.getValue()) + "-" + Integer.toHexString(entry.size()) + "\"";
+                    return new ImageReply(entry.payload(), info.format().mimeType(), etag, processing.maxAge(), cacheStatus,
+                            cacheStatus.equals("miss") ? "fetch;dur=" + millis(System.nanoTime() - start) : lookupTiming(start),
+                            false);
+                }));
+    }
+
     private CompletableFuture<ImageReply> process(String id, Supplier<Parsed> parse, String accept,
                                                   MissAdmission admission) {
         long start = System.nanoTime();
@@ -175,6 +194,13 @@ public final class ImageService {
             parsed.put(id, url);
         }
         ProcessingRequest request = url.request();
+        long expires = request.options().adjust().expires();
+        if (expires > 0 && clock.millis() / 1000 > expires) {
+            return CompletableFuture.failedFuture(HttpError.forbidden("URL expired"));
+        }
+        if (request.options().adjust().raw()) {
+            return raw(request.source(), start);
+        }
         Variant variant = url.plain();
         if (!url.negotiated().isEmpty()) {
             Optional<ImageFormat> chosen = negotiation.choose(accept);
@@ -378,10 +404,17 @@ public final class ImageService {
             case FIT -> TransformSpec.Fit.FIT;
             case FILL -> TransformSpec.Fit.FILL;
             case FORCE -> TransformSpec.Fit.FORCE;
+            case AUTO -> TransformSpec.Fit.AUTO;
         };
         int quality = o.quality() == 0 ? processing.quality() : o.quality();
-        return new TransformSpec(o.width(), o.height(), fit, o.gravity(), o.enlarge(), o.format(), quality,
-                processing.stripMetadata());
+        double dpr = o.adjust().dpr();
+        return new TransformSpec(scaled(o.width(), dpr), scaled(o.height(), dpr), fit, o.gravity(), o.enlarge(), o.format(),
+                quality, o.adjust().stripMetadata().orElse(processing.stripMetadata()), o.adjust().effects());
+    }
+
+    /** A side times the device pixel ratio, within the result limit. */
+    private int scaled(int side, double dpr) {
+        return (int) Math.min(limits.maxResultSide(), Math.round(side * dpr));
     }
 
     private ImageReply reply(CachedImage entry, String cacheStatus, String timing, boolean varyAccept) {

@@ -2,9 +2,11 @@ package io.imgedge.proxy.url;
 
 import io.imgedge.proxy.error.HttpError;
 import io.imgedge.vips.ImageFormat;
+import io.imgedge.vips.TransformSpec;
 import io.imgedge.vips.TransformSpec.Gravity;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -13,7 +15,12 @@ import java.util.Optional;
  * 400 naming them.
  */
 final class OptionParser {
+    /** Presets may name presets, this deep. */
+    private static final int MAX_PRESET_DEPTH = 4;
+
     private final int maxSide;
+    private final Map<String, List<String>> presets;
+    private int presetDepth;
 
     private ResizingType resizingType = ProcessingOptions.DEFAULTS.resizingType();
     private int width;
@@ -22,17 +29,37 @@ final class OptionParser {
     private Gravity gravity = ProcessingOptions.DEFAULTS.gravity();
     private int quality;
     private Optional<ImageFormat> format = Optional.empty();
+    private double dpr = 1;
+    private Optional<Boolean> stripMetadata = Optional.empty();
+    private boolean autoRotate = true;
+    private int rotate;
+    private double blur;
+    private double sharpen;
+    private Optional<TransformSpec.Rgb> background = Optional.empty();
+    private long expires;
+    private boolean raw;
 
-    OptionParser(int maxSide) {
+    /** @param presets option segments by preset name; a {@code default} one applies to every URL first */
+    OptionParser(int maxSide, Map<String, List<String>> presets) {
         this.maxSide = maxSide;
+        this.presets = presets;
     }
 
     ProcessingOptions parse(List<String> segments) {
+        if (presets.containsKey("default")) {
+            segments(presets.get("default"));
+        }
+        segments(segments);
+        return new ProcessingOptions(resizingType, width, height, enlarge, gravity, quality, format,
+                new ProcessingOptions.Adjustments(dpr, stripMetadata,
+                        new TransformSpec.Effects(autoRotate, rotate, blur, sharpen, background), expires, raw));
+    }
+
+    private void segments(List<String> segments) {
         for (String segment : segments) {
             String[] parts = segment.split(":", -1);
             apply(parts[0], List.of(parts).subList(1, parts.length));
         }
-        return new ProcessingOptions(resizingType, width, height, enlarge, gravity, quality, format);
     }
 
     private void apply(String name, List<String> args) {
@@ -78,6 +105,65 @@ final class OptionParser {
                 arity(name, args, 1, 1);
                 format = Optional.of(outputFormat(args.get(0)));
             }
+            case "dpr" -> {
+                arity(name, args, 1, 1);
+                dpr = decimal(name, args.get(0), 0.01, 8);
+            }
+            case "strip_metadata", "sm" -> {
+                arity(name, args, 1, 1);
+                stripMetadata = Optional.of(bool(name, args.get(0)));
+            }
+            case "auto_rotate", "ar" -> {
+                arity(name, args, 1, 1);
+                autoRotate = bool(name, args.get(0));
+            }
+            case "rotate", "rot" -> {
+                arity(name, args, 1, 1);
+                int angle = integer(name, args.get(0), -360, 360);
+                if (angle % 90 != 0) {
+                    throw HttpError.badRequest(name + ": " + angle + " is not a multiple of 90");
+                }
+                rotate = Math.floorMod(angle, 360);
+            }
+            case "blur", "bl" -> {
+                arity(name, args, 1, 1);
+                blur = decimal(name, args.get(0), 0, 100);
+            }
+            case "sharpen", "sh" -> {
+                arity(name, args, 1, 1);
+                sharpen = decimal(name, args.get(0), 0, 100);
+            }
+            case "background", "bg" -> {
+                arity(name, args, 1, 3);
+                background = colour(name, args);
+            }
+            case "cachebuster", "cb" -> arity(name, args, 1, 1);
+            case "expires", "exp" -> {
+                arity(name, args, 1, 1);
+                try {
+                    expires = Long.parseLong(args.get(0));
+                } catch (NumberFormatException e) {
+                    throw HttpError.badRequest(name + ": '" + args.get(0) + "' is not a unix time");
+                }
+            }
+            case "raw" -> {
+                arity(name, args, 1, 1);
+                raw = bool(name, args.get(0));
+            }
+            case "preset", "pr" -> {
+                arity(name, args, 1, 16);
+                if (++presetDepth > MAX_PRESET_DEPTH) {
+                    throw HttpError.badRequest(name + ": presets nest too deep");
+                }
+                for (String preset : args) {
+                    List<String> options = presets.get(preset);
+                    if (options == null) {
+                        throw HttpError.badRequest(name + ": unknown preset '" + preset + "'");
+                    }
+                    segments(options);
+                }
+                presetDepth--;
+            }
             default -> throw HttpError.badRequest("unknown option '" + name + "'");
         }
     }
@@ -103,7 +189,8 @@ final class OptionParser {
             case "fit" -> ResizingType.FIT;
             case "fill" -> ResizingType.FILL;
             case "force" -> ResizingType.FORCE;
-            default -> throw HttpError.badRequest("resizing type: unsupported '" + type + "' (fit, fill, force)");
+            case "auto" -> ResizingType.AUTO;
+            default -> throw HttpError.badRequest("resizing type: unsupported '" + type + "' (fit, fill, force, auto)");
         };
     }
 
@@ -133,6 +220,32 @@ final class OptionParser {
         } catch (NumberFormatException e) {
             throw HttpError.badRequest(name + ": '" + arg + "' is not a number");
         }
+    }
+
+    private static double decimal(String name, String arg, double min, double max) {
+        try {
+            double value = Double.parseDouble(arg);
+            if (!(value >= min && value <= max)) {
+                throw HttpError.badRequest(name + ": " + arg + " is out of range " + min + ".." + max);
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw HttpError.badRequest(name + ": '" + arg + "' is not a number");
+        }
+    }
+
+    /** {@code r:g:b} (0..255 each) or {@code RRGGBB} hex. */
+    private static Optional<TransformSpec.Rgb> colour(String name, List<String> args) {
+        if (args.size() == 3) {
+            return Optional.of(new TransformSpec.Rgb(integer(name, args.get(0), 0, 255), integer(name, args.get(1), 0, 255),
+                    integer(name, args.get(2), 0, 255)));
+        }
+        String hex = args.getFirst();
+        if (args.size() != 1 || !hex.matches("[0-9a-fA-F]{6}")) {
+            throw HttpError.badRequest(name + ": expects r:g:b or a hex colour such as ffffff");
+        }
+        int rgb = Integer.parseInt(hex, 16);
+        return Optional.of(new TransformSpec.Rgb(rgb >> 16, rgb >> 8 & 0xff, rgb & 0xff));
     }
 
     private static boolean bool(String name, String arg) {

@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -24,10 +25,24 @@ public final class ProcessingUrlParser {
 
     private final SignatureVerifier signatures;
     private final int maxResultSide;
+    private final Map<String, List<String>> presets;
 
-    public ProcessingUrlParser(SignatureVerifier signatures, int maxResultSide) {
+    /** @param presets option segments by name ({@code pr:name}); {@code default} applies to every URL */
+    public ProcessingUrlParser(SignatureVerifier signatures, int maxResultSide, Map<String, List<String>> presets) {
         this.signatures = signatures;
         this.maxResultSide = maxResultSide;
+        this.presets = Map.copyOf(presets);
+    }
+
+    /**
+     * Checks that preset options parse (startup: a broken preset would fail every URL naming it).
+     *
+     * @throws HttpError naming the first bad option
+     */
+    public static void checkPresets(int maxResultSide, Map<String, List<String>> presets) {
+        for (List<String> options : presets.values()) {
+            new OptionParser(maxResultSide, presets).parse(options);
+        }
     }
 
     /**
@@ -52,7 +67,7 @@ public final class ProcessingUrlParser {
         if (sourceStart == segments.size()) {
             throw HttpError.badRequest("path has no source URL");
         }
-        ProcessingOptions options = new OptionParser(maxResultSide).parse(segments.subList(0, sourceStart));
+        ProcessingOptions options = new OptionParser(maxResultSide, presets).parse(segments.subList(0, sourceStart));
         List<String> sourceParts = segments.subList(sourceStart, segments.size());
         String extension;
         String source;

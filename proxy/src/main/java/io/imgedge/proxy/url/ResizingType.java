@@ -2,5 +2,7 @@ package io.imgedge.proxy.url;
 
 /** imgproxy's resizing types that imgedge implements. */
 public enum ResizingType {
-    FIT, FILL, FORCE
+    FIT, FILL, FORCE,
+    /** fill when source and box have the same orientation, else fit */
+    AUTO
 }

@@ -9,13 +9,14 @@ import io.imgedge.vips.TransformSpec;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 class CacheKeyTest {
     static final ProcessingUrlParser PARSER =
-            new ProcessingUrlParser(new SignatureVerifier(new SigningConfig(false, List.of())), 8192);
+            new ProcessingUrlParser(new SignatureVerifier(new SigningConfig(false, List.of())), 8192, Map.of());
 
     /** The key the server computes: defaults resolved as ImageService does (quality 80, strip on). */
     static CacheKey key(String path) {

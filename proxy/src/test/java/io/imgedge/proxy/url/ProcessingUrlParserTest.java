@@ -3,6 +3,7 @@ package io.imgedge.proxy.url;
 import io.imgedge.proxy.config.SigningConfig;
 import io.imgedge.proxy.error.HttpError;
 import io.imgedge.vips.ImageFormat;
+import io.imgedge.vips.TransformSpec;
 import io.imgedge.vips.TransformSpec.Gravity;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -12,6 +13,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,9 +24,9 @@ class ProcessingUrlParserTest {
     static final SigningConfig.KeyPair DOC_PAIR = new SigningConfig.KeyPair(
             HexFormat.of().parseHex("736563726574"), HexFormat.of().parseHex("68656C6C6F"));
     static final ProcessingUrlParser UNSIGNED =
-            new ProcessingUrlParser(new SignatureVerifier(new SigningConfig(false, List.of())), 8192);
+            new ProcessingUrlParser(new SignatureVerifier(new SigningConfig(false, List.of())), 8192, Map.of());
     static final ProcessingUrlParser SIGNED =
-            new ProcessingUrlParser(new SignatureVerifier(new SigningConfig(true, List.of(DOC_PAIR))), 8192);
+            new ProcessingUrlParser(new SignatureVerifier(new SigningConfig(true, List.of(DOC_PAIR))), 8192, Map.of());
 
     @Test
     void imgproxyDocumentationExampleVerifies() {
@@ -51,7 +53,7 @@ class ProcessingUrlParserTest {
     @Test
     void rotationAcceptsEveryConfiguredPair() {
         SigningConfig.KeyPair current = new SigningConfig.KeyPair("k2".getBytes(StandardCharsets.UTF_8), "s2".getBytes(StandardCharsets.UTF_8));
-        var parser = new ProcessingUrlParser(new SignatureVerifier(new SigningConfig(true, List.of(current, DOC_PAIR))), 8192);
+        var parser = new ProcessingUrlParser(new SignatureVerifier(new SigningConfig(true, List.of(current, DOC_PAIR))), 8192, Map.of());
         String path = "/w:10/plain/local:///a.jpg";
         parser.parse("/" + SignatureVerifier.signature(current, path) + path);
         parser.parse("/" + SignatureVerifier.signature(DOC_PAIR, path) + path);
@@ -128,5 +130,43 @@ class ProcessingUrlParserTest {
                 "/_/plain/local:////etc/passwd"}) {
             assertEquals(403, assertThrows(HttpError.class, () -> UNSIGNED.parse(path)).status(), path);
         }
+    }
+
+    @Test
+    void adjustmentsPresetsAndTheirErrors() {
+        Map<String, List<String>> presets = Map.of("default", List.of("q:70", "sm:0"), "thumb", List.of("rs:fill:150:150", "pr:sharp"),
+                "sharp", List.of("sh:0.5"));
+        ProcessingUrlParser parser = new ProcessingUrlParser(new SignatureVerifier(new SigningConfig(false, List.of())), 8192,
+                presets);
+        ProcessingOptions plain = parser.parse("/_/w:10/plain/local:///a.jpg").options();
+        assertEquals(70, plain.quality(), "the default preset applies first");
+        assertEquals(Optional.of(false), plain.adjust().stripMetadata());
+        ProcessingOptions thumb = parser.parse("/_/pr:thumb/q:90/plain/local:///a.jpg").options();
+        assertEquals(ResizingType.FILL, thumb.resizingType());
+        assertEquals(150, thumb.width());
+        assertEquals(0.5, thumb.adjust().effects().sharpen(), "presets can name presets");
+        assertEquals(90, thumb.quality(), "later options win");
+
+        ProcessingOptions o = UNSIGNED.parse("/_/dpr:2/ar:0/rot:-90/bl:1.5/bg:ff8000/cb:123/exp:4102444800/raw:1/rt:auto"
+                + "/plain/local:///a.jpg").options();
+        assertEquals(2.0, o.adjust().dpr());
+        assertEquals(new TransformSpec.Effects(false, 270, 1.5, 0, Optional.of(new TransformSpec.Rgb(255, 128, 0))),
+                o.adjust().effects());
+        assertEquals(4102444800L, o.adjust().expires());
+        assertTrue(o.adjust().raw());
+        assertEquals(ResizingType.AUTO, o.resizingType());
+        assertEquals(Optional.of(new TransformSpec.Rgb(1, 2, 3)),
+                UNSIGNED.parse("/_/background:1:2:3/plain/local:///a.jpg").options().adjust().effects().background());
+        assertEquals(ProcessingOptions.Adjustments.NONE, UNSIGNED.parse("/_/w:1/plain/local:///a.jpg").options().adjust());
+
+        for (String bad : new String[]{"rot:45", "bg:zzzzzz", "bg:1:2", "bg:1:2:300", "pr:nope", "dpr:0", "dpr:x", "bl:-1",
+                "exp:soon", "raw:maybe", "rt:fill-up"}) {
+            HttpError e = assertThrows(HttpError.class, () -> UNSIGNED.parse("/_/" + bad + "/plain/local:///a.jpg"), bad);
+            assertEquals(400, e.status(), bad);
+            assertTrue(e.getMessage().startsWith(bad.substring(0, bad.indexOf(':')).replace("rt", "resizing type")),
+                    "names the option: " + e.getMessage());
+        }
+        Map<String, List<String>> loop = Map.of("a", List.of("pr:b"), "b", List.of("pr:a"));
+        assertThrows(HttpError.class, () -> ProcessingUrlParser.checkPresets(8192, loop));
     }
 }
