@@ -130,9 +130,21 @@ class UrlApiIT {
         image(get(server, "/_/pr:thumb/plain/local:///photo.jpg@png"), ImageFormat.PNG, 50, 50);
         image(get(server, "/_/rs:fill:300:200/rot:90/plain/local:///photo.jpg@png"), ImageFormat.PNG, 300, 200);
         image(get(server, "/_/rt:auto/s:150:200/plain/local:///photo.jpg"), ImageFormat.JPEG, 150, 113);
-        HttpResponse<byte[]> unknown = get(server, "/_/crop:10:10/plain/local:///photo.jpg");
+        image(get(server, "/_/c:200:150:nowe/rs:fit:100:100/plain/local:///photo.jpg@png"), ImageFormat.PNG, 100, 75);
+        image(get(server, "/_/rs:fill:100:300/g:so/plain/local:///photo.jpg@png"), ImageFormat.PNG, 100, 300);
+        image(get(server, "/_/rs:fit:500:500:1:1/bg:000000/plain/local:///photo.jpg@png"), ImageFormat.PNG, 500, 500);
+        HttpResponse<byte[]> unknown = get(server, "/_/rt:fill-down/plain/local:///photo.jpg");
         assertEquals(400, unknown.statusCode());
-        assertTrue(new String(unknown.body(), StandardCharsets.UTF_8).contains("crop"));
+        assertTrue(new String(unknown.body(), StandardCharsets.UTF_8).contains("fill-down"));
+
+        Files.write(dir.resolve("images/anim.gif"), TestImages.animatedGif(120, 80, 5));
+        HttpResponse<byte[]> animated = get(server, "/_/rs:fill:40:40/plain/local:///anim.gif");
+        image(animated, ImageFormat.GIF, 40, 40);
+        try (var in = javax.imageio.ImageIO.createImageInputStream(new java.io.ByteArrayInputStream(animated.body()))) {
+            javax.imageio.ImageReader reader = javax.imageio.ImageIO.getImageReaders(in).next();
+            reader.setInput(in);
+            assertEquals(5, reader.getNumImages(true), "every frame survives the resize");
+        }
     }
 
     static String b58(String url) {

@@ -77,6 +77,9 @@ final class LibVips {
     final MethodHandle imageGetWidth;
     final MethodHandle imageGetHeight;
     final MethodHandle imageGetBands;
+    final MethodHandle imageGetPageHeight;
+    final MethodHandle imageRemove;
+    final MethodHandle imageSetInt;
     final MethodHandle imageGetNPages;
     final MethodHandle imageHasAlpha;
     final MethodHandle imageGetTypeof;
@@ -101,6 +104,9 @@ final class LibVips {
         imageGetWidth = fixed("vips_image_get_width", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         imageGetHeight = fixed("vips_image_get_height", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         imageGetBands = fixed("vips_image_get_bands", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        imageGetPageHeight = fixed("vips_image_get_page_height", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        imageRemove = fixed("vips_image_remove", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+        imageSetInt = fixed("vips_image_set_int", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, JAVA_INT));
         imageGetNPages = fixed("vips_image_get_n_pages", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         imageHasAlpha = fixed("vips_image_hasalpha", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         imageGetTypeof = fixed("vips_image_get_typeof", FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS));

@@ -29,9 +29,18 @@ public record TransformSpec(int width, int height, Fit fit, Gravity gravity, boo
      * @param sharpen    sharpening sigma, 0 = none
      * @param background colour to flatten transparency onto (also for formats with alpha), or
      *                   empty: white, and only where the format has no alpha
+     * @param crop       a part of the source to keep before resizing
+     * @param extend     grow a result smaller than the box to the box, placed by this gravity, on
+     *                   the background (transparent where the image has alpha and no background is set)
      */
-    public record Effects(boolean autoRotate, int rotate, double blur, double sharpen, Optional<Rgb> background) {
+    public record Effects(boolean autoRotate, int rotate, double blur, double sharpen, Optional<Rgb> background,
+                          Optional<Crop> crop, Optional<Gravity> extend) {
         public static final Effects NONE = new Effects(true, 0, 0, 0, Optional.empty());
+
+        /** Effects without crop or extend. */
+        public Effects(boolean autoRotate, int rotate, double blur, double sharpen, Optional<Rgb> background) {
+            this(autoRotate, rotate, blur, sharpen, background, Optional.empty(), Optional.empty());
+        }
 
         public Effects {
             if (rotate % 90 != 0 || rotate < 0 || rotate >= 360) {
@@ -41,6 +50,8 @@ public record TransformSpec(int width, int height, Fit fit, Gravity gravity, boo
                 throw new IllegalArgumentException("blur and sharpen must be >= 0");
             }
             Objects.requireNonNull(background, "background");
+            Objects.requireNonNull(crop, "crop");
+            Objects.requireNonNull(extend, "extend");
         }
     }
 
@@ -67,11 +78,60 @@ public record TransformSpec(int width, int height, Fit fit, Gravity gravity, boo
         AUTO
     }
 
-    /** Which part survives a {@link Fit#FILL} crop. */
+    /** Which part survives a {@link Fit#FILL} crop (or a {@link Crop}, or where an extended image sits). */
     public enum Gravity {
-        CENTRE,
-        /** libvips attention: the most salient region. */
-        SMART
+        CENTRE(0),
+        /** libvips attention: the most salient region (centre where that cannot apply). */
+        SMART(0),
+        NORTH(1), EAST(2), SOUTH(3), WEST(4), NORTH_EAST(5), SOUTH_EAST(6), SOUTH_WEST(7), NORTH_WEST(8);
+
+        /** libvips's VipsCompassDirection. */
+        final int compass;
+
+        Gravity(int compass) {
+            this.compass = compass;
+        }
+
+        boolean direction() {
+            return this != CENTRE && this != SMART;
+        }
+
+        /** Left offset of a part {@code part} wide in a whole {@code whole} wide. */
+        int left(int whole, int part) {
+            return switch (this) {
+                case WEST, NORTH_WEST, SOUTH_WEST -> 0;
+                case EAST, NORTH_EAST, SOUTH_EAST -> whole - part;
+                default -> (whole - part) / 2;
+            };
+        }
+
+        /** Top offset of a part {@code part} high in a whole {@code whole} high. */
+        int top(int whole, int part) {
+            return switch (this) {
+                case NORTH, NORTH_EAST, NORTH_WEST -> 0;
+                case SOUTH, SOUTH_EAST, SOUTH_WEST -> whole - part;
+                default -> (whole - part) / 2;
+            };
+        }
+    }
+
+    /**
+     * A part of the source cut out before the resize.
+     *
+     * @param width  pixels, or a fraction of the source width when at most 1
+     * @param height pixels, or a fraction of the source height when at most 1
+     */
+    public record Crop(double width, double height, Gravity gravity) {
+        public Crop {
+            if (!(width > 0) || !(height > 0)) {
+                throw new IllegalArgumentException("crop sizes must be > 0");
+            }
+            Objects.requireNonNull(gravity, "gravity");
+        }
+
+        int pixels(double size, int whole) {
+            return (int) Math.max(1, Math.min(whole, size <= 1 ? Math.round(size * whole) : Math.round(size)));
+        }
     }
 
     public TransformSpec {

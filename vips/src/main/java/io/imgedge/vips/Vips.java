@@ -35,6 +35,10 @@ public final class Vips {
     private static final int SIZE_BOTH = 0;
     private static final int SIZE_DOWN = 2;
     private static final int SIZE_FORCE = 3;
+    private static final int EXTEND_BACKGROUND = 5;
+    /** What stripping removes from an animation (its frame layout, delays and loop count stay). */
+    private static final List<String> STRIPPED_FIELDS = List.of("exif-data", "xmp-data", "iptc-data", "icc-profile-data",
+            "gif-comment", "orientation");
     /** Loader options: a truncated file is an error, not a grey-filled image. */
     private static final String LOAD_OPTIONS = "fail_on=truncated";
     private static final String VALIDATE_OPTIONS = "fail_on=truncated,access=sequential";
@@ -154,8 +158,7 @@ public final class Vips {
             TransformSpec.Effects effects = spec.effects();
             List<MemorySegment> owned = new ArrayList<>(6);
             try {
-                MemorySegment image = thumbnail(arena, buf, boxFor(spec, info));
-                owned.add(image);
+                MemorySegment image = resize(arena, buf, info, boxFor(spec, info), output, owned);
                 if (effects.rotate() != 0) {
                     image = step(arena, "vips_rot", image, List.of(JAVA_INT), List.of(effects.rotate() / 90), List.of());
                     owned.add(image);
@@ -203,6 +206,157 @@ public final class Vips {
         }
         return new TransformSpec(width, height, fit, spec.gravity(), spec.enlarge(), spec.format(), spec.quality(),
                 spec.stripMetadata(), spec.effects());
+    }
+
+    /**
+     * Decodes and resizes: shrink-on-load thumbnailing where it can do the whole job (also keeping
+     * every frame of an animation the output format can show), else load, orient, crop, then
+     * thumbnail; a directional fill covers the box and cuts by gravity; extend grows the result
+     * to the box. Every image made is added to {@code owned}; the last one is returned.
+     */
+    private MemorySegment resize(Arena arena, MemorySegment buf, ImageInfo info, TransformSpec box, ImageFormat output,
+                                 List<MemorySegment> owned) throws Throwable {
+        TransformSpec.Effects fx = box.effects();
+        boolean both = box.width() > 0 && box.height() > 0;
+        boolean directional = box.fit() == TransformSpec.Fit.FILL && both && box.gravity().direction();
+        MemorySegment image;
+        if (fx.crop().isPresent()) {
+            image = own(owned, newFromBuffer(arena, buf));
+            if (fx.autoRotate()) {
+                image = own(owned, step(arena, "vips_autorot", image, List.of(), List.of(), List.of()));
+            }
+            TransformSpec.Crop crop = fx.crop().get();
+            int width = (int) lib.imageGetWidth.invokeExact(image);
+            int height = (int) lib.imageGetHeight.invokeExact(image);
+            int cw = crop.pixels(crop.width(), width);
+            int ch = crop.pixels(crop.height(), height);
+            image = own(owned, step(arena, "vips_extract_area", image, List.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
+                    List.of(crop.gravity().left(width, cw), crop.gravity().top(height, ch), cw, ch), List.of()));
+            image = own(owned, thumbnailImage(arena, image, directional ? cover(box, cw, ch) : box));
+        } else if (directional) {
+            boolean upright = fx.autoRotate() && info.orientation() >= 5;
+            image = own(owned, thumbnail(arena, buf, cover(box, upright ? info.height() : info.width(),
+                    upright ? info.width() : info.height()), false));
+        } else {
+            boolean animate = info.frames() > 1 && (output == ImageFormat.GIF || output == ImageFormat.WEBP)
+                    && fx.rotate() == 0 && fx.extend().isEmpty();
+            if (animate && box.fit() == TransformSpec.Fit.FILL && both) {
+                // thumbnail's crop would cut the strip of frames, not each frame: cover, then cut frame by frame
+                image = own(owned, thumbnail(arena, buf, cover(box, info.width(), info.height()), true));
+                return own(owned, cropFrames(arena, image, box.width(), box.height(), box.gravity()));
+            }
+            image = own(owned, thumbnail(arena, buf, box, animate));
+        }
+        if (directional) {
+            int width = (int) lib.imageGetWidth.invokeExact(image);
+            int height = (int) lib.imageGetHeight.invokeExact(image);
+            image = own(owned, step(arena, "vips_gravity", image, List.of(JAVA_INT, JAVA_INT, JAVA_INT),
+                    List.of(box.gravity().compass, Math.min(width, box.width()), Math.min(height, box.height())), List.of()));
+        }
+        if (fx.extend().isPresent() && both && ((int) lib.imageGetWidth.invokeExact(image) < box.width()
+                || (int) lib.imageGetHeight.invokeExact(image) < box.height())) {
+            image = own(owned, extend(arena, image, box, fx));
+        }
+        return image;
+    }
+
+    /** Cuts {@code width} x {@code height} out of every frame of an animation (a strip of frames) by gravity. */
+    private MemorySegment cropFrames(Arena arena, MemorySegment strip, int width, int height, TransformSpec.Gravity gravity)
+            throws Throwable {
+        int frameWidth = (int) lib.imageGetWidth.invokeExact(strip);
+        int frameHeight = (int) lib.imageGetPageHeight.invokeExact(strip);
+        int frames = (int) lib.imageGetHeight.invokeExact(strip) / frameHeight;
+        int cw = Math.min(width, frameWidth);
+        int ch = Math.min(height, frameHeight);
+        int left = gravity.left(frameWidth, cw);
+        int top = gravity.top(frameHeight, ch);
+        MemorySegment pieces = arena.allocate(ADDRESS, frames);
+        List<MemorySegment> cut = new ArrayList<>(frames);
+        try {
+            for (int i = 0; i < frames; i++) {
+                MemorySegment piece = step(arena, "vips_extract_area", strip, List.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
+                        List.of(left, i * frameHeight + top, cw, ch), List.of());
+                cut.add(piece);
+                pieces.setAtIndex(ADDRESS, i, piece);
+            }
+            MemorySegment out = arena.allocate(ADDRESS);
+            int rc = (int) lib.callVariadic(arena, "vips_arrayjoin", JAVA_INT, List.of(ADDRESS, ADDRESS, JAVA_INT),
+                    List.of(pieces, out, frames), List.of(new NamedArg("across", 1)));
+            if (rc != 0) {
+                throw new VipsException(Reason.OPERATION_FAILED, "cannot join frames: " + lib.takeError());
+            }
+            MemorySegment joined = LibVips.pointerTo(out);
+            try {
+                MemorySegment framed = step(arena, "vips_copy", joined, List.of(), List.of(), List.of());
+                lib.imageSetInt.invokeExact(framed, arena.allocateFrom("page-height"), ch);
+                return framed;
+            } finally {
+                lib.objectUnref.invokeExact(joined);
+            }
+        } finally {
+            for (MemorySegment piece : cut) {
+                lib.objectUnref.invokeExact(piece);
+            }
+        }
+    }
+
+    private static MemorySegment own(List<MemorySegment> owned, MemorySegment image) {
+        owned.add(image);
+        return image;
+    }
+
+    /** A fit box that the source ({@code width} x {@code height}) covers the whole of {@code box} in. */
+    private static TransformSpec cover(TransformSpec box, int width, int height) {
+        double scale = Math.max(box.width() / (double) width, box.height() / (double) height);
+        if (!box.enlarge()) {
+            scale = Math.min(scale, 1);
+        }
+        int cw = (int) Math.max(1, Math.ceil(width * scale));
+        int ch = (int) Math.max(1, Math.ceil(height * scale));
+        return new TransformSpec(cw, ch, TransformSpec.Fit.FIT, TransformSpec.Gravity.CENTRE, box.enlarge(), box.format(),
+                box.quality(), box.stripMetadata(), box.effects());
+    }
+
+    /** Places the image in the box by the extend gravity, on the background (or transparent). */
+    private MemorySegment extend(Arena arena, MemorySegment image, TransformSpec box, TransformSpec.Effects fx)
+            throws Throwable {
+        int width = (int) lib.imageGetWidth.invokeExact(image);
+        int height = (int) lib.imageGetHeight.invokeExact(image);
+        int bands = (int) lib.imageGetBands.invokeExact(image);
+        boolean alpha = (int) lib.imageHasAlpha.invokeExact(image) != 0;
+        TransformSpec.Rgb colour = fx.background().orElse(TransformSpec.Rgb.WHITE);
+        double[] values = switch (bands) {
+            case 1 -> new double[]{colour.r()};
+            case 2 -> new double[]{colour.r(), fx.background().isPresent() ? 255 : 0};
+            case 3 -> new double[]{colour.r(), colour.g(), colour.b()};
+            default -> new double[]{colour.r(), colour.g(), colour.b(), alpha && fx.background().isEmpty() ? 0 : 255};
+        };
+        MemorySegment array = (MemorySegment) lib.arrayDoubleNew.invokeExact(arena.allocateFrom(JAVA_DOUBLE, values),
+                values.length);
+        try {
+            return step(arena, "vips_gravity", image, List.of(JAVA_INT, JAVA_INT, JAVA_INT),
+                    List.of(fx.extend().get().compass, Math.max(width, box.width()), Math.max(height, box.height())),
+                    List.of(new NamedArg("extend", EXTEND_BACKGROUND), new NamedArg("background", array)));
+        } finally {
+            lib.areaUnref.invokeExact(array);
+        }
+    }
+
+    private MemorySegment newFromBuffer(Arena arena, MemorySegment buf) throws Throwable {
+        MemorySegment image = (MemorySegment) lib.callVariadic(arena, "vips_image_new_from_buffer", ADDRESS,
+                NEW_FROM_BUFFER_FIXED, List.of(buf, buf.byteSize(), arena.allocateFrom(LOAD_OPTIONS)), List.of());
+        if (image.equals(MemorySegment.NULL)) {
+            throw new VipsException(Reason.CORRUPT_INPUT, "cannot read image: " + lib.takeError());
+        }
+        return image;
+    }
+
+    /** Resizes a decoded image into the box (already oriented: no auto-rotation here). */
+    private MemorySegment thumbnailImage(Arena arena, MemorySegment in, TransformSpec box) throws Throwable {
+        List<NamedArg> named = thumbnailArgs(box, null);
+        named.add(new NamedArg("no_rotate", true));
+        return step(arena, "vips_thumbnail_image", in, List.of(JAVA_INT),
+                List.of(box.width() > 0 ? box.width() : MAX_COORD), named);
     }
 
     /** One libvips operation {@code in -> out} with extra fixed and named arguments. */
@@ -303,22 +457,10 @@ public final class Vips {
         return orientation >= 1 && orientation <= 8 ? orientation : 1;
     }
 
-    private MemorySegment thumbnail(Arena arena, MemorySegment buf, TransformSpec spec) throws Throwable {
-        boolean box = spec.width() > 0 && spec.height() > 0;
-        int size = spec.fit() == TransformSpec.Fit.FORCE && box ? SIZE_FORCE : spec.enlarge() ? SIZE_BOTH : SIZE_DOWN;
-        List<NamedArg> named = new ArrayList<>(4);
-        named.add(new NamedArg("height", spec.height() > 0 ? spec.height() : MAX_COORD));
-        named.add(new NamedArg("size", size));
-        named.add(new NamedArg("option_string", LOAD_OPTIONS));
+    private MemorySegment thumbnail(Arena arena, MemorySegment buf, TransformSpec spec, boolean animate) throws Throwable {
+        List<NamedArg> named = thumbnailArgs(spec, animate ? LOAD_OPTIONS + ",n=-1" : LOAD_OPTIONS);
         if (!spec.effects().autoRotate()) {
             named.add(new NamedArg("no_rotate", true));
-        }
-        if (spec.fit() == TransformSpec.Fit.FILL && box) {
-            int interesting = switch (spec.gravity()) {
-                case CENTRE -> INTERESTING_CENTRE;
-                case SMART -> INTERESTING_ATTENTION;
-            };
-            named.add(new NamedArg("crop", interesting));
         }
         MemorySegment out = arena.allocate(ADDRESS);
         int width = spec.width() > 0 ? spec.width() : MAX_COORD;
@@ -328,6 +470,23 @@ public final class Vips {
             throw new VipsException(Reason.CORRUPT_INPUT, "cannot decode image: " + lib.takeError());
         }
         return LibVips.pointerTo(out);
+    }
+
+    /** Height, size and crop of a thumbnail call, and the load options when loading from a buffer. */
+    private static List<NamedArg> thumbnailArgs(TransformSpec spec, String loadOptions) {
+        boolean box = spec.width() > 0 && spec.height() > 0;
+        int size = spec.fit() == TransformSpec.Fit.FORCE && box ? SIZE_FORCE : spec.enlarge() ? SIZE_BOTH : SIZE_DOWN;
+        List<NamedArg> named = new ArrayList<>(5);
+        named.add(new NamedArg("height", spec.height() > 0 ? spec.height() : MAX_COORD));
+        named.add(new NamedArg("size", size));
+        if (loadOptions != null) {
+            named.add(new NamedArg("option_string", loadOptions));
+        }
+        if (spec.fit() == TransformSpec.Fit.FILL && box) {
+            named.add(new NamedArg("crop", spec.gravity() == TransformSpec.Gravity.SMART ? INTERESTING_ATTENTION
+                    : INTERESTING_CENTRE));
+        }
+        return named;
     }
 
     /** Removes alpha by compositing on {@code colour}. */
@@ -349,7 +508,26 @@ public final class Vips {
     }
 
     private byte[] encode(Arena arena, MemorySegment image, ImageFormat format, TransformSpec spec) throws Throwable {
-        String strip = "strip=" + spec.stripMetadata();
+        int pageHeight = (int) lib.imageGetPageHeight.invokeExact(image);
+        boolean animated = pageHeight > 0 && pageHeight < (int) lib.imageGetHeight.invokeExact(image);
+        if (animated && spec.stripMetadata()) {
+            // libvips 8.14's strip also drops page-height, which would flatten the animation into
+            // one tall frame: remove the metadata by name instead and save without strip
+            MemorySegment copy = step(arena, "vips_copy", image, List.of(), List.of(), List.of());
+            try {
+                for (String field : STRIPPED_FIELDS) {
+                    int _ = (int) lib.imageRemove.invokeExact(copy, arena.allocateFrom(field));
+                }
+                return save(arena, copy, format, spec, "strip=false");
+            } finally {
+                lib.objectUnref.invokeExact(copy);
+            }
+        }
+        return save(arena, image, format, spec, "strip=" + spec.stripMetadata());
+    }
+
+    private byte[] save(Arena arena, MemorySegment image, ImageFormat format, TransformSpec spec, String strip)
+            throws Throwable {
         String suffix = switch (format) {
             case JPEG -> ".jpg[Q=" + spec.quality() + ",optimize_coding=true," + strip + "]";
             case PNG -> ".png[" + strip + "]";

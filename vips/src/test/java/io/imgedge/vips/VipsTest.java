@@ -85,6 +85,88 @@ class VipsTest {
         return sum / (double) (image.getHeight() * (image.getWidth() - 1));
     }
 
+    /**
+     * libvips's worker threads give their buffers back shortly after an operation ends, so the
+     * tracked memory is polled (bounded) until it is back where it was.
+     */
+    static void assertFreedTo(long before) {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (VIPS.trackedBytes() != before && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertEquals(before, VIPS.trackedBytes(), "every image made was freed");
+    }
+
+    /** 200x400: top half red, bottom half blue; left and right halves differ in green. */
+    static byte[] quadrants() {
+        BufferedImage image = new BufferedImage(200, 400, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 400; y++) {
+            for (int x = 0; x < 200; x++) {
+                image.setRGB(x, y, (y < 200 ? 0xff0000 : 0x0000ff) | (x < 100 ? 0 : 0x00ff00));
+            }
+        }
+        return TestImages.encode(image, "png");
+    }
+
+    static TransformSpec gravity(int w, int h, Fit fit, Gravity gravity, TransformSpec.Effects effects) {
+        return new TransformSpec(w, h, fit, gravity, false, Optional.of(ImageFormat.PNG), 90, true, effects);
+    }
+
+    @Test
+    void directionalGravityCropAndExtend() {
+        byte[] quadrants = quadrants();
+        long before = VIPS.trackedBytes();
+        BufferedImage north = TestImages.decode(VIPS.transform(quadrants, gravity(100, 100, Fit.FILL, Gravity.NORTH,
+                TransformSpec.Effects.NONE), LIMITS).bytes());
+        assertEquals(100, north.getWidth());
+        assertEquals(100, north.getHeight());
+        assertEquals(0xff, north.getRGB(10, 10) >> 16 & 0xff, "north keeps the red top");
+        assertEquals(0xff, north.getRGB(10, 90) >> 16 & 0xff);
+        BufferedImage south = TestImages.decode(VIPS.transform(quadrants, gravity(100, 100, Fit.FILL, Gravity.SOUTH,
+                TransformSpec.Effects.NONE), LIMITS).bytes());
+        assertEquals(0xff, south.getRGB(10, 10) & 0xff, "south keeps the blue bottom");
+
+        TransformSpec.Effects cropEast = new TransformSpec.Effects(true, 0, 0, 0, Optional.empty(),
+                Optional.of(new TransformSpec.Crop(0.5, 0.5, Gravity.SOUTH_EAST)), Optional.empty());
+        BufferedImage corner = TestImages.decode(VIPS.transform(quadrants, gravity(50, 0, Fit.FIT, Gravity.CENTRE, cropEast),
+                LIMITS).bytes());
+        assertEquals(50, corner.getWidth());
+        assertEquals(100, corner.getHeight());
+        assertEquals(0x00ffff, corner.getRGB(25, 50) & 0xffffff, "the south-east quarter: blue and green");
+
+        TransformSpec.Effects extendNorth = new TransformSpec.Effects(true, 0, 0, 0,
+                Optional.of(new TransformSpec.Rgb(0, 0, 0)), Optional.empty(), Optional.of(Gravity.NORTH));
+        BufferedImage extended = TestImages.decode(VIPS.transform(quadrants, gravity(300, 900, Fit.FIT, Gravity.CENTRE,
+                extendNorth), LIMITS).bytes());
+        assertEquals(300, extended.getWidth());
+        assertEquals(900, extended.getHeight());
+        assertEquals(0xff, extended.getRGB(100, 5) >> 16 & 0xff, "the 200x400 image sits at the top: red");
+        assertEquals(0, extended.getRGB(100, 895) & 0xffffff, "below it the background");
+        assertEquals(0, extended.getRGB(10, 5) & 0xffffff, "centred horizontally: black margins left and right");
+        assertFreedTo(before);
+    }
+
+    @Test
+    void animationsStayAnimatedWhereTheFormatCanShowThem() {
+        byte[] gif = TestImages.animatedGif(120, 80, 6);
+        long before = VIPS.trackedBytes();
+        TransformSpec toGif = new TransformSpec(60, 0, Fit.FIT, Gravity.CENTRE, false, Optional.of(ImageFormat.GIF), 80, true);
+        EncodedImage small = VIPS.transform(gif, toGif, LIMITS);
+        ImageInfo info = VIPS.probe(small.bytes());
+        assertEquals(6, info.frames(), "every frame kept");
+        assertEquals(60, info.width());
+        assertEquals(40, info.height(), "the height of one frame");
+        TransformSpec toWebp = new TransformSpec(60, 60, Fit.FILL, Gravity.CENTRE, false, Optional.of(ImageFormat.WEBP), 80, true);
+        ImageInfo webp = VIPS.probe(VIPS.transform(gif, toWebp, LIMITS).bytes());
+        assertEquals(6, webp.frames());
+        assertEquals(60, webp.height());
+        TransformSpec toJpeg = new TransformSpec(60, 0, Fit.FIT, Gravity.CENTRE, false, Optional.of(ImageFormat.JPEG), 80, true);
+        ImageInfo jpeg = VIPS.probe(VIPS.transform(gif, toJpeg, LIMITS).bytes());
+        assertEquals(1, jpeg.frames(), "JPEG cannot animate: the first frame");
+        assertEquals(40, jpeg.height());
+        assertFreedTo(before);
+    }
+
     @Test
     void autoFillsWhenOrientationsMatchAndFitsWhenNot() {
         ImageInfo landscape = new ImageInfo(ImageFormat.JPEG, 1200, 800, 1, 1, false);

@@ -38,6 +38,8 @@ final class OptionParser {
     private Optional<TransformSpec.Rgb> background = Optional.empty();
     private long expires;
     private boolean raw;
+    private Optional<TransformSpec.Crop> crop = Optional.empty();
+    private Optional<Gravity> extend = Optional.empty();
 
     /** @param presets option segments by preset name; a {@code default} one applies to every URL first */
     OptionParser(int maxSide, Map<String, List<String>> presets) {
@@ -52,7 +54,7 @@ final class OptionParser {
         segments(segments);
         return new ProcessingOptions(resizingType, width, height, enlarge, gravity, quality, format,
                 new ProcessingOptions.Adjustments(dpr, stripMetadata,
-                        new TransformSpec.Effects(autoRotate, rotate, blur, sharpen, background), expires, raw));
+                        new TransformSpec.Effects(autoRotate, rotate, blur, sharpen, background, crop, extend), expires, raw));
     }
 
     private void segments(List<String> segments) {
@@ -91,11 +93,21 @@ final class OptionParser {
             }
             case "gravity", "g" -> {
                 arity(name, args, 1, 1);
-                gravity = switch (args.get(0)) {
-                    case "ce" -> Gravity.CENTRE;
-                    case "sm" -> Gravity.SMART;
-                    default -> throw HttpError.badRequest("gravity: unsupported type '" + args.get(0) + "' (ce, sm)");
-                };
+                gravity = gravity(name, args.get(0));
+            }
+            case "crop", "c" -> {
+                arity(name, args, 2, 3);
+                double w = decimal(name, args.get(0), 0, maxSide);
+                double h = decimal(name, args.get(1), 0, maxSide);
+                Gravity where = args.size() > 2 && !args.get(2).isEmpty() ? gravity(name, args.get(2)) : gravity;
+                crop = w == 0 && h == 0 ? Optional.empty()
+                        : Optional.of(new TransformSpec.Crop(w == 0 ? 1 : w, h == 0 ? 1 : h, where));
+            }
+            case "extend", "ex" -> {
+                arity(name, args, 1, 2);
+                extend = bool(name, args.get(0))
+                        ? Optional.of(args.size() > 1 && !args.get(1).isEmpty() ? gravity(name, args.get(1)) : Gravity.CENTRE)
+                        : Optional.empty();
             }
             case "quality", "q" -> {
                 arity(name, args, 1, 1);
@@ -179,8 +191,8 @@ final class OptionParser {
         if (args.size() > 2 && !args.get(2).isEmpty()) {
             enlarge = bool(name, args.get(2));
         }
-        if (args.size() > 3 && !args.get(3).isEmpty() && bool(name, args.get(3))) {
-            throw HttpError.badRequest(name + ": extend is not supported");
+        if (args.size() > 3 && !args.get(3).isEmpty()) {
+            extend = bool(name, args.get(3)) ? Optional.of(Gravity.CENTRE) : Optional.empty();
         }
     }
 
@@ -191,6 +203,23 @@ final class OptionParser {
             case "force" -> ResizingType.FORCE;
             case "auto" -> ResizingType.AUTO;
             default -> throw HttpError.badRequest("resizing type: unsupported '" + type + "' (fit, fill, force, auto)");
+        };
+    }
+
+    private static Gravity gravity(String name, String type) {
+        return switch (type) {
+            case "ce" -> Gravity.CENTRE;
+            case "sm" -> Gravity.SMART;
+            case "no" -> Gravity.NORTH;
+            case "so" -> Gravity.SOUTH;
+            case "ea" -> Gravity.EAST;
+            case "we" -> Gravity.WEST;
+            case "noea" -> Gravity.NORTH_EAST;
+            case "nowe" -> Gravity.NORTH_WEST;
+            case "soea" -> Gravity.SOUTH_EAST;
+            case "sowe" -> Gravity.SOUTH_WEST;
+            default -> throw HttpError.badRequest(name + ": unsupported gravity '" + type
+                    + "' (ce, sm, no, so, ea, we, noea, nowe, soea, sowe)");
         };
     }
 

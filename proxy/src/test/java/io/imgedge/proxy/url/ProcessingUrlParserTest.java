@@ -91,7 +91,10 @@ class ProcessingUrlParserTest {
             "/rs:zoom:1:1/plain/local:///a.jpg | resizing type: unsupported 'zoom'",
             "/rs:fit:1:1:1:1:1/plain/local:///a.jpg | rs: expects 1 to 5 argument(s)",
             "/el:maybe/plain/local:///a.jpg    | el: 'maybe' is not a boolean",
-            "/g:xx/plain/local:///a.jpg        | gravity: unsupported type 'xx'",
+            "/g:xx/plain/local:///a.jpg        | g: unsupported gravity 'xx'",
+            "/c:10/plain/local:///a.jpg        | c: expects 2 to 3 argument(s)",
+            "/c:10:10:up/plain/local:///a.jpg  | c: unsupported gravity 'up'",
+            "/ex:yes/plain/local:///a.jpg      | ex: 'yes' is not a boolean",
             "/f:bmp/plain/local:///a.jpg       | format: cannot produce 'bmp'",
             "/plain/local:///a.jpg@tiff        | format: cannot produce 'tiff'",
             "/w:10                             | path has no source URL",
@@ -166,6 +169,14 @@ class ProcessingUrlParserTest {
             assertTrue(e.getMessage().startsWith(bad.substring(0, bad.indexOf(':')).replace("rt", "resizing type")),
                     "names the option: " + e.getMessage());
         }
+        TransformSpec.Effects cropped = UNSIGNED.parse("/_/g:nowe/c:0.5:200/ex:1:so/plain/local:///a.jpg").options()
+                .adjust().effects();
+        assertEquals(Optional.of(new TransformSpec.Crop(0.5, 200, Gravity.NORTH_WEST)), cropped.crop(),
+                "the crop takes the gravity option when it names none");
+        assertEquals(Optional.of(Gravity.SOUTH), cropped.extend());
+        assertEquals(Optional.of(Gravity.CENTRE),
+                UNSIGNED.parse("/_/rs:fit:10:10:0:1/plain/local:///a.jpg").options().adjust().effects().extend());
+        assertEquals(Gravity.SOUTH_EAST, UNSIGNED.parse("/_/g:soea/plain/local:///a.jpg").options().gravity());
         Map<String, List<String>> loop = Map.of("a", List.of("pr:b"), "b", List.of("pr:a"));
         assertThrows(HttpError.class, () -> ProcessingUrlParser.checkPresets(8192, loop));
     }
