@@ -232,20 +232,20 @@ public final class Vips {
             int ch = crop.pixels(crop.height(), height);
             image = own(owned, step(arena, "vips_extract_area", image, List.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
                     List.of(crop.gravity().left(width, cw), crop.gravity().top(height, ch), cw, ch), List.of()));
-            image = own(owned, thumbnailImage(arena, image, directional ? cover(box, cw, ch) : box));
+            image = own(owned, thumbnailImage(arena, image, directional ? cover(box, cw, ch) : box, info.hasProfile()));
         } else if (directional) {
             boolean upright = fx.autoRotate() && info.orientation() >= 5;
             image = own(owned, thumbnail(arena, buf, cover(box, upright ? info.height() : info.width(),
-                    upright ? info.width() : info.height()), false));
+                    upright ? info.width() : info.height()), false, info.hasProfile()));
         } else {
             boolean animate = info.frames() > 1 && (output == ImageFormat.GIF || output == ImageFormat.WEBP)
                     && fx.rotate() == 0 && fx.extend().isEmpty();
             if (animate && box.fit() == TransformSpec.Fit.FILL && both) {
                 // thumbnail's crop would cut the strip of frames, not each frame: cover, then cut frame by frame
-                image = own(owned, thumbnail(arena, buf, cover(box, info.width(), info.height()), true));
+                image = own(owned, thumbnail(arena, buf, cover(box, info.width(), info.height()), true, info.hasProfile()));
                 return own(owned, cropFrames(arena, image, box.width(), box.height(), box.gravity()));
             }
-            image = own(owned, thumbnail(arena, buf, box, animate));
+            image = own(owned, thumbnail(arena, buf, box, animate, info.hasProfile()));
         }
         if (directional) {
             int width = (int) lib.imageGetWidth.invokeExact(image);
@@ -352,8 +352,8 @@ public final class Vips {
     }
 
     /** Resizes a decoded image into the box (already oriented: no auto-rotation here). */
-    private MemorySegment thumbnailImage(Arena arena, MemorySegment in, TransformSpec box) throws Throwable {
-        List<NamedArg> named = thumbnailArgs(box, null);
+    private MemorySegment thumbnailImage(Arena arena, MemorySegment in, TransformSpec box, boolean profile) throws Throwable {
+        List<NamedArg> named = thumbnailArgs(box, null, profile);
         named.add(new NamedArg("no_rotate", true));
         return step(arena, "vips_thumbnail_image", in, List.of(JAVA_INT),
                 List.of(box.width() > 0 ? box.width() : MAX_COORD), named);
@@ -437,7 +437,8 @@ public final class Vips {
             int height = (int) lib.imageGetHeight.invokeExact(image);
             int pages = Math.max(1, (int) lib.imageGetNPages.invokeExact(image));
             boolean alpha = (int) lib.imageHasAlpha.invokeExact(image) != 0;
-            return new ImageInfo(format, width, height, pages, orientation(arena, image), alpha);
+            boolean profile = (long) lib.imageGetTypeof.invokeExact(image, arena.allocateFrom("icc-profile-data")) != 0;
+            return new ImageInfo(format, width, height, pages, orientation(arena, image), alpha, profile);
         } finally {
             lib.objectUnref.invokeExact(image);
         }
@@ -457,8 +458,9 @@ public final class Vips {
         return orientation >= 1 && orientation <= 8 ? orientation : 1;
     }
 
-    private MemorySegment thumbnail(Arena arena, MemorySegment buf, TransformSpec spec, boolean animate) throws Throwable {
-        List<NamedArg> named = thumbnailArgs(spec, animate ? LOAD_OPTIONS + ",n=-1" : LOAD_OPTIONS);
+    private MemorySegment thumbnail(Arena arena, MemorySegment buf, TransformSpec spec, boolean animate, boolean profile)
+            throws Throwable {
+        List<NamedArg> named = thumbnailArgs(spec, animate ? LOAD_OPTIONS + ",n=-1" : LOAD_OPTIONS, profile);
         if (!spec.effects().autoRotate()) {
             named.add(new NamedArg("no_rotate", true));
         }
@@ -473,7 +475,7 @@ public final class Vips {
     }
 
     /** Height, size and crop of a thumbnail call, and the load options when loading from a buffer. */
-    private static List<NamedArg> thumbnailArgs(TransformSpec spec, String loadOptions) {
+    private static List<NamedArg> thumbnailArgs(TransformSpec spec, String loadOptions, boolean profile) {
         boolean box = spec.width() > 0 && spec.height() > 0;
         int size = spec.fit() == TransformSpec.Fit.FORCE && box ? SIZE_FORCE : spec.enlarge() ? SIZE_BOTH : SIZE_DOWN;
         List<NamedArg> named = new ArrayList<>(5);
@@ -485,6 +487,11 @@ public final class Vips {
         if (spec.fit() == TransformSpec.Fit.FILL && box) {
             named.add(new NamedArg("crop", spec.gravity() == TransformSpec.Gravity.SMART ? INTERESTING_ATTENTION
                     : INTERESTING_CENTRE));
+        }
+        if (profile) {
+            // colours of an embedded profile (Adobe RGB, Display P3, ...) become sRGB before the
+            // profile is stripped; without one libvips converts only CMYK, which it does anyway
+            named.add(new NamedArg("export_profile", "srgb"));
         }
         return named;
     }

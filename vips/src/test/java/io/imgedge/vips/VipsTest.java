@@ -10,6 +10,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 
@@ -95,6 +96,147 @@ class VipsTest {
             Thread.onSpinWait();
         }
         assertEquals(before, VIPS.trackedBytes(), "every image made was freed");
+    }
+
+    static final int[][] STORED = {{0xff0000, 0x00ff00}, {0x0000ff, 0xffffff}};
+
+    /** A 300x200 JPEG of four coloured quarters with EXIF orientation {@code orientation}. */
+    static byte[] orientedJpeg(int orientation) {
+        BufferedImage image = new BufferedImage(300, 200, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 200; y++) {
+            for (int x = 0; x < 300; x++) {
+                image.setRGB(x, y, STORED[y < 100 ? 0 : 1][x < 150 ? 0 : 1]);
+            }
+        }
+        byte[] jpeg = TestImages.encode(image, "jpg");
+        byte[] tiff = {'M', 'M', 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, (byte) orientation, 0, 0, 0, 0, 0, 0};
+        byte[] exif = "Exif\0\0".getBytes(StandardCharsets.US_ASCII);
+        int length = 2 + exif.length + tiff.length;
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(0xff);
+        out.write(0xd8);
+        out.write(0xff);
+        out.write(0xe1);
+        out.write(length >> 8);
+        out.write(length & 0xff);
+        out.writeBytes(exif);
+        out.writeBytes(tiff);
+        out.write(jpeg, 2, jpeg.length - 2);
+        return out.toByteArray();
+    }
+
+    /** The 2x2 grid of quarter colours as a viewer shows the stored grid under EXIF {@code orientation} (written from the EXIF spec). */
+    static int[][] upright(int orientation) {
+        int[][] g = STORED;
+        return switch (orientation) {
+            case 1 -> g;
+            case 2 -> new int[][]{{g[0][1], g[0][0]}, {g[1][1], g[1][0]}};
+            case 3 -> new int[][]{{g[1][1], g[1][0]}, {g[0][1], g[0][0]}};
+            case 4 -> new int[][]{{g[1][0], g[1][1]}, {g[0][0], g[0][1]}};
+            case 5 -> new int[][]{{g[0][0], g[1][0]}, {g[0][1], g[1][1]}};
+            case 6 -> new int[][]{{g[1][0], g[0][0]}, {g[1][1], g[0][1]}};
+            case 7 -> new int[][]{{g[1][1], g[0][1]}, {g[1][0], g[0][0]}};
+            case 8 -> new int[][]{{g[0][1], g[1][1]}, {g[0][0], g[1][0]}};
+            default -> throw new IllegalArgumentException();
+        };
+    }
+
+    static int nearest(int rgb) {
+        int best = 0;
+        int bestDistance = Integer.MAX_VALUE;
+        for (int candidate : new int[]{0xff0000, 0x00ff00, 0x0000ff, 0xffffff}) {
+            int d = 0;
+            for (int shift = 0; shift <= 16; shift += 8) {
+                d += Math.abs((rgb >> shift & 0xff) - (candidate >> shift & 0xff));
+            }
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = candidate;
+            }
+        }
+        return best;
+    }
+
+    @ParameterizedTest(name = "orientation {0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 8})
+    void everyExifOrientationComesOutUpright(int orientation) {
+        byte[] jpeg = orientedJpeg(orientation);
+        assertEquals(orientation, VIPS.probe(jpeg).orientation());
+        TransformSpec fit = new TransformSpec(100, 0, Fit.FIT, Gravity.CENTRE, false, Optional.of(ImageFormat.PNG), 90, true);
+        BufferedImage out = TestImages.decode(VIPS.transform(jpeg, fit, LIMITS).bytes());
+        boolean turned = orientation >= 5;
+        assertEquals(100, out.getWidth());
+        assertEquals(turned ? 150 : 67, out.getHeight());
+        int[][] expected = upright(orientation);
+        for (int row = 0; row < 2; row++) {
+            for (int col = 0; col < 2; col++) {
+                int x = out.getWidth() / 4 + col * out.getWidth() / 2;
+                int y = out.getHeight() / 4 + row * out.getHeight() / 2;
+                assertEquals(Integer.toHexString(expected[row][col]), Integer.toHexString(nearest(out.getRGB(x, y))),
+                        "quarter " + row + "," + col);
+            }
+        }
+        TransformSpec asStored = new TransformSpec(100, 0, Fit.FIT, Gravity.CENTRE, false, Optional.of(ImageFormat.PNG), 90,
+                true, new TransformSpec.Effects(false, 0, 0, 0, Optional.empty()));
+        BufferedImage raw = TestImages.decode(VIPS.transform(jpeg, asStored, LIMITS).bytes());
+        assertEquals(67, raw.getHeight(), "auto_rotate off: as stored");
+        assertEquals("ff0000", Integer.toHexString(nearest(raw.getRGB(25, 16))));
+    }
+
+    /** Runs the vips command-line tool (libvips-tools) in {@code dir}. */
+    static void vipsCli(java.nio.file.Path dir, String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("vips"));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), "vips " + String.join(" ", args) + ": " + output);
+    }
+
+    /** Mean absolute difference per channel of two images of one size. */
+    static double difference(BufferedImage a, BufferedImage b) {
+        assertEquals(a.getWidth(), b.getWidth());
+        assertEquals(a.getHeight(), b.getHeight());
+        long sum = 0;
+        for (int y = 0; y < a.getHeight(); y++) {
+            for (int x = 0; x < a.getWidth(); x++) {
+                for (int shift = 0; shift <= 16; shift += 8) {
+                    sum += Math.abs((a.getRGB(x, y) >> shift & 0xff) - (b.getRGB(x, y) >> shift & 0xff));
+                }
+            }
+        }
+        return sum / (3.0 * a.getWidth() * a.getHeight());
+    }
+
+    @Test
+    void colourProfilesAreConvertedToSrgbAsVipsIccTransformDoes(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        BufferedImage patches = new BufferedImage(64, 64, BufferedImage.TYPE_INT_RGB);
+        int[] colours = {0xd02020, 0x20b040, 0x2040d0, 0xe0c030};
+        for (int y = 0; y < 64; y++) {
+            for (int x = 0; x < 64; x++) {
+                patches.setRGB(x, y, colours[(y / 32) * 2 + x / 32]);
+            }
+        }
+        java.nio.file.Files.write(dir.resolve("src.png"), TestImages.encode(patches, "png"));
+        vipsCli(dir, "icc_transform", "src.png", "cmyk.jpg[Q=98]", "cmyk");
+        vipsCli(dir, "icc_transform", "cmyk.jpg", "cmyk-ref.png[strip]", "srgb");
+        vipsCli(dir, "copy", "cmyk.jpg", "bare.jpg[Q=98,strip]");
+        vipsCli(dir, "icc_transform", "bare.jpg", "bare-ref.png[strip]", "srgb", "--input-profile", "cmyk");
+        vipsCli(dir, "icc_transform", "src.png", "adobe.jpg[Q=98]", "/usr/share/color/icc/ghostscript/a98.icc");
+        vipsCli(dir, "icc_transform", "adobe.jpg", "adobe-ref.png[strip]", "srgb");
+        TransformSpec same = new TransformSpec(64, 64, Fit.FIT, Gravity.CENTRE, false, Optional.of(ImageFormat.PNG), 90, true);
+        for (String name : List.of("cmyk", "bare", "adobe")) {
+            byte[] source = java.nio.file.Files.readAllBytes(dir.resolve(name + ".jpg"));
+            BufferedImage ours = TestImages.decode(VIPS.transform(source, same, LIMITS).bytes());
+            BufferedImage reference = TestImages.decode(java.nio.file.Files.readAllBytes(dir.resolve(name + "-ref.png")));
+            vipsCli(dir, "colourspace", name + ".jpg", name + "-naive.png[strip]", "srgb");
+            BufferedImage naive = TestImages.decode(java.nio.file.Files.readAllBytes(dir.resolve(name + "-naive.png")));
+            double diff = difference(ours, reference);
+            // thumbnail's colour path lands within a few levels of icc_transform's, not on it exactly
+            assertTrue(diff < 8, name + ": mean difference " + diff + " from vips icc_transform");
+            assertTrue(diff < difference(naive, reference) / 2 || difference(naive, reference) < 8,
+                    name + ": profile used, unlike a conversion ignoring it (" + diff + " vs " + difference(naive, reference) + ")");
+        }
     }
 
     /** 200x400: top half red, bottom half blue; left and right halves differ in green. */
