@@ -7,8 +7,15 @@ import java.util.List;
 /**
  * URL signing ({@code imgedge.signing}): HMAC-SHA256 key/salt pairs, the first is current,
  * the rest are accepted during rotation.
+ *
+ * @param signatureSize bytes of the HMAC the signature carries (imgproxy's truncation), 1..32
  */
-public record SigningConfig(boolean enabled, List<KeyPair> keys) {
+public record SigningConfig(boolean enabled, List<KeyPair> keys, int signatureSize) {
+
+    /** Full-size signatures. */
+    public SigningConfig(boolean enabled, List<KeyPair> keys) {
+        this(enabled, keys, 32);
+    }
 
     /** One key and salt, raw bytes (hex in the config). */
     public record KeyPair(byte[] key, byte[] salt) {
@@ -16,6 +23,9 @@ public record SigningConfig(boolean enabled, List<KeyPair> keys) {
 
     public SigningConfig {
         keys = List.copyOf(keys);
+        if (signatureSize < 1 || signatureSize > 32) {
+            throw new IllegalArgumentException("signature size must be 1..32 bytes");
+        }
     }
 
     static SigningConfig from(Section c) {
@@ -36,6 +46,6 @@ public record SigningConfig(boolean enabled, List<KeyPair> keys) {
             throw ConfigValues.bad(c, "key", "signing is on but no key is set (set signing.key and signing.salt, "
                     + "or signing.enabled = false to accept unsigned URLs)");
         }
-        return new SigningConfig(enabled, keys);
+        return new SigningConfig(enabled, keys, ConfigValues.intBetween(c, "signature_size", 1, 32));
     }
 }

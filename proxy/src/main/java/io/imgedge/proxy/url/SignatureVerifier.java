@@ -8,12 +8,14 @@ import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.Base64;
 
 /**
  * imgproxy's URL signature: {@code base64url_nopad(HMAC-SHA256(key, salt || path))}, where path
- * is everything after the signature segment, starting with {@code /}. Every configured pair is
- * tried (rotation); comparison is constant-time. Thread-safe.
+ * is everything after the signature segment, starting with {@code /}, cut to the configured
+ * number of bytes. Every configured pair is tried (rotation); comparison is constant-time.
+ * Thread-safe.
  */
 public final class SignatureVerifier {
     private final SigningConfig config;
@@ -35,14 +37,14 @@ public final class SignatureVerifier {
         }
         boolean valid = false;
         for (SigningConfig.KeyPair pair : config.keys()) {
-            valid |= MessageDigest.isEqual(given, sign(pair, path));
+            valid |= MessageDigest.isEqual(given, Arrays.copyOf(sign(pair, path), config.signatureSize()));
         }
         if (!valid) {
             throw HttpError.forbidden("invalid signature");
         }
     }
 
-    /** The signature segment for {@code path} with {@code pair}. */
+    /** The full-size signature segment for {@code path} with {@code pair}. */
     public static String signature(SigningConfig.KeyPair pair, String path) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(sign(pair, path));
     }

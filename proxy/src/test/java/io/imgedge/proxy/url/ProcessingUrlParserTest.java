@@ -180,4 +180,33 @@ class ProcessingUrlParserTest {
         Map<String, List<String>> loop = Map.of("a", List.of("pr:b"), "b", List.of("pr:a"));
         assertThrows(HttpError.class, () -> ProcessingUrlParser.checkPresets(8192, loop));
     }
+
+    /** imgproxy's signing, written here from its documentation, apart from the code under test. */
+    static String imgproxySignature(byte[] key, byte[] salt, String path, int size) throws Exception {
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+        mac.update(salt);
+        byte[] digest = mac.doFinal(path.getBytes(StandardCharsets.UTF_8));
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(digest, size));
+    }
+
+    @Test
+    void independentlySignedUrlsVerifyAtEverySignatureSize() throws Exception {
+        List<String> paths = List.of("/rs:fill:300:400:0/g:sm/plain/http://example.com/a.jpg@webp",
+                "/w:100/h:50/q:70/plain/local:///dir/b%20c.png", "/pr:thumb/plain/s3://bucket/k.jpg",
+                "/rs:fit:10:10/aHR0cDovL2V4YW1wbGUuY29tL2EuanBn.png");
+        for (int size : new int[]{32, 16, 8, 1}) {
+            ProcessingUrlParser parser = new ProcessingUrlParser(new SignatureVerifier(new SigningConfig(true,
+                    List.of(DOC_PAIR), size)), 8192, Map.of("thumb", List.of("w:10")));
+            for (String path : paths) {
+                String signature = imgproxySignature(DOC_PAIR.key(), DOC_PAIR.salt(), path, size);
+                parser.parse("/" + signature + path);
+                if (size < 32) {
+                    String full = imgproxySignature(DOC_PAIR.key(), DOC_PAIR.salt(), path, 32);
+                    assertEquals(403, assertThrows(HttpError.class, () -> parser.parse("/" + full + path)).status(),
+                            "only signatures of the configured size");
+                }
+            }
+        }
+    }
 }
