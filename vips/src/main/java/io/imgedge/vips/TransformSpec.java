@@ -32,14 +32,21 @@ public record TransformSpec(int width, int height, Fit fit, Gravity gravity, boo
      * @param crop       a part of the source to keep before resizing
      * @param extend     grow a result smaller than the box to the box, placed by this gravity, on
      *                   the background (transparent where the image has alpha and no background is set)
+     * @param focus      the point (fractions of width and height) {@link Gravity#FOCUS} centres on
      */
     public record Effects(boolean autoRotate, int rotate, double blur, double sharpen, Optional<Rgb> background,
-                          Optional<Crop> crop, Optional<Gravity> extend) {
+                          Optional<Crop> crop, Optional<Gravity> extend, Optional<Focus> focus) {
+
+        /** Effects without a focus point. */
+        public Effects(boolean autoRotate, int rotate, double blur, double sharpen, Optional<Rgb> background,
+                       Optional<Crop> crop, Optional<Gravity> extend) {
+            this(autoRotate, rotate, blur, sharpen, background, crop, extend, Optional.empty());
+        }
         public static final Effects NONE = new Effects(true, 0, 0, 0, Optional.empty());
 
         /** Effects without crop or extend. */
         public Effects(boolean autoRotate, int rotate, double blur, double sharpen, Optional<Rgb> background) {
-            this(autoRotate, rotate, blur, sharpen, background, Optional.empty(), Optional.empty());
+            this(autoRotate, rotate, blur, sharpen, background, Optional.empty(), Optional.empty(), Optional.empty());
         }
 
         public Effects {
@@ -52,6 +59,16 @@ public record TransformSpec(int width, int height, Fit fit, Gravity gravity, boo
             Objects.requireNonNull(background, "background");
             Objects.requireNonNull(crop, "crop");
             Objects.requireNonNull(extend, "extend");
+            Objects.requireNonNull(focus, "focus");
+        }
+    }
+
+    /** A point as fractions (0..1) of the image's width and height, from the top left. */
+    public record Focus(double x, double y) {
+        public Focus {
+            if (!(x >= 0 && x <= 1 && y >= 0 && y <= 1)) {
+                throw new IllegalArgumentException("focus point coordinates are 0..1");
+            }
         }
     }
 
@@ -75,7 +92,9 @@ public record TransformSpec(int width, int height, Fit fit, Gravity gravity, boo
         /** Stretch to exactly the box. */
         FORCE,
         /** {@link #FILL} when source and box are both portrait or both landscape, else {@link #FIT}. */
-        AUTO
+        AUTO,
+        /** {@link #FILL}, but a source smaller than the box is cut to the box's aspect ratio instead of enlarged. */
+        FILL_DOWN
     }
 
     /** Which part survives a {@link Fit#FILL} crop (or a {@link Crop}, or where an extended image sits). */
@@ -83,7 +102,9 @@ public record TransformSpec(int width, int height, Fit fit, Gravity gravity, boo
         CENTRE(0),
         /** libvips attention: the most salient region (centre where that cannot apply). */
         SMART(0),
-        NORTH(1), EAST(2), SOUTH(3), WEST(4), NORTH_EAST(5), SOUTH_EAST(6), SOUTH_WEST(7), NORTH_WEST(8);
+        NORTH(1), EAST(2), SOUTH(3), WEST(4), NORTH_EAST(5), SOUTH_EAST(6), SOUTH_WEST(7), NORTH_WEST(8),
+        /** Centred on {@link Effects#focus()} as far as the image allows. */
+        FOCUS(0);
 
         /** libvips's VipsCompassDirection. */
         final int compass;

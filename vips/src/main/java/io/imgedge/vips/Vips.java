@@ -197,12 +197,20 @@ public final class Vips {
         boolean quarter = spec.effects().rotate() % 180 != 0;
         int width = quarter ? spec.height() : spec.width();
         int height = quarter ? spec.width() : spec.height();
+        boolean upright = spec.effects().autoRotate() && info.orientation() >= 5;
+        int sourceWidth = upright ? info.height() : info.width();
+        int sourceHeight = upright ? info.width() : info.height();
         if (fit == TransformSpec.Fit.AUTO) {
-            boolean upright = spec.effects().autoRotate() && info.orientation() >= 5;
-            int sourceWidth = upright ? info.height() : info.width();
-            int sourceHeight = upright ? info.width() : info.height();
             boolean samePortrait = (sourceHeight > sourceWidth) == (height > width);
             fit = width > 0 && height > 0 && samePortrait ? TransformSpec.Fit.FILL : TransformSpec.Fit.FIT;
+        }
+        if (fit == TransformSpec.Fit.FILL_DOWN) {
+            fit = width > 0 && height > 0 ? TransformSpec.Fit.FILL : TransformSpec.Fit.FIT;
+            if (fit == TransformSpec.Fit.FILL && !spec.enlarge() && (sourceWidth < width || sourceHeight < height)) {
+                double factor = Math.min(sourceWidth / (double) width, sourceHeight / (double) height);
+                width = (int) Math.max(1, Math.round(width * factor));
+                height = (int) Math.max(1, Math.round(height * factor));
+            }
         }
         return new TransformSpec(width, height, fit, spec.gravity(), spec.enlarge(), spec.format(), spec.quality(),
                 spec.stripMetadata(), spec.effects());
@@ -250,8 +258,18 @@ public final class Vips {
         if (directional) {
             int width = (int) lib.imageGetWidth.invokeExact(image);
             int height = (int) lib.imageGetHeight.invokeExact(image);
-            image = own(owned, step(arena, "vips_gravity", image, List.of(JAVA_INT, JAVA_INT, JAVA_INT),
-                    List.of(box.gravity().compass, Math.min(width, box.width()), Math.min(height, box.height())), List.of()));
+            int cw = Math.min(width, box.width());
+            int ch = Math.min(height, box.height());
+            if (box.gravity() == TransformSpec.Gravity.FOCUS) {
+                TransformSpec.Focus focus = fx.focus().orElse(new TransformSpec.Focus(0.5, 0.5));
+                int left = (int) Math.clamp(Math.round(focus.x() * width - cw / 2.0), 0, width - cw);
+                int top = (int) Math.clamp(Math.round(focus.y() * height - ch / 2.0), 0, height - ch);
+                image = own(owned, step(arena, "vips_extract_area", image, List.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
+                        List.of(left, top, cw, ch), List.of()));
+            } else {
+                image = own(owned, step(arena, "vips_gravity", image, List.of(JAVA_INT, JAVA_INT, JAVA_INT),
+                        List.of(box.gravity().compass, cw, ch), List.of()));
+            }
         }
         if (fx.extend().isPresent() && both && ((int) lib.imageGetWidth.invokeExact(image) < box.width()
                 || (int) lib.imageGetHeight.invokeExact(image) < box.height())) {

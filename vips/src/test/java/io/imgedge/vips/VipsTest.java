@@ -289,6 +289,28 @@ class VipsTest {
     }
 
     @Test
+    void focusPointAndFillDown() {
+        byte[] quadrants = quadrants();
+        TransformSpec.Effects focusBottomRight = new TransformSpec.Effects(true, 0, 0, 0, Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.of(new TransformSpec.Focus(0.9, 0.9)));
+        BufferedImage focused = TestImages.decode(VIPS.transform(quadrants, gravity(100, 100, Fit.FILL, Gravity.FOCUS,
+                focusBottomRight), LIMITS).bytes());
+        assertEquals(100, focused.getHeight());
+        int rgb = focused.getRGB(80, 50);
+        assertTrue((rgb >> 16 & 0xff) < 40 && (rgb >> 8 & 0xff) > 215 && (rgb & 0xff) > 215,
+                "the bottom of the image, towards its blue-green right: " + Integer.toHexString(rgb));
+
+        BufferedImage down = TestImages.decode(VIPS.transform(quadrants, gravity(400, 200, Fit.FILL_DOWN, Gravity.CENTRE,
+                TransformSpec.Effects.NONE), LIMITS).bytes());
+        assertEquals(200, down.getWidth(), "a 200x400 source is not enlarged to 400x200 ...");
+        assertEquals(100, down.getHeight(), "... but cut to its 2:1 shape");
+        BufferedImage fill = TestImages.decode(VIPS.transform(quadrants, gravity(100, 50, Fit.FILL_DOWN, Gravity.CENTRE,
+                TransformSpec.Effects.NONE), LIMITS).bytes());
+        assertEquals(100, fill.getWidth(), "a source larger than the box: a plain fill");
+        assertEquals(50, fill.getHeight());
+    }
+
+    @Test
     void animationsStayAnimatedWhereTheFormatCanShowThem() {
         byte[] gif = TestImages.animatedGif(120, 80, 6);
         long before = VIPS.trackedBytes();

@@ -52,7 +52,10 @@ public record CacheKey(String hex) {
             return "";
         }
         return "|ar=" + e.autoRotate() + "|rot=" + e.rotate() + "|bl=" + e.blur() + "|sh=" + e.sharpen()
-                + "|bg=" + e.background().map(c -> c.r() + "," + c.g() + "," + c.b()).orElse("none");
+                + "|bg=" + e.background().map(c -> c.r() + "," + c.g() + "," + c.b()).orElse("none")
+                + "|crop=" + e.crop().map(c -> c.width() + "x" + c.height() + "@" + c.gravity()).orElse("none")
+                + "|ex=" + e.extend().map(Enum::name).orElse("none")
+                + "|fp=" + e.focus().map(f -> f.x() + "," + f.y()).orElse("none");
     }
 
     private static CacheKey of(String canonical) {

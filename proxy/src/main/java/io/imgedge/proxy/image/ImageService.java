@@ -405,6 +405,7 @@ public final class ImageService {
             case FILL -> TransformSpec.Fit.FILL;
             case FORCE -> TransformSpec.Fit.FORCE;
             case AUTO -> TransformSpec.Fit.AUTO;
+            case FILL_DOWN -> TransformSpec.Fit.FILL_DOWN;
         };
         int quality = o.quality() == 0 ? processing.quality() : o.quality();
         double dpr = o.adjust().dpr();

@@ -40,6 +40,7 @@ final class OptionParser {
     private boolean raw;
     private Optional<TransformSpec.Crop> crop = Optional.empty();
     private Optional<Gravity> extend = Optional.empty();
+    private Optional<TransformSpec.Focus> focus = Optional.empty();
 
     /** @param presets option segments by preset name; a {@code default} one applies to every URL first */
     OptionParser(int maxSide, Map<String, List<String>> presets) {
@@ -54,7 +55,7 @@ final class OptionParser {
         segments(segments);
         return new ProcessingOptions(resizingType, width, height, enlarge, gravity, quality, format,
                 new ProcessingOptions.Adjustments(dpr, stripMetadata,
-                        new TransformSpec.Effects(autoRotate, rotate, blur, sharpen, background, crop, extend), expires, raw));
+                        new TransformSpec.Effects(autoRotate, rotate, blur, sharpen, background, crop, extend, focus), expires, raw));
     }
 
     private void segments(List<String> segments) {
@@ -92,8 +93,14 @@ final class OptionParser {
                 enlarge = bool(name, args.get(0));
             }
             case "gravity", "g" -> {
-                arity(name, args, 1, 1);
-                gravity = gravity(name, args.get(0));
+                if (!args.isEmpty() && args.getFirst().equals("fp")) {
+                    arity(name, args, 3, 3);
+                    gravity = Gravity.FOCUS;
+                    focus = Optional.of(new TransformSpec.Focus(decimal(name, args.get(1), 0, 1), decimal(name, args.get(2), 0, 1)));
+                } else {
+                    arity(name, args, 1, 1);
+                    gravity = gravity(name, args.get(0));
+                }
             }
             case "crop", "c" -> {
                 arity(name, args, 2, 3);
@@ -202,7 +209,9 @@ final class OptionParser {
             case "fill" -> ResizingType.FILL;
             case "force" -> ResizingType.FORCE;
             case "auto" -> ResizingType.AUTO;
-            default -> throw HttpError.badRequest("resizing type: unsupported '" + type + "' (fit, fill, force, auto)");
+            case "fill-down" -> ResizingType.FILL_DOWN;
+            default -> throw HttpError.badRequest("resizing type: unsupported '" + type
+                    + "' (fit, fill, fill-down, force, auto)");
         };
     }
 

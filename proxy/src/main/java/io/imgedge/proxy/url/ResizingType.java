@@ -4,5 +4,7 @@ package io.imgedge.proxy.url;
 public enum ResizingType {
     FIT, FILL, FORCE,
     /** fill when source and box have the same orientation, else fit */
-    AUTO
+    AUTO,
+    /** fill, but a smaller source is cut to the box's aspect ratio rather than enlarged */
+    FILL_DOWN
 }

@@ -24,7 +24,7 @@ class CacheKeyTest {
         ProcessingOptions o = r.options();
         TransformSpec.Fit fit = TransformSpec.Fit.valueOf(o.resizingType().name());
         TransformSpec spec = new TransformSpec(o.width(), o.height(), fit, o.gravity(), o.enlarge(), o.format(),
-                o.quality() == 0 ? 80 : o.quality(), true);
+                o.quality() == 0 ? 80 : o.quality(), o.adjust().stripMetadata().orElse(true), o.adjust().effects());
         return CacheKey.result(r.source(), spec);
     }
 
@@ -58,6 +58,16 @@ class CacheKeyTest {
                 "/rs:fill:300:200/plain/https://example.com/a.jpg@webp",
                 "/rs:fill:300:200/plain/http://example.com:8080/a.jpg@webp",
                 "/rs:fill:300:200/plain/http://example.com/a.jpg%3Fv%3D2@webp",
+                "/rs:fill:300:200/c:100:100/plain/http://example.com/a.jpg@webp",
+                "/rs:fill:300:200/c:100:100:no/plain/http://example.com/a.jpg@webp",
+                "/rs:fill:300:200/ex:1/plain/http://example.com/a.jpg@webp",
+                "/rs:fill:300:200/g:fp:0.2:0.3/plain/http://example.com/a.jpg@webp",
+                "/rs:fill:300:200/g:fp:0.2:0.4/plain/http://example.com/a.jpg@webp",
+                "/rs:fill:300:200/rot:90/plain/http://example.com/a.jpg@webp",
+                "/rs:fill:300:200/bl:1/plain/http://example.com/a.jpg@webp",
+                "/rs:fill:300:200/bg:ffffff/plain/http://example.com/a.jpg@webp",
+                "/rs:fill:300:200/sm:0/plain/http://example.com/a.jpg@webp",
+                "/rs:fill-down:300:200/plain/http://example.com/a.jpg@webp",
                 "/rs:fill:300:200/plain/http://example.com/A.jpg@webp",
                 "/rs:fill:300:200/plain/local:///a.jpg@webp",
                 "/rs:fill:300:200/plain/s3://example.com/a.jpg@webp");
