@@ -199,7 +199,8 @@ class ProtectionIT {
     @Test
     void aBombIsRefusedFromItsHeaderWithoutAllocating() throws Exception {
         Files.write(Files.createDirectories(dir.resolve("images")).resolve("bomb.png"), TestImages.pngHeaderOnly(50_000, 50_000));
-        Files.writeString(dir.resolve("images/logo.svg"), "<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>");
+        Files.writeString(dir.resolve("images/logo.svg"), "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"20\" height=\"20\"><script>alert(1)</script>"
+                + "<rect width=\"20\" height=\"20\" fill=\"red\"/></svg>");
         ImgedgeServer server = start(Map.of());
         long before = rssKiB();
         for (int i = 0; i < 5; i++) {
@@ -208,13 +209,37 @@ class ProtectionIT {
         }
         long grown = rssKiB() - before;
         assertTrue(grown < 64 * 1024, "2.5 gigapixels were never decoded: RSS grew by " + grown + " KiB");
-        assertEquals(415, get(server, "/_/w:10/plain/local:///logo.svg").statusCode(), "SVG is refused");
+        HttpResponse<String> svg = get(server, "/_/w:10/plain/local:///logo.svg");
+        assertEquals(200, svg.statusCode(), "SVG is rasterised once sanitised: " + svg.body());
+        assertEquals("image/png", svg.headers().firstValue("content-type").orElseThrow());
+        assertEquals(415, get(start(Map.of("imgedge.limits.svg", "refuse")), "/_/w:10/plain/local:///logo.svg").statusCode(),
+                "or refused by config");
         assertEquals(200, get(server, "/health").statusCode());
     }
 
     static long rssKiB() throws IOException {
         return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmRSS:"))
                 .mapToLong(l -> Long.parseLong(l.replaceAll("[^0-9]", ""))).findFirst().orElseThrow();
+    }
+
+    @Test
+    void anSvgCannotReachAnythingOutsideItself() throws Exception {
+        CountingListener target = listener();
+        Files.writeString(Files.createDirectories(dir.resolve("images")).resolve("reach.svg"), """
+                <svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="60" height="30">
+                  <rect width="60" height="30" fill="#2060c0"/>
+                  <image xlink:href="http://127.0.0.1:%d/a.png" width="10" height="10"/>
+                  <image href="http://127.0.0.1:%d/b.png" width="10" height="10"/>
+                </svg>""".formatted(target.port(), target.port()));
+        ImgedgeServer server = start(Map.of());
+        HttpResponse<byte[]> png = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + server.httpAddress().getPort() + "/_/plain/local:///reach.svg")).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, png.statusCode());
+        java.awt.image.BufferedImage image = TestImages.decode(png.body());
+        assertEquals(60, image.getWidth());
+        assertEquals(30, image.getHeight());
+        assertEquals(0x2060c0, image.getRGB(30, 15) & 0xffffff);
+        assertEquals(0, target.accepted.get(), "the references were removed before librsvg saw them");
     }
 
     @Test

@@ -294,6 +294,9 @@ class StoreIT {
         assertEquals(422, truncated.statusCode(), new String(truncated.body(), StandardCharsets.UTF_8));
         assertEquals(422, upload(server, TestImages.pngHeaderOnly(50_000, 50_000), TOKEN).statusCode());
         assertEquals(400, upload(server, new byte[0], TOKEN).statusCode());
+        assertEquals(415, upload(server, ("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"9\" height=\"9\">"
+                + "<rect width=\"9\" height=\"9\"/></svg>").getBytes(StandardCharsets.UTF_8), TOKEN).statusCode(),
+                "an SVG original would be served as a document at /i/");
         HttpResponse<byte[]> wrongMethod = CLIENT.send(HttpRequest.newBuilder(base(server).resolve("/upload"))
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[]{1})).build(), HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(405, wrongMethod.statusCode());

@@ -11,7 +11,9 @@ public enum ImageFormat {
     AVIF("avif", "image/avif", true, true),
     GIF("gif", "image/gif", true, true),
     HEIC("heic", "image/heic", false, true),
-    TIFF("tiff", "image/tiff", false, true);
+    TIFF("tiff", "image/tiff", false, true),
+    /** Rasterised by librsvg; callers pass only sanitised documents (no scripts, no external references). */
+    SVG("svg", "image/svg+xml", false, true);
 
     private final String extension;
     private final String mimeType;

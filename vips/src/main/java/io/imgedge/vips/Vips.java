@@ -154,7 +154,8 @@ public final class Vips {
             MemorySegment buf = copyIn(arena, data);
             ImageInfo info = header(arena, buf, detect(buf));
             limits.check(info);
-            ImageFormat output = spec.format().orElse(info.format().writable() ? info.format() : ImageFormat.JPEG);
+            ImageFormat output = spec.format().orElse(info.format().writable() ? info.format()
+                    : info.format() == ImageFormat.SVG ? ImageFormat.PNG : ImageFormat.JPEG);
             TransformSpec.Effects effects = spec.effects();
             List<MemorySegment> owned = new ArrayList<>(6);
             try {
@@ -428,6 +429,8 @@ public final class Vips {
             return ImageFormat.GIF;
         } else if (name.contains("heif")) {
             return isAvif(buf) ? ImageFormat.AVIF : ImageFormat.HEIC;
+        } else if (name.contains("svg")) {
+            return ImageFormat.SVG;
         } else if (name.contains("tiff")) {
             return ImageFormat.TIFF;
         }
@@ -559,7 +562,7 @@ public final class Vips {
             case WEBP -> ".webp[Q=" + spec.quality() + "," + strip + "]";
             case AVIF -> ".avif[Q=" + spec.quality() + ",compression=av1," + strip + "]";
             case GIF -> ".gif[" + strip + "]";
-            case HEIC, TIFF -> throw new IllegalArgumentException("cannot write " + format);
+            case HEIC, TIFF, SVG -> throw new IllegalArgumentException("cannot write " + format);
         };
         MemorySegment outBuf = arena.allocate(ADDRESS);
         MemorySegment outLen = arena.allocate(JAVA_LONG);

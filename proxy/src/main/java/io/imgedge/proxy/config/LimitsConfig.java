@@ -14,17 +14,22 @@ import static io.imgedge.proxy.config.ConfigValues.threadsOrCores;
  *
  * @param transformTimeout longest a request waits for its transform (the worker finishes and frees it anyway)
  * @param busyStatus       answer when the transform queue is full: 503, or 429
+ * @param svg              whether SVG sources are rasterised (after sanitising) rather than refused
  */
 public record LimitsConfig(long maxSourceBytes, ImageLimits image, int maxResultSide, int workers, int queue,
-                           Duration transformTimeout, int busyStatus) {
+                           Duration transformTimeout, int busyStatus, boolean svg) {
     static LimitsConfig from(Section c) {
         int busy = c.getInt("queue_full_status");
         if (busy != 503 && busy != 429) {
             throw ConfigValues.bad(c, "queue_full_status", "must be 503 or 429, got " + busy);
         }
+        String svg = c.getString("svg");
+        if (!svg.equals("sanitize") && !svg.equals("refuse")) {
+            throw ConfigValues.bad(c, "svg", "must be sanitize or refuse, got " + svg);
+        }
         return new LimitsConfig(positiveBytes(c, "max_source_bytes"),
                 new ImageLimits(positiveLong(c, "max_source_pixels"), intAtLeast(c, "max_frames", 1)),
                 intAtLeast(c, "max_result_side", 1), threadsOrCores(c, "workers"), intAtLeast(c, "queue", 0),
-                ConfigValues.positiveDuration(c, "transform_timeout"), busy);
+                ConfigValues.positiveDuration(c, "transform_timeout"), busy, svg.equals("sanitize"));
     }
 }

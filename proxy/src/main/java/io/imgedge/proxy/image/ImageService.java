@@ -383,7 +383,14 @@ public final class ImageService {
                 // an open circuit stays recognisable: a cached copy of any age may answer for it
                 throw cause instanceof CircuitOpenException open ? open : ErrorMapper.toHttpError(cause);
             }
-            return new CachedImage(ByteBuffer.wrap(original.bytes()), original.contentType(), "", now, expiry(original, source, now),
+            byte[] bytes = original.bytes();
+            if (SvgSanitizer.looksLikeSvg(bytes)) {
+                if (!limits.svg()) {
+                    throw HttpError.unsupportedMediaType("SVG sources are refused here (limits.svg = refuse)");
+                }
+                bytes = SvgSanitizer.sanitize(bytes);
+            }
+            return new CachedImage(ByteBuffer.wrap(bytes), original.contentType(), "", now, expiry(original, source, now),
                     key.hex());
         });
     }
