@@ -29,6 +29,7 @@ import io.imgedge.proxy.tls.TlsContexts;
 import io.imgedge.proxy.url.HiveUrls;
 import io.imgedge.proxy.url.ProcessingUrlParser;
 import io.imgedge.proxy.url.SignatureVerifier;
+import io.imgedge.vips.ImageLimits;
 import io.imgedge.vips.Vips;
 import io.imgedge.vips.WorkerPool;
 import io.netty.bootstrap.ServerBootstrap;
@@ -130,8 +131,10 @@ public final class ImgedgeServer implements AutoCloseable {
         ClientLimits clientLimits = new ClientLimits(throttle, limitStore,
                 config.server().requestTimeout().plusSeconds(5), metrics);
         long maxObject = Math.max(config.limits().maxSourceBytes(), config.upload().maxBytes());
+        // uploads never take SVG: an original is served as is at /i/, and there it would be a document
+        ImageLimits uploadLimits = new ImageLimits(config.limits().image().maxPixels(), config.limits().image().maxFrames());
         store = new StoreService(StoreService.open(config.store(), virtualThreads), config.store(), workers, vips,
-                config.limits().image(), maxObject, virtualThreads, metrics);
+                uploadLimits, maxObject, virtualThreads, metrics);
         Origins origins = new Origins(httpOrigin, config.sources(), store.store(), config.limits().maxSourceBytes(),
                 virtualThreads);
         ProcessingUrlParser urls = new ProcessingUrlParser(new SignatureVerifier(config.signing()),

@@ -5,8 +5,16 @@ package io.imgedge.vips;
  *
  * @param maxPixels pixels over all frames
  * @param maxFrames pages or animation frames
+ * @param svg       whether SVG is accepted: only for documents the caller has sanitised (librsvg
+ *                  would otherwise follow their references)
  */
-public record ImageLimits(long maxPixels, int maxFrames) {
+public record ImageLimits(long maxPixels, int maxFrames, boolean svg) {
+
+    /** Limits that refuse SVG. */
+    public ImageLimits(long maxPixels, int maxFrames) {
+        this(maxPixels, maxFrames, false);
+    }
+
     public ImageLimits {
         if (maxPixels <= 0 || maxFrames <= 0) {
             throw new IllegalArgumentException("image limits must be positive");
@@ -14,6 +22,9 @@ public record ImageLimits(long maxPixels, int maxFrames) {
     }
 
     void check(ImageInfo info) {
+        if (info.format() == ImageFormat.SVG && !svg) {
+            throw new VipsException(VipsException.Reason.UNSUPPORTED_FORMAT, "SVG is not accepted here");
+        }
         if (info.frames() > maxFrames) {
             throw new VipsException(VipsException.Reason.LIMIT_EXCEEDED,
                     "image has " + info.frames() + " frames, limit is " + maxFrames);

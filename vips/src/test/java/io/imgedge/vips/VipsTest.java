@@ -461,6 +461,11 @@ class VipsTest {
                 "<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'/>".getBytes(StandardCharsets.UTF_8), spec, LIMITS));
         // still healthy afterwards
         assertEquals(100, VIPS.transform(PHOTO, spec, LIMITS).width());
+        TransformSpec keep = new TransformSpec(10, 0, Fit.FIT, Gravity.CENTRE, false, Optional.empty(), 80, true);
+        EncodedImage svg = VIPS.transform("<svg xmlns='http://www.w3.org/2000/svg' width='20' height='10'/>"
+                .getBytes(StandardCharsets.UTF_8), keep, new ImageLimits(50_000_000, 256, true));
+        assertEquals(ImageFormat.PNG, svg.format(), "a sanitised SVG, when the caller allows it, becomes a PNG");
+        assertEquals(5, svg.height());
     }
 
     @Test

@@ -14,7 +14,8 @@ import static io.imgedge.proxy.config.ConfigValues.threadsOrCores;
  *
  * @param transformTimeout longest a request waits for its transform (the worker finishes and frees it anyway)
  * @param busyStatus       answer when the transform queue is full: 503, or 429
- * @param svg              whether SVG sources are rasterised (after sanitising) rather than refused
+ * @param svg              whether SVG sources are rasterised (after sanitising) rather than refused;
+ *                         {@link #image()} accepts SVG exactly then
  */
 public record LimitsConfig(long maxSourceBytes, ImageLimits image, int maxResultSide, int workers, int queue,
                            Duration transformTimeout, int busyStatus, boolean svg) {
@@ -28,7 +29,7 @@ public record LimitsConfig(long maxSourceBytes, ImageLimits image, int maxResult
             throw ConfigValues.bad(c, "svg", "must be sanitize or refuse, got " + svg);
         }
         return new LimitsConfig(positiveBytes(c, "max_source_bytes"),
-                new ImageLimits(positiveLong(c, "max_source_pixels"), intAtLeast(c, "max_frames", 1)),
+                new ImageLimits(positiveLong(c, "max_source_pixels"), intAtLeast(c, "max_frames", 1), svg.equals("sanitize")),
                 intAtLeast(c, "max_result_side", 1), threadsOrCores(c, "workers"), intAtLeast(c, "queue", 0),
                 ConfigValues.positiveDuration(c, "transform_timeout"), busy, svg.equals("sanitize"));
     }

@@ -129,10 +129,6 @@ public final class StoreService implements AutoCloseable {
     }
 
     private Uploaded put(ImageInfo info, byte[] bytes) {
-        if (!info.format().writable() && info.format() == ImageFormat.SVG) {
-            // an SVG original would be served as is at /i/: a document, not a picture
-            throw HttpError.unsupportedMediaType("SVG uploads are not accepted");
-        }
         String sha256 = ContentKey.sha256(bytes);
         String key = ContentKey.of(sha256, info.format().extension());
         boolean created = blocking(() -> {
