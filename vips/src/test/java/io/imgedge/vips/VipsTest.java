@@ -310,6 +310,115 @@ class VipsTest {
         assertEquals(50, fill.getHeight());
     }
 
+    /** An animated GIF whose frames show for {@code delayCs} hundredths of a second each, looping forever. */
+    static byte[] gifWithDelays(int width, int height, int frames, int delayCs) throws Exception {
+        javax.imageio.ImageWriter writer = javax.imageio.ImageIO.getImageWritersByFormatName("gif").next();
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (javax.imageio.stream.ImageOutputStream out = javax.imageio.ImageIO.createImageOutputStream(bytes)) {
+            writer.setOutput(out);
+            writer.prepareWriteSequence(null);
+            for (int i = 0; i < frames; i++) {
+                BufferedImage frame = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+                java.awt.Graphics2D g = frame.createGraphics();
+                g.setColor(Color.getHSBColor(i / (float) frames, 0.8f, 0.9f));
+                g.fillRect(0, 0, width, height);
+                g.dispose();
+                javax.imageio.metadata.IIOMetadata meta = writer.getDefaultImageMetadata(
+                        javax.imageio.ImageTypeSpecifier.createFromRenderedImage(frame), null);
+                String name = meta.getNativeMetadataFormatName();
+                javax.imageio.metadata.IIOMetadataNode root = (javax.imageio.metadata.IIOMetadataNode) meta.getAsTree(name);
+                javax.imageio.metadata.IIOMetadataNode control = child(root, "GraphicControlExtension");
+                control.setAttribute("disposalMethod", "none");
+                control.setAttribute("userInputFlag", "FALSE");
+                control.setAttribute("transparentColorFlag", "FALSE");
+                control.setAttribute("delayTime", Integer.toString(delayCs));
+                control.setAttribute("transparentColorIndex", "0");
+                if (i == 0) {
+                    javax.imageio.metadata.IIOMetadataNode app = new javax.imageio.metadata.IIOMetadataNode("ApplicationExtension");
+                    app.setAttribute("applicationID", "NETSCAPE");
+                    app.setAttribute("authenticationCode", "2.0");
+                    app.setUserObject(new byte[]{1, 0, 0});
+                    child(root, "ApplicationExtensions").appendChild(app);
+                }
+                meta.setFromTree(name, root);
+                writer.writeToSequence(new javax.imageio.IIOImage(frame, null, meta), null);
+            }
+            writer.endWriteSequence();
+        }
+        return bytes.toByteArray();
+    }
+
+    static javax.imageio.metadata.IIOMetadataNode child(javax.imageio.metadata.IIOMetadataNode parent, String name) {
+        for (int i = 0; i < parent.getLength(); i++) {
+            if (parent.item(i).getNodeName().equals(name)) {
+                return (javax.imageio.metadata.IIOMetadataNode) parent.item(i);
+            }
+        }
+        javax.imageio.metadata.IIOMetadataNode node = new javax.imageio.metadata.IIOMetadataNode(name);
+        parent.appendChild(node);
+        return node;
+    }
+
+    /** Each frame's delay (hundredths of a second) in a GIF, read with the JDK's GIF reader. */
+    static List<Integer> gifDelays(byte[] gif) throws Exception {
+        try (javax.imageio.stream.ImageInputStream in = javax.imageio.ImageIO.createImageInputStream(
+                new java.io.ByteArrayInputStream(gif))) {
+            javax.imageio.ImageReader reader = javax.imageio.ImageIO.getImageReadersByFormatName("gif").next();
+            reader.setInput(in);
+            List<Integer> delays = new java.util.ArrayList<>();
+            for (int i = 0; i < reader.getNumImages(true); i++) {
+                javax.imageio.metadata.IIOMetadata meta = reader.getImageMetadata(i);
+                javax.imageio.metadata.IIOMetadataNode root = (javax.imageio.metadata.IIOMetadataNode)
+                        meta.getAsTree(meta.getNativeMetadataFormatName());
+                delays.add(Integer.parseInt(child(root, "GraphicControlExtension").getAttribute("delayTime")));
+            }
+            return delays;
+        }
+    }
+
+    @Test
+    void frameDelaysSurviveTheResize() throws Exception {
+        byte[] gif = gifWithDelays(90, 60, 4, 25);
+        assertEquals(List.of(25, 25, 25, 25), gifDelays(gif));
+        TransformSpec fit = new TransformSpec(45, 0, Fit.FIT, Gravity.CENTRE, false, Optional.of(ImageFormat.GIF), 80, true);
+        assertEquals(List.of(25, 25, 25, 25), gifDelays(VIPS.transform(gif, fit, LIMITS).bytes()));
+        TransformSpec fill = new TransformSpec(30, 30, Fit.FILL, Gravity.CENTRE, false, Optional.of(ImageFormat.GIF), 80, true);
+        assertEquals(List.of(25, 25, 25, 25), gifDelays(VIPS.transform(gif, fill, LIMITS).bytes()), "also when cut frame by frame");
+    }
+
+    @Test
+    void sixteenBitAndGreyscaleInputs() {
+        BufferedImage deep = new BufferedImage(80, 40, BufferedImage.TYPE_USHORT_GRAY);
+        java.awt.image.WritableRaster raster = deep.getRaster();
+        for (int y = 0; y < 40; y++) {
+            for (int x = 0; x < 80; x++) {
+                raster.setSample(x, y, 0, x < 40 ? 0x2000 : 0xc000);
+            }
+        }
+        byte[] png16 = TestImages.encode(deep, "png");
+        TransformSpec half = new TransformSpec(40, 0, Fit.FIT, Gravity.CENTRE, false, Optional.of(ImageFormat.JPEG), 95, true);
+        BufferedImage out = TestImages.decode(VIPS.transform(png16, half, LIMITS).bytes());
+        assertEquals(40, out.getWidth());
+        // samples, not getRGB: the JDK treats grey images as linear when it converts them to sRGB
+        assertEquals(0x20, out.getRaster().getSample(5, 10, 0), 3, "16-bit levels scaled to 8 bits, not clipped");
+        assertEquals(0xc0, out.getRaster().getSample(35, 10, 0), 3);
+
+        BufferedImage grey = new BufferedImage(80, 40, BufferedImage.TYPE_BYTE_GRAY);
+        for (int y = 0; y < 40; y++) {
+            for (int x = 0; x < 80; x++) {
+                grey.getRaster().setSample(x, y, 0, 90);
+            }
+        }
+        byte[] greyJpeg = TestImages.encode(grey, "jpg");
+        for (ImageFormat format : List.of(ImageFormat.JPEG, ImageFormat.PNG, ImageFormat.WEBP)) {
+            TransformSpec spec = new TransformSpec(40, 0, Fit.FIT, Gravity.CENTRE, false, Optional.of(format), 95, true);
+            java.awt.image.Raster g = TestImages.decode(VIPS.transform(greyJpeg, spec, LIMITS).bytes()).getRaster();
+            for (int band = 0; band < g.getNumBands(); band++) {
+                assertEquals(90, g.getSample(20, 10, band), 3, format + " band " + band + ": the same grey");
+            }
+        }
+    }
+
     @Test
     void animationsStayAnimatedWhereTheFormatCanShowThem() {
         byte[] gif = TestImages.animatedGif(120, 80, 6);
