@@ -149,6 +149,21 @@ class UrlApiIT {
         }
     }
 
+    @Test
+    void qualityDefaultsPerOutputFormat() throws Exception {
+        Files.write(Files.createDirectories(dir.resolve("images")).resolve("photo.jpg"), TestImages.jpeg(400, 300));
+        ImgedgeServer server = start(Map.of("imgedge.processing.quality", 90,
+                "imgedge.processing.format_quality", List.of("webp=10", "jpg=10"), "imgedge.processing.auto_formats", List.of()));
+        int webpDefault = get(server, "/_/w:300/plain/local:///photo.jpg@webp").body().length;
+        int webpExplicit = get(server, "/_/w:300/q:90/plain/local:///photo.jpg@webp").body().length;
+        assertTrue(webpDefault < webpExplicit / 2, "webp at 10 (" + webpDefault + " B) vs 90 (" + webpExplicit + " B)");
+        int sourceFormat = get(server, "/_/w:301/plain/local:///photo.jpg").body().length;
+        int sourceExplicit = get(server, "/_/w:301/q:90/plain/local:///photo.jpg").body().length;
+        assertTrue(sourceFormat < sourceExplicit / 2, "a JPEG kept as JPEG takes the jpg default too: " + sourceFormat
+                + " vs " + sourceExplicit);
+        image(get(server, "/_/w:301/plain/local:///photo.jpg"), ImageFormat.JPEG, 301, 226);
+    }
+
     static String b58(String url) {
         return Base58.encode(url.getBytes(StandardCharsets.UTF_8));
     }

@@ -16,6 +16,11 @@ import java.util.Optional;
 public record TransformSpec(int width, int height, Fit fit, Gravity gravity, boolean enlarge,
                             Optional<ImageFormat> format, int quality, boolean stripMetadata, Effects effects) {
 
+    /** This transform at another encoder quality. */
+    public TransformSpec withQuality(int newQuality) {
+        return new TransformSpec(width, height, fit, gravity, enlarge, format, newQuality, stripMetadata, effects);
+    }
+
     /** A transform with no effects beyond resizing. */
     public TransformSpec(int width, int height, Fit fit, Gravity gravity, boolean enlarge, Optional<ImageFormat> format,
                          int quality, boolean stripMetadata) {

@@ -35,6 +35,14 @@ public record CacheKey(String hex) {
         return of(canonical(source, spec));
     }
 
+    /**
+     * As {@link #result(Source, TransformSpec)} for a result whose quality is not known yet: it
+     * follows the source's format (per-format defaults), so it is not the spec's.
+     */
+    public static CacheKey resultWithFormatQuality(Source source, TransformSpec spec) {
+        return of(canonical(source, spec) + "|q=by-format");
+    }
+
     public static CacheKey source(Source source) {
         return of("source|" + source.canonical());
     }

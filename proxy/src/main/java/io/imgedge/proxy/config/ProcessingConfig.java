@@ -5,9 +5,11 @@ import io.imgedge.vips.ImageFormat;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Image defaults ({@code imgedge.processing}) and response freshness.
@@ -15,9 +17,10 @@ import java.util.Map;
  * @param maxAge      {@code Cache-Control: max-age} of processed images
  * @param autoFormats formats offered by {@code Accept} when a URL names none, best first; empty = off
  * @param presets     option segments by preset name ({@code pr:name}; {@code default} applies to every URL)
+ * @param formatQuality default quality per output format, over {@code quality}
  */
 public record ProcessingConfig(int quality, boolean stripMetadata, Duration maxAge, List<ImageFormat> autoFormats,
-                               Map<String, List<String>> presets) {
+                               Map<String, List<String>> presets, Map<ImageFormat, Integer> formatQuality) {
     static ProcessingConfig from(Section c) {
         Duration maxAge = c.getDuration("max_age");
         if (maxAge.isNegative()) {
@@ -37,7 +40,22 @@ public record ProcessingConfig(int quality, boolean stripMetadata, Duration maxA
             }
             presets.put(preset.substring(0, eq).strip(), List.of(preset.substring(eq + 1).strip().split("/")));
         }
+        Map<ImageFormat, Integer> formatQuality = new EnumMap<>(ImageFormat.class);
+        for (String entry : c.root().getStringList(c.key("format_quality"))) {
+            String[] parts = entry.split("=", 2);
+            Optional<ImageFormat> format = ImageFormat.fromExtension(parts[0].strip()).filter(ImageFormat::writable);
+            int q;
+            try {
+                q = parts.length == 2 ? Integer.parseInt(parts[1].strip()) : -1;
+            } catch (NumberFormatException e) {
+                q = -1;
+            }
+            if (format.isEmpty() || q < 1 || q > 100) {
+                throw ConfigValues.bad(c, "format_quality", "'" + entry + "' is not format=quality (jpg, png, webp, avif, gif; 1..100)");
+            }
+            formatQuality.put(format.get(), q);
+        }
         return new ProcessingConfig(ConfigValues.intBetween(c, "quality", 1, 100), c.getBoolean("strip_metadata"), maxAge,
-                List.copyOf(auto), Map.copyOf(presets));
+                List.copyOf(auto), Map.copyOf(presets), Map.copyOf(formatQuality));
     }
 }

@@ -272,7 +272,8 @@ public final class ImageService {
     /** The variants of a request: as asked, and per negotiable format when it names none. */
     private Parsed parsed(ProcessingRequest request, boolean negotiable) {
         TransformSpec spec = spec(request.options());
-        Variant plain = new Variant(spec, CacheKey.result(request.source(), spec));
+        Variant plain = new Variant(spec, deferredQuality(request.options())
+                ? CacheKey.resultWithFormatQuality(request.source(), spec) : CacheKey.result(request.source(), spec));
         Map<ImageFormat, Variant> negotiated = new EnumMap<>(ImageFormat.class);
         if (negotiable && request.options().format().isEmpty()) {
             for (ImageFormat format : negotiation.preferred()) {
@@ -311,7 +312,8 @@ public final class ImageService {
         return original(request.source()).thenCompose(original -> {
             long transformStart = System.nanoTime();
             // past the timeout the request stops waiting; the worker finishes and frees the native memory anyway
-            return workers.submit(() -> vips.transform(original.payload().duplicate(), spec, limits.image()))
+            return workers.submit(() -> vips.transform(original.payload().duplicate(), withFormatQuality(spec, request, original),
+                            limits.image()))
                     .orTimeout(limits.transformTimeout().toMillis(), TimeUnit.MILLISECONDS)
                     .exceptionally(failure -> {
                         throw ErrorMapper.unwrap(failure) instanceof TimeoutException
@@ -414,10 +416,30 @@ public final class ImageService {
             case AUTO -> TransformSpec.Fit.AUTO;
             case FILL_DOWN -> TransformSpec.Fit.FILL_DOWN;
         };
-        int quality = o.quality() == 0 ? processing.quality() : o.quality();
+        int quality = o.quality() != 0 ? o.quality()
+                : o.format().map(f -> processing.formatQuality().getOrDefault(f, processing.quality())).orElse(processing.quality());
         double dpr = o.adjust().dpr();
         return new TransformSpec(scaled(o.width(), dpr), scaled(o.height(), dpr), fit, o.gravity(), o.enlarge(), o.format(),
                 quality, o.adjust().stripMetadata().orElse(processing.stripMetadata()), o.adjust().effects());
+    }
+
+    /**
+     * The spec with the configured quality of the output format when the URL set neither quality
+     * nor format: only now, with the original in hand, is its format (kept as the output) known.
+     * Runs on a worker.
+     */
+    private TransformSpec withFormatQuality(TransformSpec spec, ProcessingRequest request, CachedImage original) {
+        if (!deferredQuality(request.options()) || spec.format().isPresent()) {
+            return spec;
+        }
+        ImageFormat source = vips.probe(original.payload().duplicate()).format();
+        ImageFormat output = source.writable() ? source : source == ImageFormat.SVG ? ImageFormat.PNG : ImageFormat.JPEG;
+        return spec.withQuality(processing.formatQuality().getOrDefault(output, processing.quality()));
+    }
+
+    /** Whether the quality waits for the source's format: neither quality nor format in the URL, defaults per format set. */
+    private boolean deferredQuality(ProcessingOptions o) {
+        return o.quality() == 0 && o.format().isEmpty() && !processing.formatQuality().isEmpty();
     }
 
     /** A side times the device pixel ratio, within the result limit. */
