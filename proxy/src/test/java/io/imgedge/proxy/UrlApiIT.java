@@ -164,6 +164,47 @@ class UrlApiIT {
         image(get(server, "/_/w:301/plain/local:///photo.jpg"), ImageFormat.JPEG, 301, 226);
     }
 
+    /** An ICO holding {@code images}, each as stored (PNG bytes, or a BMP bitmap without its file header). */
+    static byte[] ico(List<byte[]> images, List<Integer> sides) {
+        java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(6 + 16 * images.size()
+                + images.stream().mapToInt(i -> i.length).sum()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        out.putShort((short) 0).putShort((short) 1).putShort((short) images.size());
+        int offset = 6 + 16 * images.size();
+        for (int i = 0; i < images.size(); i++) {
+            out.put((byte) (sides.get(i) % 256)).put((byte) (sides.get(i) % 256)).put((byte) 0).put((byte) 0)
+                    .putShort((short) 1).putShort((short) 24).putInt(images.get(i).length).putInt(offset);
+            offset += images.get(i).length;
+        }
+        images.forEach(out::put);
+        return out.array();
+    }
+
+    /** The bitmap of a 24-bit BMP as an ICO stores it: no file header, height doubled, an AND mask after. */
+    static byte[] icoBitmap(int side) {
+        byte[] bmp = TestImages.encode(TestImages.picture(side, side), "bmp");
+        byte[] dib = java.util.Arrays.copyOfRange(bmp, 14, bmp.length);
+        java.nio.ByteBuffer.wrap(dib).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(8, side * 2);
+        byte[] withMask = java.util.Arrays.copyOf(dib, dib.length + ((side + 31) / 32) * 4 * side);
+        return withMask;
+    }
+
+    @Test
+    void bmpAndIcoSources() throws Exception {
+        Path images = Files.createDirectories(dir.resolve("images"));
+        Files.write(images.resolve("old.bmp"), TestImages.encode(TestImages.picture(120, 90), "bmp"));
+        Files.write(images.resolve("png.ico"), ico(List.of(icoBitmap(16), TestImages.png(48, 48)), List.of(16, 48)));
+        Files.write(images.resolve("bmp.ico"), ico(List.of(icoBitmap(16), icoBitmap(32)), List.of(16, 32)));
+        byte[] bomb = TestImages.encode(TestImages.picture(4, 4), "bmp");
+        java.nio.ByteBuffer.wrap(bomb).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(18, 100_000).putInt(22, 100_000);
+        Files.write(images.resolve("bomb.bmp"), bomb);
+        ImgedgeServer server = start(Map.of("imgedge.processing.auto_formats", List.of()));
+        image(get(server, "/_/w:60/plain/local:///old.bmp@png"), ImageFormat.PNG, 60, 45);
+        image(get(server, "/_/w:24/plain/local:///png.ico@png"), ImageFormat.PNG, 24, 24);
+        image(get(server, "/_/w:16/plain/local:///bmp.ico@png"), ImageFormat.PNG, 16, 16);
+        HttpResponse<byte[]> refused = get(server, "/_/w:10/plain/local:///bomb.bmp");
+        assertEquals(422, refused.statusCode(), new String(refused.body(), StandardCharsets.UTF_8));
+    }
+
     static String b58(String url) {
         return Base58.encode(url.getBytes(StandardCharsets.UTF_8));
     }

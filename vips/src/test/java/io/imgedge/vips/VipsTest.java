@@ -377,6 +377,24 @@ class VipsTest {
     }
 
     @Test
+    void heicAndAvifInputs(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Files.write(dir.resolve("src.png"), TestImages.png(160, 120));
+        vipsCli(dir, "copy", "src.png", "photo.heic[compression=hevc]");
+        vipsCli(dir, "copy", "src.png", "photo.avif");
+        TransformSpec keep = new TransformSpec(80, 0, Fit.FIT, Gravity.CENTRE, false, Optional.empty(), 80, true);
+        byte[] heic = java.nio.file.Files.readAllBytes(dir.resolve("photo.heic"));
+        assertEquals(ImageFormat.HEIC, VIPS.probe(heic).format());
+        EncodedImage fromHeic = VIPS.transform(heic, keep, LIMITS);
+        assertEquals(ImageFormat.JPEG, fromHeic.format(), "HEIC is read, not written: JPEG");
+        assertEquals(60, TestImages.decode(fromHeic.bytes()).getHeight());
+        byte[] avif = java.nio.file.Files.readAllBytes(dir.resolve("photo.avif"));
+        assertEquals(ImageFormat.AVIF, VIPS.probe(avif).format());
+        EncodedImage fromAvif = VIPS.transform(avif, keep.withQuality(60), LIMITS);
+        assertEquals(ImageFormat.AVIF, fromAvif.format());
+        assertEquals(80, fromAvif.width());
+    }
+
+    @Test
     void frameDelaysSurviveTheResize() throws Exception {
         byte[] gif = gifWithDelays(90, 60, 4, 25);
         assertEquals(List.of(25, 25, 25, 25), gifDelays(gif));

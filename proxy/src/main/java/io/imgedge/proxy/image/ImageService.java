@@ -385,15 +385,19 @@ public final class ImageService {
                 // an open circuit stays recognisable: a cached copy of any age may answer for it
                 throw cause instanceof CircuitOpenException open ? open : ErrorMapper.toHttpError(cause);
             }
+            return original;
+        }).thenCompose(original -> {
             byte[] bytes = original.bytes();
-            if (SvgSanitizer.looksLikeSvg(bytes)) {
-                if (!limits.svg()) {
-                    throw HttpError.unsupportedMediaType("SVG sources are refused here (limits.svg = refuse)");
-                }
-                bytes = SvgSanitizer.sanitize(bytes);
+            boolean legacy = LegacyFormats.isLegacy(bytes);
+            boolean svg = !legacy && SvgSanitizer.looksLikeSvg(bytes);
+            if (svg && !limits.svg()) {
+                throw HttpError.unsupportedMediaType("SVG sources are refused here (limits.svg = refuse)");
             }
-            return new CachedImage(ByteBuffer.wrap(bytes), original.contentType(), "", now, expiry(original, source, now),
-                    key.hex());
+            // decoding a BMP or ICO and rewriting an SVG is CPU work: on a worker, never on an event loop
+            CompletableFuture<byte[]> usable = !legacy && !svg ? CompletableFuture.completedFuture(bytes)
+                    : workers.submit(() -> legacy ? LegacyFormats.toPng(bytes, limits.image()) : SvgSanitizer.sanitize(bytes));
+            return usable.thenApply(ready -> new CachedImage(ByteBuffer.wrap(ready), original.contentType(), "", now,
+                    expiry(original, source, now), key.hex()));
         });
     }
 
