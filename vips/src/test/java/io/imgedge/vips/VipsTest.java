@@ -394,12 +394,35 @@ class VipsTest {
         assertEquals(80, fromAvif.width());
     }
 
+    /** The NETSCAPE loop count of a GIF (0 = forever), or -1 when it has none (plays once). */
+    static int gifLoops(byte[] gif) throws Exception {
+        try (javax.imageio.stream.ImageInputStream in = javax.imageio.ImageIO.createImageInputStream(
+                new java.io.ByteArrayInputStream(gif))) {
+            javax.imageio.ImageReader reader = javax.imageio.ImageIO.getImageReadersByFormatName("gif").next();
+            reader.setInput(in);
+            javax.imageio.metadata.IIOMetadata meta = reader.getImageMetadata(0);
+            javax.imageio.metadata.IIOMetadataNode root = (javax.imageio.metadata.IIOMetadataNode)
+                    meta.getAsTree(meta.getNativeMetadataFormatName());
+            javax.imageio.metadata.IIOMetadataNode apps = child(root, "ApplicationExtensions");
+            for (int i = 0; i < apps.getLength(); i++) {
+                javax.imageio.metadata.IIOMetadataNode app = (javax.imageio.metadata.IIOMetadataNode) apps.item(i);
+                if ("NETSCAPE".equals(app.getAttribute("applicationID")) && app.getUserObject() instanceof byte[] data) {
+                    return Byte.toUnsignedInt(data[1]) | Byte.toUnsignedInt(data[2]) << 8;
+                }
+            }
+            return -1;
+        }
+    }
+
     @Test
     void frameDelaysSurviveTheResize() throws Exception {
         byte[] gif = gifWithDelays(90, 60, 4, 25);
         assertEquals(List.of(25, 25, 25, 25), gifDelays(gif));
+        assertEquals(0, gifLoops(gif), "the source loops forever");
         TransformSpec fit = new TransformSpec(45, 0, Fit.FIT, Gravity.CENTRE, false, Optional.of(ImageFormat.GIF), 80, true);
-        assertEquals(List.of(25, 25, 25, 25), gifDelays(VIPS.transform(gif, fit, LIMITS).bytes()));
+        byte[] resized = VIPS.transform(gif, fit, LIMITS).bytes();
+        assertEquals(List.of(25, 25, 25, 25), gifDelays(resized));
+        assertEquals(0, gifLoops(resized), "and so does the result");
         TransformSpec fill = new TransformSpec(30, 30, Fit.FILL, Gravity.CENTRE, false, Optional.of(ImageFormat.GIF), 80, true);
         assertEquals(List.of(25, 25, 25, 25), gifDelays(VIPS.transform(gif, fill, LIMITS).bytes()), "also when cut frame by frame");
     }
