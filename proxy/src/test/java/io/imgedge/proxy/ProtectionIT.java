@@ -356,6 +356,11 @@ class ProtectionIT {
         assertEquals("stale", stale.headers().firstValue("x-cache").orElseThrow());
         assertEquals(1, origin.hits("/img/kept.png"));
         assertTrue(metric(server, "imgedge_throttled_total{reason=\"origin_circuit\"") >= 1);
+        assertEquals(2, metric(server, "imgedge_origin_responses_total{kind=\"http\",status=\"502\"}"),
+                "the two 5xx answers, counted as what they map to");
+        assertEquals(2, metric(server, "imgedge_origin_responses_total{kind=\"http\",status=\"503\"}"),
+                "the open circuit, twice: the refused fetch and the refetch of the expired copy");
+        assertTrue(metric(server, "imgedge_bytes_sent_total{route=\"image\"}") > 0);
     }
 
     @Test

@@ -236,6 +236,7 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
         }
         shared.state().end();
         shared.metrics().request(exchange.route(), status, exchange.elapsedNanos());
+        shared.metrics().bytesSent(exchange.route(), bytes);
         shared.accessLog().log(exchange, status, bytes, error, timing);
         if (close) {
             ctx.close();

@@ -380,8 +380,11 @@ public final class ImageService {
         long now = clock.millis();
         return origins.fetch(source).handle((original, failure) -> {
             metrics.originFetch(kind, failure == null ? "ok" : "error", System.nanoTime() - start);
-            if (failure != null) {
+            if (failure == null) {
+                metrics.originResponse(kind, 200);
+            } else {
                 Throwable cause = ErrorMapper.unwrap(failure);
+                metrics.originResponse(kind, cause instanceof CircuitOpenException ? 503 : ErrorMapper.toHttpError(cause).status());
                 // an open circuit stays recognisable: a cached copy of any age may answer for it
                 throw cause instanceof CircuitOpenException open ? open : ErrorMapper.toHttpError(cause);
             }

@@ -45,6 +45,7 @@ public final class ServerMetrics implements AutoCloseable {
     private final Map<String, Counter[]> requestCounters = new ConcurrentHashMap<>();
     private final Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
     private final Map<String, Map<String, Counter>> lookupCounters = new ConcurrentHashMap<>();
+    private final Map<String, Counter> bytesSent = new ConcurrentHashMap<>();
     // Gauges over suppliers hold them strongly: by default Micrometer keeps only a weak
     // reference, and a lambda nobody else holds would read NaN after a collection.
 
@@ -133,6 +134,25 @@ public final class ServerMetrics implements AutoCloseable {
     public void originFetch(String kind, String outcome, long nanos) {
         timer("imgedge.origin.fetch", "time to fetch an original", "kind", kind, "outcome", outcome)
                 .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * What one origin fetch came to, as the status it maps to ({@code kind} http/s3/local/store):
+     * 200 fetched, 404 missing, 413 too large, 502 origin error, 503 circuit open, 504 timeout.
+     */
+    public void originResponse(String kind, int status) {
+        counter("imgedge.origin.responses", "origin fetches by kind and resulting status", "kind", kind,
+                "status", Integer.toString(status)).increment();
+    }
+
+    /** Response body bytes written ({@code route} as in imgedge_requests_total). */
+    public void bytesSent(String route, long bytes) {
+        Counter counter = bytesSent.get(route);
+        if (counter == null) {
+            counter = bytesSent.computeIfAbsent(route,
+                    _ -> counter("imgedge.bytes.sent", "response body bytes written", "route", route));
+        }
+        counter.increment(bytes);
     }
 
     /** One transform, by output format. */
