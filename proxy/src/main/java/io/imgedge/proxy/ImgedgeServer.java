@@ -151,7 +151,7 @@ public final class ImgedgeServer implements AutoCloseable {
                 new ClientAddress(throttle.trustedProxies()), metrics, config.hive(),
                 new HiveUrls(config.limits().maxResultSide()));
         RequestHandler.Shared handler = new RequestHandler.Shared(responder, state, metrics,
-                new AccessLog(config.accessLog()), config.server().requestTimeout(), config.limits().busyStatus());
+                new AccessLog(config.accessLog(), clock), config.server().requestTimeout(), config.limits().busyStatus());
 
         ServerConfig server = config.server();
         ConnectionLimit connections = new ConnectionLimit(server.maxConnections(), metrics);

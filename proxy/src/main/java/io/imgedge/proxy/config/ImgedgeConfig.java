@@ -8,7 +8,7 @@ import io.imgedge.proxy.url.ProcessingUrlParser;
 public record ImgedgeConfig(ServerConfig server, AdminConfig admin, SigningConfig signing, SourcesConfig sources,
                             LimitsConfig limits, ProcessingConfig processing, CacheConfig cache, StoreConfig store,
                             UploadConfig upload, ThrottleConfig throttle, boolean hive, String vipsLibrary,
-                            boolean accessLog) {
+                            AccessLogConfig accessLog) {
 
     /** Reads {@code c}, the {@code imgedge} object. */
     static ImgedgeConfig from(Section c) {
@@ -27,6 +27,6 @@ public record ImgedgeConfig(ServerConfig server, AdminConfig admin, SigningConfi
                 LimitsConfig.from(c.sub("limits")), ProcessingConfig.from(c.sub("processing")),
                 CacheConfig.from(c.sub("cache")), StoreConfig.from(c.sub("store")), UploadConfig.from(c.sub("upload")),
                 ThrottleConfig.from(c.sub("throttle"), c.sub("redis")), c.getBoolean("hive.enabled"),
-                c.getString("vips.library"), c.getBoolean("log.access"));
+                c.getString("vips.library"), AccessLogConfig.from(c.sub("log.access")));
     }
 }

@@ -1,29 +1,54 @@
 package io.imgedge.proxy.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.imgedge.proxy.config.AccessLogConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
+import java.time.InstantSource;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 
-/** One JSON line per request on the {@code imgedge.access} logger. Thread-safe. */
+/**
+ * One JSON line per request on the {@code imgedge.access} logger: successes sampled at the
+ * configured rate, failures all logged up to a budget per client and minute; failures past it
+ * are counted and reported in one line per client once the minute is over (at the next line
+ * logged, so a quiet server reports nothing). Thread-safe.
+ */
 public final class AccessLog {
     private static final Logger LOG = LoggerFactory.getLogger("imgedge.access");
 
-    private final boolean enabled;
+    private final AccessLogConfig config;
+    private final InstantSource clock;
+    /** Failures logged and dropped per client in the current minute. */
+    private final Map<String, int[]> failures = new HashMap<>();
+    private long minute = Long.MIN_VALUE;
 
-    public AccessLog(boolean enabled) {
-        this.enabled = enabled;
+    public AccessLog(AccessLogConfig config, InstantSource clock) {
+        this.config = config;
+        this.clock = clock;
     }
 
-    void log(Exchange exchange, int status, long bytes, String error, String serverTiming) {
-        if (!enabled || !LOG.isInfoEnabled()) {
+    /**
+     * @param cache  {@code X-Cache} of an image answer, or null
+     * @param timing {@code Server-Timing} of an image answer, or null
+     */
+    void log(Exchange exchange, int status, long bytes, String error, String cache, String timing) {
+        if (!config.enabled() || !LOG.isInfoEnabled()) {
+            return;
+        }
+        if (status < 400) {
+            if (config.sampleRate() < 1 && ThreadLocalRandom.current().nextDouble() >= config.sampleRate()) {
+                return;
+            }
+        } else if (!withinErrorBudget(exchange.client())) {
             return;
         }
         Map<String, Object> line = new LinkedHashMap<>();
-        line.put("time", Instant.now().toString());
+        line.put("time", clock.instant().toString());
         line.put("client", exchange.client());
         line.put("protocol", exchange.protocol());
         line.put("method", exchange.method());
@@ -32,12 +57,48 @@ public final class AccessLog {
         line.put("status", status);
         line.put("bytes", bytes);
         line.put("ms", Math.round(exchange.elapsedNanos() / 1e5) / 10.0);
-        if (serverTiming != null) {
-            line.put("timing", serverTiming);
+        if (cache != null) {
+            line.put("cache", cache);
+        }
+        if (timing != null) {
+            line.put("timing", timing);
         }
         if (error != null) {
             line.put("error", error);
         }
+        write(line);
+    }
+
+    /** Counts one failure of {@code client}; false once it is past this minute's budget. */
+    private synchronized boolean withinErrorBudget(String client) {
+        long now = clock.millis() / 60_000;
+        if (now != minute) {
+            reportDropped();
+            failures.clear();
+            minute = now;
+        }
+        int[] counts = failures.computeIfAbsent(client, _ -> new int[2]);
+        if (counts[0] < config.errorsPerMinute()) {
+            counts[0]++;
+            return true;
+        }
+        counts[1]++;
+        return false;
+    }
+
+    private void reportDropped() {
+        for (Map.Entry<String, int[]> e : failures.entrySet()) {
+            if (e.getValue()[1] > 0) {
+                Map<String, Object> line = new LinkedHashMap<>();
+                line.put("time", Instant.ofEpochMilli(minute * 60_000).toString());
+                line.put("client", e.getKey());
+                line.put("dropped_errors", e.getValue()[1]);
+                write(line);
+            }
+        }
+    }
+
+    private static void write(Map<String, Object> line) {
         try {
             LOG.info(Responses.JSON.writeValueAsString(line));
         } catch (JsonProcessingException e) {

@@ -210,7 +210,7 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
             long bytes = image.body().remaining();
             raw.writeAndFlush(Unpooled.wrappedBuffer(image.body().duplicate()))
                     .addListener((ChannelFutureListener) written -> finished(ctx, exchange, 200, bytes, null,
-                            image.serverTiming(), !written.isSuccess()));
+                            image.cacheStatus(), image.serverTiming(), !written.isSuccess()));
             return;
         }
         FullHttpResponse response = Responses.build(reply, exchange.ifNoneMatch(), exchange.head());
@@ -224,20 +224,21 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
         long bytes = response.content().readableBytes();
         String error = reply instanceof Reply.Json json && status >= 400 ? String.valueOf(json.body().get("error")) : null;
         String timing = reply instanceof Reply.Image image ? image.image().serverTiming() : null;
+        String cache = reply instanceof Reply.Image image ? image.image().cacheStatus() : null;
         ctx.writeAndFlush(response).addListener((ChannelFutureListener) written ->
-                finished(ctx, exchange, status, bytes, error, timing, !written.isSuccess() || close));
+                finished(ctx, exchange, status, bytes, error, cache, timing, !written.isSuccess() || close));
     }
 
     /** Bookkeeping once a response is written (or failed to be). */
     private void finished(ChannelHandlerContext ctx, Exchange exchange, int status, long bytes, String error,
-                          String timing, boolean close) {
+                          String cache, String timing, boolean close) {
         if (guard != null) {
             guard.requestFinished();
         }
         shared.state().end();
         shared.metrics().request(exchange.route(), status, exchange.elapsedNanos());
         shared.metrics().bytesSent(exchange.route(), bytes);
-        shared.accessLog().log(exchange, status, bytes, error, timing);
+        shared.accessLog().log(exchange, status, bytes, error, cache, timing);
         if (close) {
             ctx.close();
         }

@@ -1,5 +1,6 @@
 package io.imgedge.proxy.http;
 
+import io.imgedge.proxy.config.AccessLogConfig;
 import io.imgedge.proxy.error.HttpError;
 import io.imgedge.proxy.metrics.ServerMetrics;
 import io.netty.buffer.Unpooled;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -64,7 +66,7 @@ class RequestHandlerTest {
     };
 
     final EmbeddedChannel channel = new EmbeddedChannel(new RequestHandler(new RequestHandler.Shared(responder, state,
-            metrics, new AccessLog(false), Duration.ofSeconds(30), 503)));
+            metrics, new AccessLog(new AccessLogConfig(false, 1, 0), InstantSource.system()), Duration.ofSeconds(30), 503)));
 
     @AfterEach
     void close() {
@@ -143,7 +145,7 @@ class RequestHandlerTest {
         assertFalse(channel.isOpen());
 
         EmbeddedChannel other = new EmbeddedChannel(new RequestHandler(new RequestHandler.Shared(responder, state,
-                metrics, new AccessLog(false), Duration.ofSeconds(30), 503)));
+                metrics, new AccessLog(new AccessLogConfig(false, 1, 0), InstantSource.system()), Duration.ofSeconds(30), 503)));
         DefaultHttpRequest refused = upload(3);
         refused.headers().set("x-refuse", "1");
         other.writeInbound(refused);

@@ -1,0 +1,90 @@
+package io.imgedge.proxy.http;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.imgedge.proxy.config.AccessLogConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Sampling and the per-client error budget, on the real logger, with a clock the test moves. */
+class AccessLogTest {
+    final Logger logger = (Logger) LoggerFactory.getLogger("imgedge.access");
+    final ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    final AtomicLong now = new AtomicLong(1_700_000_000_000L);
+    final InstantSource clock = new InstantSource() {
+        @Override
+        public Instant instant() {
+            return Instant.ofEpochMilli(now.get());
+        }
+    };
+
+    ch.qos.logback.classic.Level level;
+
+    @BeforeEach
+    void attach() {
+        level = logger.getLevel();
+        logger.setLevel(ch.qos.logback.classic.Level.INFO);
+        logger.setAdditive(false);
+        lines.start();
+        logger.addAppender(lines);
+    }
+
+    @AfterEach
+    void detach() {
+        logger.detachAppender(lines);
+        logger.setAdditive(true);
+        logger.setLevel(level);
+    }
+
+    static Exchange from(String ip) {
+        return new Exchange("GET", "/x", null, new InetSocketAddress(ip, 4000), "HTTP/1.1", "image", true, System.nanoTime());
+    }
+
+    List<String> messages() {
+        return lines.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    }
+
+    @Test
+    void successesAreSampledFailuresKeptUpToABudgetThenCounted() {
+        AccessLog log = new AccessLog(new AccessLogConfig(true, 0, 2), clock);
+        for (int i = 0; i < 50; i++) {
+            log.log(from("192.0.2.1"), 200, 10, null, "hit-memory", "cache;dur=0.0");
+        }
+        assertEquals(List.of(), messages(), "sample_rate 0: no successes");
+        for (int i = 0; i < 5; i++) {
+            log.log(from("192.0.2.1"), 404, 0, "source not found", null, null);
+        }
+        log.log(from("192.0.2.2"), 502, 0, "origin answered 500", null, null);
+        assertEquals(3, messages().size(), "two failures of the first client, one of the second");
+        assertTrue(messages().getFirst().contains("\"status\":404") && messages().getFirst().contains("source not found"));
+
+        now.addAndGet(60_000);
+        log.log(from("192.0.2.3"), 500, 0, "internal error", null, null);
+        assertEquals(5, messages().size());
+        assertTrue(messages().get(3).contains("\"dropped_errors\":3") && messages().get(3).contains("192.0.2.1"),
+                "the minute's drops reported once: " + messages().get(3));
+        assertTrue(messages().get(4).contains("192.0.2.3"));
+    }
+
+    @Test
+    void fullSamplingLogsEverySuccessWithItsCacheResult() {
+        AccessLog log = new AccessLog(new AccessLogConfig(true, 1, 60), clock);
+        log.log(from("192.0.2.1"), 200, 1234, null, "hit-disk", "cache;dur=0.3");
+        assertEquals(1, messages().size());
+        assertTrue(messages().getFirst().contains("\"cache\":\"hit-disk\"") && messages().getFirst().contains("\"bytes\":1234"));
+        new AccessLog(new AccessLogConfig(false, 1, 60), clock).log(from("192.0.2.1"), 500, 0, "x", null, null);
+        assertEquals(1, messages().size(), "disabled: nothing");
+    }
+}
