@@ -49,6 +49,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.AsciiString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -151,7 +152,8 @@ public final class ImgedgeServer implements AutoCloseable {
                 new ClientAddress(throttle.trustedProxies()), metrics, config.hive(),
                 new HiveUrls(config.limits().maxResultSide()));
         RequestHandler.Shared handler = new RequestHandler.Shared(responder, state, metrics,
-                new AccessLog(config.accessLog(), clock), config.server().requestTimeout(), config.limits().busyStatus());
+                new AccessLog(config.accessLog(), clock), config.server().requestTimeout(), config.limits().busyStatus(),
+                AsciiString.cached(config.server().nodeName()));
 
         ServerConfig server = config.server();
         ConnectionLimit connections = new ConnectionLimit(server.maxConnections(), metrics);

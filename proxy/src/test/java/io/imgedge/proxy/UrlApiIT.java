@@ -46,6 +46,7 @@ class UrlApiIT {
         String name = "n" + closing.size();
         Map<String, Object> overrides = new HashMap<>();
         overrides.put("imgedge.server.http.port", 0);
+        overrides.put("imgedge.server.node_name", "node-" + name);
         overrides.put("imgedge.server.https.enabled", false);
         overrides.put("imgedge.admin.enabled", false);
         overrides.put("imgedge.signing.enabled", false);
@@ -161,7 +162,11 @@ class UrlApiIT {
         int sourceExplicit = get(server, "/_/w:301/q:90/plain/local:///photo.jpg").body().length;
         assertTrue(sourceFormat < sourceExplicit / 2, "a JPEG kept as JPEG takes the jpg default too: " + sourceFormat
                 + " vs " + sourceExplicit);
-        image(get(server, "/_/w:301/plain/local:///photo.jpg"), ImageFormat.JPEG, 301, 226);
+        HttpResponse<byte[]> named = get(server, "/_/w:301/plain/local:///photo.jpg");
+        image(named, ImageFormat.JPEG, 301, 226);
+        assertEquals("node-n0", named.headers().firstValue("x-served-by").orElseThrow(), "which node answered");
+        assertEquals("node-n0", get(server, "/_/w:301/q:500/plain/local:///photo.jpg").headers().firstValue("x-served-by")
+                .orElseThrow(), "errors too");
     }
 
     /** An ICO holding {@code images}, each as stored (PNG bytes, or a BMP bitmap without its file header). */

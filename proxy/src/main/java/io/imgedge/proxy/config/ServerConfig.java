@@ -16,10 +16,11 @@ import static io.imgedge.proxy.config.ConfigValues.threadsOrCores;
  * @param https          null when HTTPS is off
  * @param headerTimeout  an HTTP/1.1 request's head must arrive within this of its first byte (slow clients)
  * @param maxConnections public connections open at once; more are closed at once
+ * @param nodeName       this node's name in the {@code X-Served-By} response header
  */
 public record ServerConfig(Listener http, Https https, int maxInitialLine, int maxHeaderSize, Duration idleTimeout,
                            Duration headerTimeout, Duration requestTimeout, Duration shutdownGrace, int ioThreads,
-                           int http2MaxStreams, int maxConnections) {
+                           int http2MaxStreams, int maxConnections, String nodeName) {
 
     /** A bound address. */
     public record Listener(String host, int port) {
@@ -31,6 +32,21 @@ public record ServerConfig(Listener http, Https https, int maxInitialLine, int m
      * @param selfSignedDir where a self-signed pair is made on first start
      */
     public record Https(Listener listener, Path certFile, Path keyFile, Path selfSignedDir) {
+    }
+
+    private static String nodeName(Section c) {
+        String name = c.getString("node_name").strip();
+        if (name.isEmpty()) {
+            try {
+                name = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.net.UnknownHostException e) {
+                name = "imgedge";
+            }
+        }
+        if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
+            throw ConfigValues.bad(c, "node_name", "must be 1..64 letters, digits, '.', '_' or '-'");
+        }
+        return name;
     }
 
     static ServerConfig from(Section c) {
@@ -49,6 +65,7 @@ public record ServerConfig(Listener http, Https https, int maxInitialLine, int m
                 (int) positiveBytes(c, "max_initial_line"), (int) positiveBytes(c, "max_header_size"),
                 positiveDuration(c, "idle_timeout"), positiveDuration(c, "header_timeout"),
                 positiveDuration(c, "request_timeout"), positiveDuration(c, "shutdown_grace"),
-                threadsOrCores(c, "io_threads"), intAtLeast(c, "http2_max_streams", 1), intAtLeast(c, "max_connections", 1));
+                threadsOrCores(c, "io_threads"), intAtLeast(c, "http2_max_streams", 1), intAtLeast(c, "max_connections", 1),
+                nodeName(c));
     }
 }

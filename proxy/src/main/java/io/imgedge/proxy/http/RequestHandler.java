@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,7 +46,7 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
     /** What every connection's handler shares. */
     /** @param busyStatus what a full transform queue answers (503 or 429) */
     public record Shared(Responder responder, ServerState state, ServerMetrics metrics, AccessLog accessLog,
-                         Duration requestTimeout, int busyStatus) {
+                         Duration requestTimeout, int busyStatus, AsciiString nodeName) {
     }
 
     /** A request whose body is being read. */
@@ -206,7 +207,7 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
                 && exchange.keepAlive() && !exchange.head() && !exchange.http10()
                 && !EntityTags.noneMatchFails(exchange.ifNoneMatch(), image.etag())) {
             // the common case, a 200 image on a keep-alive HTTP/1.1 connection: head encoded directly
-            raw.write(Responses.imageHead(ctx.alloc(), image));
+            raw.write(Responses.imageHead(ctx.alloc(), image, shared.nodeName()));
             long bytes = image.body().remaining();
             raw.writeAndFlush(Unpooled.wrappedBuffer(image.body().duplicate()))
                     .addListener((ChannelFutureListener) written -> finished(ctx, exchange, 200, bytes, null,
@@ -214,6 +215,7 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         FullHttpResponse response = Responses.build(reply, exchange.ifNoneMatch(), exchange.head());
+        response.headers().set(Responses.SERVED_BY, shared.nodeName());
         boolean close = closeAfter || !exchange.keepAlive() && !announceClose;
         if (close || announceClose) {
             HttpUtil.setKeepAlive(response, false);

@@ -26,6 +26,8 @@ final class Responses {
     private static final AsciiString JSON_TYPE = AsciiString.cached("application/json");
     private static final AsciiString SERVER_TIMING = AsciiString.cached("server-timing");
     private static final AsciiString X_CACHE = AsciiString.cached("x-cache");
+    /** Which node answered: behind a load balancer, shows where each key lives. */
+    static final AsciiString SERVED_BY = AsciiString.cached("x-served-by");
     private static final AsciiString NOSNIFF_HEADER = AsciiString.cached("x-content-type-options");
     private static final AsciiString NOSNIFF = AsciiString.cached("nosniff");
     private static final AsciiString CSP_HEADER = AsciiString.cached("content-security-policy");
@@ -86,7 +88,7 @@ final class Responses {
      * set as {@link #build} makes, without building a response object for the encoder. For
      * keep-alive HTTP/1.1 GETs that are not answered 304 (the caller checks).
      */
-    static ByteBuf imageHead(ByteBufAllocator alloc, ImageReply image) {
+    static ByteBuf imageHead(ByteBufAllocator alloc, ImageReply image, AsciiString nodeName) {
         ByteBuf head = alloc.directBuffer(384);
         head.writeBytes(STATUS_200);
         header(head, HttpHeaderNames.CONTENT_TYPE, image.contentType());
@@ -100,6 +102,7 @@ final class Responses {
         }
         header(head, NOSNIFF_HEADER, NOSNIFF);
         header(head, CSP_HEADER, CSP);
+        header(head, SERVED_BY, nodeName);
         head.writeShort(CRLF);
         return head;
     }
