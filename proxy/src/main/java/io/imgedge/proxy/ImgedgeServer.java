@@ -66,6 +66,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * One imgedge node: listeners, event loops, worker pool and services, wired once. {@link #close}
@@ -89,6 +90,12 @@ public final class ImgedgeServer implements AutoCloseable {
     private final InstantSource clock;
     private HttpOrigin httpOrigin;
     private StoreService store;
+    private Supplier<ImgedgeConfig> source;
+    private ClientLimits clientLimits;
+    private ProcessingUrlParser urls;
+    private ImageService images;
+    private PublicResponder responder;
+    private AccessLog accessLog;
     private LimitStore limitStore;
     private TieredCache results;
     private TieredCache sources;
@@ -113,7 +120,17 @@ public final class ImgedgeServer implements AutoCloseable {
 
     /** As {@link #start(ImgedgeConfig)}, with the clock that cache freshness is judged by (tests). */
     public static ImgedgeServer start(ImgedgeConfig config, InstantSource clock) throws Exception {
+        return start(config, clock, () -> config);
+    }
+
+    /**
+     * As {@link #start(ImgedgeConfig, InstantSource)}, with where {@link #reload()} (admin
+     * {@code POST /reload}, SIGHUP) reads the configuration again.
+     */
+    public static ImgedgeServer start(ImgedgeConfig config, InstantSource clock, Supplier<ImgedgeConfig> source)
+            throws Exception {
         ImgedgeServer server = new ImgedgeServer(config, clock);
+        server.source = source;
         try {
             server.bind();
             return server;
@@ -129,7 +146,7 @@ public final class ImgedgeServer implements AutoCloseable {
         httpOrigin = new HttpOrigin(io, clientChannel, config.sources().http(), config.limits().maxSourceBytes(),
                 virtualThreads, throttle.breakerFailures(), throttle.breakerWindow(), throttle.breakerCooldown());
         limitStore = limitStore(throttle);
-        ClientLimits clientLimits = new ClientLimits(throttle, limitStore,
+        clientLimits = new ClientLimits(throttle, limitStore,
                 config.server().requestTimeout().plusSeconds(5), metrics);
         long maxObject = Math.max(config.limits().maxSourceBytes(), config.upload().maxBytes());
         // uploads never take SVG: an original is served as is at /i/, and there it would be a document
@@ -138,21 +155,21 @@ public final class ImgedgeServer implements AutoCloseable {
                 uploadLimits, maxObject, virtualThreads, metrics);
         Origins origins = new Origins(httpOrigin, config.sources(), store.store(), config.limits().maxSourceBytes(),
                 virtualThreads);
-        ProcessingUrlParser urls = new ProcessingUrlParser(new SignatureVerifier(config.signing()),
+        urls = new ProcessingUrlParser(new SignatureVerifier(config.signing()),
                 config.limits().maxResultSide(), config.processing().presets());
         CacheConfig cache = config.cache();
         results = new TieredCache("", Optional.of(new MemoryTier(cache.memoryBytes(), ForkJoinPool.commonPool())),
                 diskTier("results", cache.resultDir(), cache.resultBytes()), virtualThreads, metrics);
         sources = new TieredCache("source", Optional.of(new MemoryTier(cache.sourceMemoryBytes(), ForkJoinPool.commonPool())),
                 diskTier("sources", cache.sourceDir(), cache.sourceBytes()), virtualThreads, metrics);
-        ImageService images = new ImageService(urls, origins, workers, vips, config.limits(), config.processing(),
+        images = new ImageService(urls, origins, workers, vips, config.limits(), config.processing(),
                 cache, results, sources, clock, metrics);
         metrics.bindWorkers(workers);
-        PublicResponder responder = new PublicResponder(images, store, state, config.upload(), clientLimits,
+        responder = new PublicResponder(images, store, state, config.upload(), clientLimits,
                 new ClientAddress(throttle.trustedProxies()), metrics, config.hive(),
                 new HiveUrls(config.limits().maxResultSide()));
-        RequestHandler.Shared handler = new RequestHandler.Shared(responder, state, metrics,
-                new AccessLog(config.accessLog(), clock), config.server().requestTimeout(), config.limits().busyStatus(),
+        accessLog = new AccessLog(config.accessLog(), clock);
+        RequestHandler.Shared handler = new RequestHandler.Shared(responder, state, metrics, accessLog, config.server().requestTimeout(), config.limits().busyStatus(),
                 AsciiString.cached(config.server().nodeName()));
 
         ServerConfig server = config.server();
@@ -164,7 +181,7 @@ public final class ImgedgeServer implements AutoCloseable {
         }
         if (config.admin().enabled()) {
             admin = listen(config.admin().listener(), new AdminInitializer(
-                    new AdminHandler(state, metrics, images, store, virtualThreads, config.admin().token()), server.idleTimeout()));
+                    new AdminHandler(state, metrics, images, store, virtualThreads, config.admin().token(), this::reload), server.idleTimeout()));
         }
     }
 
@@ -224,6 +241,28 @@ public final class ImgedgeServer implements AutoCloseable {
 
     public String vipsVersion() {
         return vips.version();
+    }
+
+    /**
+     * Reads the configuration again and applies what can change while serving: per-client
+     * limits and trusted proxies (throttle.client), presets, the source allow-list and port list,
+     * access-log sampling. Connections stay open. Everything else needs a restart.
+     *
+     * @return the sections reloaded
+     * @throws com.typesafe.config.ConfigException when the configuration is invalid (nothing changes)
+     */
+    public synchronized List<String> reload() {
+        ImgedgeConfig fresh = source.get();
+        clientLimits.update(fresh.throttle());
+        responder.trustedProxies(new ClientAddress(fresh.throttle().trustedProxies()));
+        urls.presets(fresh.processing().presets());
+        images.forgetParsedUrls();
+        httpOrigin.allow(fresh.sources().http().allowList(), fresh.sources().http().allowedPorts());
+        accessLog.update(fresh.accessLog());
+        List<String> reloaded = List.of("throttle.client", "processing.presets", "sources.http.allow_list",
+                "sources.http.allowed_ports", "log.access");
+        LOG.info("configuration reloaded: {} (other changes need a restart)", String.join(", ", reloaded));
+        return reloaded;
     }
 
     /** Bytes libvips holds right now (tests check that abandoned work frees its memory). */

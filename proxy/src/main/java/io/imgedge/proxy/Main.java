@@ -52,11 +52,21 @@ public final class Main {
         }
         ImgedgeServer server = null;
         try {
-            server = ImgedgeServer.start(config);
+            Optional<Path> from = file;
+            server = ImgedgeServer.start(config, java.time.InstantSource.system(),
+                    () -> ConfigLoader.load(from, System.getenv(), Map.of()));
         } catch (Exception | LinkageError e) {
             exit(1, "imgedge: cannot start: " + e.getMessage());
         }
         ImgedgeServer running = server;
+        // SIGHUP: read the configuration again and apply what can change while serving
+        sun.misc.Signal.handle(new sun.misc.Signal("HUP"), _ -> {
+            try {
+                running.reload();
+            } catch (ConfigException e) {
+                LOG.error("configuration not reloaded: {}", e.getMessage());
+            }
+        });
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("imgedge stopping: draining in-flight requests");
             running.close();

@@ -402,6 +402,78 @@ class ProtectionIT {
         assertEquals(200, get(server, "/_/w:30/plain/local:///f.jpg").statusCode());
     }
 
+    /** A GET on an open keep-alive connection; returns the status. */
+    static int getOn(Socket socket, String path) throws IOException {
+        socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        InputStream in = socket.getInputStream();
+        String status = readLine(in);
+        long length = 0;
+        for (String line = readLine(in); !line.isEmpty(); line = readLine(in)) {
+            if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                length = Long.parseLong(line.substring(15).strip());
+            }
+        }
+        in.readNBytes((int) length);
+        return Integer.parseInt(status.split(" ")[1]);
+    }
+
+    static String readLine(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        for (int c = in.read(); c != '\n'; c = in.read()) {
+            if (c == -1) {
+                throw new IOException("connection closed");
+            }
+            if (c != '\r') {
+                line.append((char) c);
+            }
+        }
+        return line.toString();
+    }
+
+    @Test
+    void safeKeysReloadWithoutDroppingConnections() throws Exception {
+        Files.write(Files.createDirectories(dir.resolve("images")).resolve("r.jpg"), TestImages.jpeg(100, 100));
+        Map<String, Object> base = new HashMap<>(Map.of("imgedge.server.http.port", 0, "imgedge.server.https.enabled", false,
+                "imgedge.admin.port", 0, "imgedge.signing.enabled", false,
+                "imgedge.sources.local.root", dir.resolve("images").toString(),
+                "imgedge.cache.disk.dir", dir.resolve("rl/results").toString(),
+                "imgedge.cache.source.dir", dir.resolve("rl/sources").toString(),
+                "imgedge.store.backends", List.of(Map.of("type", "file", "dir", dir.resolve("rl/store").toString()))));
+        java.util.concurrent.atomic.AtomicReference<Map<String, Object>> current = new java.util.concurrent.atomic.AtomicReference<>(base);
+        ImgedgeServer server = ImgedgeServer.start(ConfigLoader.load(Optional.empty(), Map.of(), base), InstantSource.system(),
+                () -> ConfigLoader.load(Optional.empty(), Map.of(), current.get()));
+        closing.add(server);
+        URI reload = URI.create("http://127.0.0.1:" + server.adminAddress().orElseThrow().getPort() + "/reload");
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.httpAddress().getPort())) {
+            socket.setSoTimeout(10_000);
+            assertEquals(400, getOn(socket, "/_/pr:tiny/plain/local:///r.jpg"), "no such preset yet");
+            assertEquals(200, getOn(socket, "/_/w:10/plain/local:///r.jpg"));
+
+            Map<String, Object> changed = new HashMap<>(base);
+            changed.put("imgedge.processing.presets", List.of("tiny=w:5"));
+            changed.put("imgedge.throttle.client.rate", 0.01);
+            changed.put("imgedge.throttle.client.burst", 1);
+            current.set(changed);
+            HttpResponse<String> reloaded = CLIENT.send(HttpRequest.newBuilder(reload).POST(HttpRequest.BodyPublishers.noBody())
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, reloaded.statusCode(), reloaded.body());
+            assertTrue(reloaded.body().contains("processing.presets"), reloaded.body());
+
+            assertEquals(200, getOn(socket, "/_/pr:tiny/plain/local:///r.jpg"), "the new preset, on the same connection");
+            assertEquals(429, getOn(socket, "/_/w:11/plain/local:///r.jpg"), "the new rate: a burst of one");
+
+            Map<String, Object> broken = new HashMap<>(changed);
+            broken.put("imgedge.throttle.client.rate", -1);
+            current.set(broken);
+            HttpResponse<String> refused = CLIENT.send(HttpRequest.newBuilder(reload).POST(HttpRequest.BodyPublishers.noBody())
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(400, refused.statusCode());
+            assertTrue(refused.body().contains("throttle.client.rate"), refused.body());
+            assertEquals(200, CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpAddress().getPort()
+                    + "/health")).build(), HttpResponse.BodyHandlers.ofString()).statusCode(), "still serving");
+        }
+    }
+
     static double fallback(ImgedgeServer server) {
         try {
             return metric(server, "imgedge_redis_fallback");

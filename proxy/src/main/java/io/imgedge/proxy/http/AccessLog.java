@@ -21,7 +21,7 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class AccessLog {
     private static final Logger LOG = LoggerFactory.getLogger("imgedge.access");
 
-    private final AccessLogConfig config;
+    private volatile AccessLogConfig config;
     private final InstantSource clock;
     /** Failures logged and dropped per client in the current minute. */
     private final Map<String, int[]> failures = new HashMap<>();
@@ -30,6 +30,11 @@ public final class AccessLog {
     public AccessLog(AccessLogConfig config, InstantSource clock) {
         this.config = config;
         this.clock = clock;
+    }
+
+    /** Samples and budgets by this configuration from now on (reload). */
+    public void update(AccessLogConfig fresh) {
+        this.config = fresh;
     }
 
     /**

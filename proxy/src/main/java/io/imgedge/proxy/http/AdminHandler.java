@@ -1,6 +1,7 @@
 package io.imgedge.proxy.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.ConfigException;
 import io.imgedge.proxy.error.ErrorMapper;
 import io.imgedge.proxy.error.HttpError;
 import io.imgedge.proxy.image.ImageService;
@@ -20,8 +21,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.function.Supplier;
 
 /**
  * The admin listener: {@code GET /health}, {@code /ready}, {@code /metrics}, and
@@ -40,9 +43,12 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
     private final StoreService store;
     private final ExecutorService blocking;
     private final byte[] token;
+    private final Supplier<List<String>> reload;
 
+    /** @param reload reads the configuration again and applies the safe keys; returns what it reloaded */
     public AdminHandler(ServerState state, ServerMetrics metrics, ImageService images, StoreService store,
-                        ExecutorService blocking, String token) {
+                        ExecutorService blocking, String token, Supplier<List<String>> reload) {
+        this.reload = reload;
         this.state = state;
         this.metrics = metrics;
         this.images = images;
@@ -91,8 +97,19 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
             case "/metrics" -> read ? done(new Reply.Text(200, PROMETHEUS_TEXT, metrics.scrape())) : notAllowed(request);
             case "/purge" -> request.method().equals(HttpMethod.POST) ? purge(request) : notAllowed(request);
             case "/store/verify", "/store/repair" -> notAllowed(request);
+            case "/reload" -> request.method().equals(HttpMethod.POST) ? reload() : notAllowed(request);
             default -> done(Reply.error(HttpError.notFound("not found")));
         };
+    }
+
+    private CompletableFuture<Reply> reload() {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return Reply.json(200, "reloaded", reload.get());
+            } catch (ConfigException e) {
+                return Reply.error(HttpError.badRequest("configuration not reloaded: " + e.getMessage()));
+            }
+        }, blocking);
     }
 
     private boolean authorized(FullHttpRequest request) {

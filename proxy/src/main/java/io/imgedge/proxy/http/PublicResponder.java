@@ -46,7 +46,7 @@ public final class PublicResponder implements Responder {
     private final Tenants tenants;
     private final Map<String, TokenBucket> uploadRates;
     private final ClientLimits limits;
-    private final ClientAddress clients;
+    private volatile ClientAddress clients;
     private final ServerMetrics metrics;
     private final boolean hive;
     private final HiveUrls hiveUrls;
@@ -67,6 +67,11 @@ public final class PublicResponder implements Responder {
         this.tenants = new Tenants(upload.tenants());
         this.uploadRates = upload.tenants().stream().collect(Collectors.toMap(UploadConfig.Tenant::name,
                 _ -> new TokenBucket(upload.rate(), upload.burst(), System::nanoTime), (a, _) -> a));
+    }
+
+    /** Believes X-Forwarded-For from these proxies from now on (reload). */
+    public void trustedProxies(ClientAddress fresh) {
+        this.clients = fresh;
     }
 
     @Override

@@ -241,6 +241,11 @@ public final class ImageService {
         });
     }
 
+    /** Forgets every parsed URL: after a reload of presets, URLs must be parsed again. */
+    public void forgetParsedUrls() {
+        parsed.invalidateAll();
+    }
+
     /**
      * Removes the result of one processing URL from every tier; a transform already running for
      * it will not put it back.

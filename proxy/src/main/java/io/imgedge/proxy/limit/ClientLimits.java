@@ -17,7 +17,7 @@ public final class ClientLimits {
     private static final CompletableFuture<Optional<HttpError>> ALLOWED = CompletableFuture.completedFuture(Optional.empty());
     private static final Runnable NOTHING = () -> { };
 
-    private final ThrottleConfig config;
+    private volatile ThrottleConfig config;
     private final LimitStore store;
     private final Duration missTtl;
     private final ServerMetrics metrics;
@@ -28,6 +28,11 @@ public final class ClientLimits {
         this.store = store;
         this.missTtl = missTtl;
         this.metrics = metrics;
+    }
+
+    /** Takes new rates and counts from now on (reload); buckets and slots carry over. */
+    public void update(ThrottleConfig fresh) {
+        this.config = fresh;
     }
 
     /** Whether any per-client limit is configured. */

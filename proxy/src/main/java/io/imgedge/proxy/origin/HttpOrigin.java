@@ -90,6 +90,9 @@ public final class HttpOrigin implements AutoCloseable {
     }
 
     private final SourcesConfig.HttpFetch config;
+    /** Reloadable: which source URLs and ports may be fetched. */
+    private volatile SourceAllowList allowList;
+    private volatile java.util.Set<Integer> allowedPorts;
     private final long maxBytes;
     private final AddressPolicy policy;
     private final ExecutorService resolver;
@@ -108,6 +111,8 @@ public final class HttpOrigin implements AutoCloseable {
                       long maxBytes, ExecutorService resolver, int breakerFailures, Duration breakerWindow,
                       Duration breakerCooldown) throws SSLException {
         this.config = config;
+        this.allowList = config.allowList();
+        this.allowedPorts = config.allowedPorts();
         this.breakers = Caffeine.newBuilder().expireAfterAccess(POOL_IDLE).maximumSize(MAX_POOLS).build();
         this.newBreaker = _ -> new CircuitBreaker(breakerFailures, breakerWindow, breakerCooldown, System::nanoTime);
         this.maxBytes = maxBytes;
@@ -139,6 +144,12 @@ public final class HttpOrigin implements AutoCloseable {
                 config.maxConnectionsPerHost(), 4096, true, true);
     }
 
+    /** Takes a new allow-list and port list for fetches from now on (reload). */
+    public void allow(SourceAllowList list, java.util.Set<Integer> ports) {
+        this.allowList = list;
+        this.allowedPorts = ports;
+    }
+
     /** Fetches {@code uri}, following redirects. Fails with an {@link HttpError}. */
     public CompletableFuture<Original> fetch(URI uri) {
         return fetch(uri, config.maxRedirects());
@@ -151,10 +162,11 @@ public final class HttpOrigin implements AutoCloseable {
         } catch (HttpError e) {
             return CompletableFuture.failedFuture(e);
         }
-        if (!config.allowList().allows(uri)) {
+        if (!allowList.allows(uri)) {
             return CompletableFuture.failedFuture(HttpError.forbidden("source URL is not on the allow-list"));
         }
-        if (!config.allowedPorts().isEmpty() && !config.allowedPorts().contains(target.port())) {
+        java.util.Set<Integer> ports = allowedPorts;
+        if (!ports.isEmpty() && !ports.contains(target.port())) {
             return CompletableFuture.failedFuture(HttpError.forbidden("source port " + target.port() + " is not allowed"));
         }
         String origin = target.host().toLowerCase(Locale.ROOT) + ":" + target.port();

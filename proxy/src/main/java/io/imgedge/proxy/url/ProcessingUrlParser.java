@@ -25,13 +25,18 @@ public final class ProcessingUrlParser {
 
     private final SignatureVerifier signatures;
     private final int maxResultSide;
-    private final Map<String, List<String>> presets;
+    private volatile Map<String, List<String>> presets;
 
     /** @param presets option segments by name ({@code pr:name}); {@code default} applies to every URL */
     public ProcessingUrlParser(SignatureVerifier signatures, int maxResultSide, Map<String, List<String>> presets) {
         this.signatures = signatures;
         this.maxResultSide = maxResultSide;
         this.presets = Map.copyOf(presets);
+    }
+
+    /** Uses these presets from now on (reload; check them first with {@link #checkPresets}). */
+    public void presets(Map<String, List<String>> fresh) {
+        this.presets = Map.copyOf(fresh);
     }
 
     /**
