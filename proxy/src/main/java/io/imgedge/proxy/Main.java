@@ -3,11 +3,14 @@ package io.imgedge.proxy;
 import com.typesafe.config.ConfigException;
 import io.imgedge.proxy.config.ConfigLoader;
 import io.imgedge.proxy.config.ImgedgeConfig;
+import io.imgedge.vips.ImageFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.Optional;
 
 /**
@@ -72,10 +75,16 @@ public final class Main {
             running.close();
             LOG.info("imgedge stopped");
         }, "imgedge-shutdown"));
-        LOG.info("imgedge started\n  http   {}\n  https  {}\n  admin  {}\n  libvips {}, workers {}, signing {}",
+        LOG.info("imgedge started\n  http   {}\n  https  {}\n  admin  {}\n  libvips {}, workers {}, signing {}"
+                        + "\n  reads  {}\n  writes {} (by Accept: {})",
                 running.httpAddress(), running.httpsAddress().map(String::valueOf).orElse("off"),
                 running.adminAddress().map(String::valueOf).orElse("off"), running.vipsVersion(),
-                config.limits().workers(), config.signing().enabled() ? "on" : "OFF");
+                config.limits().workers(), config.signing().enabled() ? "on" : "OFF",
+                "jpg png webp gif avif heic tiff bmp ico" + (config.limits().svg() ? " svg (sanitised)" : ""),
+                Arrays.stream(ImageFormat.values()).filter(ImageFormat::writable).map(ImageFormat::extension)
+                        .collect(Collectors.joining(" ")),
+                config.processing().autoFormats().isEmpty() ? "off" : config.processing().autoFormats().stream()
+                        .map(ImageFormat::extension).collect(Collectors.joining(" ")));
     }
 
     private static void exit(int status, String message) {
