@@ -21,6 +21,7 @@ import io.imgedge.proxy.limit.ClientLimits;
 import io.imgedge.proxy.limit.LimitStore;
 import io.imgedge.proxy.limit.LocalLimitStore;
 import io.imgedge.proxy.limit.RedisLimitStore;
+import io.imgedge.proxy.limit.Tenants;
 import io.imgedge.proxy.metrics.ServerMetrics;
 import io.imgedge.proxy.origin.HttpOrigin;
 import io.imgedge.proxy.origin.Origins;
@@ -168,7 +169,7 @@ public final class ImgedgeServer implements AutoCloseable {
         responder = new PublicResponder(images, store, state, config.upload(), clientLimits,
                 new ClientAddress(throttle.trustedProxies()), metrics, config.hive(),
                 new HiveUrls(config.limits().maxResultSide()));
-        accessLog = new AccessLog(config.accessLog(), clock);
+        accessLog = new AccessLog(config.accessLog(), clock, new Tenants(config.upload().tenants()));
         RequestHandler.Shared handler = new RequestHandler.Shared(responder, state, metrics, accessLog, config.server().requestTimeout(), config.limits().busyStatus(),
                 AsciiString.cached(config.server().nodeName()));
 
@@ -189,6 +190,7 @@ public final class ImgedgeServer implements AutoCloseable {
     private LimitStore limitStore(ThrottleConfig throttle) {
         LocalLimitStore local = new LocalLimitStore(System::nanoTime);
         if (throttle.redisUri().isEmpty()) {
+            metrics.redisFallback(() -> false);
             return local;
         }
         RedisLimitStore redis = new RedisLimitStore(throttle.redisUri(), throttle.redisTimeout(), "imgedge:", local);

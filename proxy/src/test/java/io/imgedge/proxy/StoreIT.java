@@ -350,6 +350,12 @@ class StoreIT {
         assertEquals(429, throttled.statusCode());
         long retryAfter = Long.parseLong(throttled.headers().firstValue("retry-after").orElseThrow());
         assertTrue(retryAfter >= 1 && retryAfter <= 100, "Retry-After " + retryAfter);
+        String metrics = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + server.adminAddress().orElseThrow().getPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        double received = metrics.lines().filter(l -> l.startsWith("imgedge_bytes_received_total{route=\"upload\"}"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        assertTrue(received >= body.size() + png.length, "upload bytes counted: " + received + " body " + body.size() + " png " + png.length);
+        assertTrue(metrics.contains("imgedge_redis_fallback 0.0"), "present, and 0 without Redis");
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.imgedge.proxy.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.imgedge.proxy.config.AccessLogConfig;
+import io.imgedge.proxy.limit.Tenants;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,9 +28,13 @@ public final class AccessLog {
     private final Map<String, int[]> failures = new HashMap<>();
     private long minute = Long.MIN_VALUE;
 
-    public AccessLog(AccessLogConfig config, InstantSource clock) {
+    private final Tenants tenants;
+
+    /** @param tenants who upload and API tokens belong to, to name the tenant of a request */
+    public AccessLog(AccessLogConfig config, InstantSource clock, Tenants tenants) {
         this.config = config;
         this.clock = clock;
+        this.tenants = tenants;
     }
 
     /** Samples and budgets by this configuration from now on (reload). */
@@ -55,6 +60,9 @@ public final class AccessLog {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("time", clock.instant().toString());
         line.put("client", exchange.client());
+        if (exchange.authorization() != null) {
+            tenants.tenant(exchange.authorization()).ifPresent(t -> line.put("tenant", t));
+        }
         line.put("protocol", exchange.protocol());
         line.put("method", exchange.method());
         line.put("path", exchange.uri());
@@ -70,8 +78,18 @@ public final class AccessLog {
         }
         if (error != null) {
             line.put("error", error);
+            line.put("error_class", errorClass(status));
         }
         write(line);
+    }
+
+    /** Whose fault an error is, for dashboards and alerts. */
+    static String errorClass(int status) {
+        return switch (status) {
+            case 429, 503 -> "overload";
+            case 502, 504 -> "origin";
+            default -> status >= 500 ? "server" : "client";
+        };
     }
 
     /** Counts one failure of {@code client}; false once it is past this minute's budget. */

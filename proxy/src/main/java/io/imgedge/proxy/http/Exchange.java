@@ -15,17 +15,18 @@ import java.net.SocketAddress;
  * What the handler keeps of a request once its (reference-counted) message is released.
  *
  * @param keepAlive  whether the client wants the connection kept after this request
+ * @param authorization the request's Authorization header, or null (the access log names the tenant)
  * @param startNanos {@link System#nanoTime()} when the request arrived
  */
 record Exchange(String method, String uri, String ifNoneMatch, SocketAddress remote, String protocol, String route,
-                boolean keepAlive, long startNanos) {
+                boolean keepAlive, String authorization, long startNanos) {
 
     static Exchange of(Channel channel, HttpRequest request, String route) {
         boolean h2 = channel instanceof Http2StreamChannel;
         SocketAddress remote = h2 ? channel.parent().remoteAddress() : channel.remoteAddress();
         return new Exchange(request.method().name(), request.uri(), request.headers().get(HttpHeaderNames.IF_NONE_MATCH),
                 remote, h2 ? "HTTP/2" : request.protocolVersion().text(), route, HttpUtil.isKeepAlive(request),
-                System.nanoTime());
+                request.headers().get(HttpHeaderNames.AUTHORIZATION), System.nanoTime());
     }
 
     /** The client's IP address, for logs. */

@@ -150,6 +150,7 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
             content(ctx, content);
             return;
         }
+        shared.metrics().bytesReceived(body.exchange().route(), content.content().readableBytes());
         body.body().addComponent(true, content.content().retain());
         if (content instanceof LastHttpContent) {
             reading = null;

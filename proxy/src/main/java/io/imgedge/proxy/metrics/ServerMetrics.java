@@ -155,6 +155,11 @@ public final class ServerMetrics implements AutoCloseable {
         counter.increment(bytes);
     }
 
+    /** Request body bytes read (uploads), by route. */
+    public void bytesReceived(String route, long bytes) {
+        counter("imgedge.bytes.received", "request body bytes read", "route", route).increment(bytes);
+    }
+
     /** One transform, by output format. */
     public void transform(String format, long nanos) {
         timer("imgedge.transform", "time to decode, resize and encode one image", "format", format)

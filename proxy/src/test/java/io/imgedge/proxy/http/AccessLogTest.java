@@ -4,6 +4,8 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.imgedge.proxy.config.AccessLogConfig;
+import io.imgedge.proxy.config.UploadConfig;
+import io.imgedge.proxy.limit.Tenants;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Sampling and the per-client error budget, on the real logger, with a clock the test moves. */
 class AccessLogTest {
+    static final Tenants TENANTS = new Tenants(List.of(new UploadConfig.Tenant("blog", "token-of-the-blog-0001")));
     final Logger logger = (Logger) LoggerFactory.getLogger("imgedge.access");
     final ListAppender<ILoggingEvent> lines = new ListAppender<>();
     final AtomicLong now = new AtomicLong(1_700_000_000_000L);
@@ -49,7 +52,8 @@ class AccessLogTest {
     }
 
     static Exchange from(String ip) {
-        return new Exchange("GET", "/x", null, new InetSocketAddress(ip, 4000), "HTTP/1.1", "image", true, System.nanoTime());
+        return new Exchange("GET", "/x", null, new InetSocketAddress(ip, 4000), "HTTP/1.1", "image", true, null,
+                System.nanoTime());
     }
 
     List<String> messages() {
@@ -58,7 +62,7 @@ class AccessLogTest {
 
     @Test
     void successesAreSampledFailuresKeptUpToABudgetThenCounted() {
-        AccessLog log = new AccessLog(new AccessLogConfig(true, 0, 2), clock);
+        AccessLog log = new AccessLog(new AccessLogConfig(true, 0, 2), clock, TENANTS);
         for (int i = 0; i < 50; i++) {
             log.log(from("192.0.2.1"), 200, 10, null, "hit-memory", "cache;dur=0.0");
         }
@@ -69,6 +73,8 @@ class AccessLogTest {
         log.log(from("192.0.2.2"), 502, 0, "origin answered 500", null, null);
         assertEquals(3, messages().size(), "two failures of the first client, one of the second");
         assertTrue(messages().getFirst().contains("\"status\":404") && messages().getFirst().contains("source not found"));
+        assertTrue(messages().getFirst().contains("\"error_class\":\"client\""));
+        assertTrue(messages().get(2).contains("\"error_class\":\"origin\""), messages().get(2));
 
         now.addAndGet(60_000);
         log.log(from("192.0.2.3"), 500, 0, "internal error", null, null);
@@ -79,12 +85,23 @@ class AccessLogTest {
     }
 
     @Test
+    void theTenantOfAValidTokenIsNamed() {
+        AccessLog log = new AccessLog(new AccessLogConfig(true, 1, 60), clock, TENANTS);
+        log.log(new Exchange("POST", "/upload", null, new InetSocketAddress("192.0.2.9", 1), "HTTP/1.1", "upload", true,
+                "Bearer token-of-the-blog-0001", System.nanoTime()), 201, 0, null, null, null);
+        log.log(new Exchange("POST", "/upload", null, new InetSocketAddress("192.0.2.9", 1), "HTTP/1.1", "upload", true,
+                "Bearer wrong-token-000000000", System.nanoTime()), 401, 0, "token required", null, null);
+        assertTrue(messages().get(0).contains("\"tenant\":\"blog\""), messages().get(0));
+        assertTrue(!messages().get(1).contains("tenant"), "no tenant for a token that is not one: " + messages().get(1));
+    }
+
+    @Test
     void fullSamplingLogsEverySuccessWithItsCacheResult() {
-        AccessLog log = new AccessLog(new AccessLogConfig(true, 1, 60), clock);
+        AccessLog log = new AccessLog(new AccessLogConfig(true, 1, 60), clock, TENANTS);
         log.log(from("192.0.2.1"), 200, 1234, null, "hit-disk", "cache;dur=0.3");
         assertEquals(1, messages().size());
         assertTrue(messages().getFirst().contains("\"cache\":\"hit-disk\"") && messages().getFirst().contains("\"bytes\":1234"));
-        new AccessLog(new AccessLogConfig(false, 1, 60), clock).log(from("192.0.2.1"), 500, 0, "x", null, null);
+        new AccessLog(new AccessLogConfig(false, 1, 60), clock, TENANTS).log(from("192.0.2.1"), 500, 0, "x", null, null);
         assertEquals(1, messages().size(), "disabled: nothing");
     }
 }

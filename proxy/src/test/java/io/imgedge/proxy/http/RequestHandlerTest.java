@@ -66,7 +66,7 @@ class RequestHandlerTest {
     };
 
     final EmbeddedChannel channel = new EmbeddedChannel(new RequestHandler(new RequestHandler.Shared(responder, state,
-            metrics, new AccessLog(new AccessLogConfig(false, 1, 0), InstantSource.system()), Duration.ofSeconds(30), 503, io.netty.util.AsciiString.of("test-node"))));
+            metrics, new AccessLog(new AccessLogConfig(false, 1, 0), InstantSource.system(), new io.imgedge.proxy.limit.Tenants(List.of())), Duration.ofSeconds(30), 503, io.netty.util.AsciiString.of("test-node"))));
 
     @AfterEach
     void close() {
@@ -145,7 +145,7 @@ class RequestHandlerTest {
         assertFalse(channel.isOpen());
 
         EmbeddedChannel other = new EmbeddedChannel(new RequestHandler(new RequestHandler.Shared(responder, state,
-                metrics, new AccessLog(new AccessLogConfig(false, 1, 0), InstantSource.system()), Duration.ofSeconds(30), 503, io.netty.util.AsciiString.of("test-node"))));
+                metrics, new AccessLog(new AccessLogConfig(false, 1, 0), InstantSource.system(), new io.imgedge.proxy.limit.Tenants(List.of())), Duration.ofSeconds(30), 503, io.netty.util.AsciiString.of("test-node"))));
         DefaultHttpRequest refused = upload(3);
         refused.headers().set("x-refuse", "1");
         other.writeInbound(refused);
