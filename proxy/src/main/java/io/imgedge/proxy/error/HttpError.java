@@ -8,16 +8,35 @@ public final class HttpError extends RuntimeException {
     private final int status;
     private final boolean report;
     private final long retryAfterSeconds;
+    private final int originStatus;
 
     private HttpError(int status, String message, boolean report, Throwable cause) {
         this(status, message, report, cause, 0);
     }
 
     private HttpError(int status, String message, boolean report, Throwable cause, long retryAfterSeconds) {
+        this(status, message, report, cause, retryAfterSeconds, 0);
+    }
+
+    private HttpError(int status, String message, boolean report, Throwable cause, long retryAfterSeconds,
+                      int originStatus) {
         super(message, cause, false, false);
         this.status = status;
         this.report = report;
         this.retryAfterSeconds = retryAfterSeconds;
+        this.originStatus = originStatus;
+    }
+
+    /** The HTTP status an origin answered with, when this error is its answer; 0 otherwise. */
+    public int originStatus() {
+        return originStatus;
+    }
+
+    /** An origin's failing answer: 404 for missing (404, 410), else 502; the origin's status is kept. */
+    public static HttpError fromOrigin(int originStatus) {
+        return originStatus == 404 || originStatus == 410
+                ? new HttpError(404, "source not found (origin answered " + originStatus + ")", false, null, 0, originStatus)
+                : new HttpError(502, "origin answered " + originStatus, false, null, 0, originStatus);
     }
 
     /** Seconds for {@code Retry-After}, or 0 for no such header. */

@@ -15,7 +15,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One JSON line per request on the {@code imgedge.access} logger: successes sampled at the
- * configured rate, failures all logged up to a budget per client and minute; failures past it
+ * configured rate, failures all logged up to a budget per tenant (or client address) and minute; failures past it
  * are counted and reported in one line per client once the minute is over (at the next line
  * logged, so a quiet server reports nothing). Thread-safe.
  */
@@ -45,8 +45,9 @@ public final class AccessLog {
     /**
      * @param cache  {@code X-Cache} of an image answer, or null
      * @param timing {@code Server-Timing} of an image answer, or null
+     * @param originStatus what the origin answered when this request had it asked, else 0
      */
-    void log(Exchange exchange, int status, long bytes, String error, String cache, String timing) {
+    void log(Exchange exchange, int status, long bytes, String error, String cache, String timing, int originStatus) {
         if (!config.enabled() || !LOG.isInfoEnabled()) {
             return;
         }
@@ -54,14 +55,16 @@ public final class AccessLog {
             if (config.sampleRate() < 1 && ThreadLocalRandom.current().nextDouble() >= config.sampleRate()) {
                 return;
             }
-        } else if (!withinErrorBudget(exchange.client())) {
+        }
+        String tenant = exchange.authorization() == null ? null : tenants.tenant(exchange.authorization()).orElse(null);
+        if (status >= 400 && !withinErrorBudget(tenant != null ? "tenant:" + tenant : exchange.client())) {
             return;
         }
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("time", clock.instant().toString());
         line.put("client", exchange.client());
-        if (exchange.authorization() != null) {
-            tenants.tenant(exchange.authorization()).ifPresent(t -> line.put("tenant", t));
+        if (tenant != null) {
+            line.put("tenant", tenant);
         }
         line.put("protocol", exchange.protocol());
         line.put("method", exchange.method());
@@ -75,6 +78,9 @@ public final class AccessLog {
         }
         if (timing != null) {
             line.put("timing", timing);
+        }
+        if (originStatus > 0) {
+            line.put("origin_status", originStatus);
         }
         if (error != null) {
             line.put("error", error);

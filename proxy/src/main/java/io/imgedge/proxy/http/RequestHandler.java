@@ -127,7 +127,7 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
     /** Answers now and closes once the rest of the body is dropped (or too much of it came). */
     private void refuse(ChannelHandlerContext ctx, Exchange exchange, HttpError error) {
         discardLeft = DISCARD_LIMIT;
-        respond(ctx, exchange, Reply.error(error), false, true);
+        respond(ctx, exchange, Reply.error(error), false, true, 0);
     }
 
     private void content(ChannelHandlerContext ctx, HttpContent content) {
@@ -172,14 +172,15 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
 
     private void dispatch(ChannelHandlerContext ctx, Exchange exchange, CompletableFuture<Reply> reply, boolean closeAfter) {
         if (reply.isDone()) {
-            respond(ctx, exchange, outcome(exchange, reply, shared.busyStatus()), closeAfter, false);
+            respond(ctx, exchange, outcome(exchange, reply, shared.busyStatus()), closeAfter, false, originStatus(reply));
             return;
         }
         busy = true;
         ctx.channel().config().setAutoRead(false);
         reply.orTimeout(shared.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .whenComplete((_, _) -> ctx.executor().execute(() -> {
-                    respond(ctx, exchange, outcome(exchange, reply, shared.busyStatus()), closeAfter, false);
+                    respond(ctx, exchange, outcome(exchange, reply, shared.busyStatus()), closeAfter, false,
+                            originStatus(reply));
                     busy = false;
                     while (!busy && !backlog.isEmpty() && ctx.channel().isActive()) {
                         channelRead(ctx, backlog.poll());
@@ -203,7 +204,7 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
      * @param announceClose say {@code Connection: close} but leave the closing to the caller
      */
     private void respond(ChannelHandlerContext ctx, Exchange exchange, Reply reply, boolean closeAfter,
-                         boolean announceClose) {
+                         boolean announceClose, int originStatus) {
         if (raw != null && reply instanceof Reply.Image(ImageReply image) && !closeAfter && !announceClose
                 && exchange.keepAlive() && !exchange.head() && !exchange.http10()
                 && !EntityTags.noneMatchFails(exchange.ifNoneMatch(), image.etag())) {
@@ -212,7 +213,7 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
             long bytes = image.body().remaining();
             raw.writeAndFlush(Unpooled.wrappedBuffer(image.body().duplicate()))
                     .addListener((ChannelFutureListener) written -> finished(ctx, exchange, 200, bytes, null,
-                            image.cacheStatus(), image.serverTiming(), !written.isSuccess()));
+                            image.cacheStatus(), image.serverTiming(), originStatus, !written.isSuccess()));
             return;
         }
         FullHttpResponse response = Responses.build(reply, exchange.ifNoneMatch(), exchange.head());
@@ -229,21 +230,30 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
         String timing = reply instanceof Reply.Image image ? image.image().serverTiming() : null;
         String cache = reply instanceof Reply.Image image ? image.image().cacheStatus() : null;
         ctx.writeAndFlush(response).addListener((ChannelFutureListener) written ->
-                finished(ctx, exchange, status, bytes, error, cache, timing, !written.isSuccess() || close));
+                finished(ctx, exchange, status, bytes, error, cache, timing, originStatus, !written.isSuccess() || close));
     }
 
     /** Bookkeeping once a response is written (or failed to be). */
     private void finished(ChannelHandlerContext ctx, Exchange exchange, int status, long bytes, String error,
-                          String cache, String timing, boolean close) {
+                          String cache, String timing, int originStatus, boolean close) {
         if (guard != null) {
             guard.requestFinished();
         }
         shared.state().end();
         shared.metrics().request(exchange.route(), status, exchange.elapsedNanos());
         shared.metrics().bytesSent(exchange.route(), bytes);
-        shared.accessLog().log(exchange, status, bytes, error, cache, timing);
+        shared.accessLog().log(exchange, status, bytes, error, cache, timing, originStatus);
         if (close) {
             ctx.close();
+        }
+    }
+
+    /** What the origin answered for this request, for the access log: 0 when it was not asked. */
+    private static int originStatus(CompletableFuture<Reply> done) {
+        try {
+            return done.join() instanceof Reply.Image(ImageReply image) ? image.originStatus() : 0;
+        } catch (RuntimeException failure) {
+            return ErrorMapper.unwrap(failure) instanceof HttpError error ? error.originStatus() : 0;
         }
     }
 

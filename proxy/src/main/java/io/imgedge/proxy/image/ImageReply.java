@@ -12,9 +12,10 @@ import java.util.Objects;
  * @param cacheStatus  {@code X-Cache}: hit-memory, hit-disk, miss or stale
  * @param serverTiming {@code Server-Timing}: fetch and transform durations, or the cache lookup
  * @param varyAccept   whether the format was chosen by the request's {@code Accept} header
+ * @param originStatus the origin's answer when this request had the original fetched (200), else 0
  */
 public record ImageReply(ByteBuffer body, String contentType, String etag, Duration maxAge, String cacheStatus,
-                         String serverTiming, boolean varyAccept) {
+                         String serverTiming, boolean varyAccept, int originStatus) {
     public ImageReply {
         Objects.requireNonNull(body, "body");
         Objects.requireNonNull(contentType, "contentType");

@@ -63,7 +63,8 @@ public final class ImageService {
     private static final String INSTANT_LOOKUP = "cache;dur=0.0";
 
     /** A result and what making it cost (shared by everyone who waited for it). */
-    private record Produced(CachedImage entry, long fetchNanos, long transformNanos) {
+    /** @param fetched whether the original was fetched for this result, not taken from the source cache */
+    private record Produced(CachedImage entry, long fetchNanos, long transformNanos, boolean fetched) {
     }
 
     /** A remembered 404 for a result key. */
@@ -177,7 +178,7 @@ public final class ImageService {
                     String etag = "W/\"" + Long.toHexString(crc.getValue()) + "-" + Integer.toHexString(entry.size()) + "\"";
                     return new ImageReply(entry.payload(), info.format().mimeType(), etag, processing.maxAge(), cacheStatus,
                             cacheStatus.equals("miss") ? "fetch;dur=" + millis(System.nanoTime() - start) : lookupTiming(start),
-                            false);
+                            false, cacheStatus.equals("miss") ? 200 : 0);
                 }));
     }
 
@@ -216,12 +217,13 @@ public final class ImageService {
                 CachedImage entry = hit.get().entry();
                 switch (Freshness.of(entry, clock.millis(), cacheConfig.staleIfError())) {
                     case FRESH -> {
-                        return CompletableFuture.completedFuture(reply(entry, hit.get().tier().header(), lookupTiming(start), vary));
+                        return CompletableFuture.completedFuture(
+                                reply(entry, hit.get().tier().header(), lookupTiming(start), vary, 0));
                     }
                     case STALE -> {
                         metrics.cacheLookup("result", "stale");
                         refresh(key, request, spec);
-                        return CompletableFuture.completedFuture(reply(entry, "stale", lookupTiming(start), vary));
+                        return CompletableFuture.completedFuture(reply(entry, "stale", lookupTiming(start), vary, 0));
                     }
                     case EXPIRED -> {
                         // too old to serve unless the origin is known to be down: produce it again below
@@ -230,13 +232,14 @@ public final class ImageService {
             }
             CompletableFuture<ImageReply> made = admission.admit().thenCompose(done -> produce(key, request, spec)
                     .whenComplete((_, _) -> done.run())).thenApply(p -> reply(p.entry(), "miss",
-                    "fetch;dur=" + millis(p.fetchNanos()) + ", transform;dur=" + millis(p.transformNanos()), vary));
+                    "fetch;dur=" + millis(p.fetchNanos()) + ", transform;dur=" + millis(p.transformNanos()), vary,
+                    p.fetched() ? 200 : 0));
             if (hit.isEmpty()) {
                 return made;
             }
             CachedImage expired = hit.get().entry();
             return made.exceptionallyCompose(failure -> ErrorMapper.unwrap(failure) instanceof CircuitOpenException
-                    ? CompletableFuture.completedFuture(reply(expired, "stale", lookupTiming(start), vary))
+                    ? CompletableFuture.completedFuture(reply(expired, "stale", lookupTiming(start), vary, 0))
                     : CompletableFuture.failedFuture(failure));
         });
     }
@@ -330,7 +333,8 @@ public final class ImageService {
                 CachedImage entry = new CachedImage(CachedImage.direct(image.bytes()), image.format().mimeType(), etag(image),
                         startedAt, original.expiresAt(), sourceKey);
                 results.put(key, entry, false, () -> !purges.purgedSince(key.hex(), sourceKey, startedAt));
-                return new Produced(entry, transformStart - fetchStart, done - transformStart);
+                return new Produced(entry, transformStart - fetchStart, done - transformStart,
+                        original.createdAt() >= startedAt);
             });
         }).whenComplete((_, failure) -> {
             if (failure != null) {
@@ -459,9 +463,9 @@ public final class ImageService {
         return (int) Math.min(limits.maxResultSide(), Math.round(side * dpr));
     }
 
-    private ImageReply reply(CachedImage entry, String cacheStatus, String timing, boolean varyAccept) {
+    private ImageReply reply(CachedImage entry, String cacheStatus, String timing, boolean varyAccept, int originStatus) {
         return new ImageReply(entry.payload(), entry.contentType(), entry.etag(), processing.maxAge(), cacheStatus, timing,
-                varyAccept);
+                varyAccept, originStatus);
     }
 
     private static String lookupTiming(long start) {

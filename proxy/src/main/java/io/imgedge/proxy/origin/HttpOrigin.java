@@ -202,10 +202,7 @@ public final class HttpOrigin implements AutoCloseable {
                         }
                         return fetch(redirectTarget(uri, location), redirectsLeft - 1);
                     }
-                    if (status == 404 || status == 410) {
-                        throw HttpError.notFound("source not found (origin answered " + status + ")");
-                    }
-                    throw HttpError.badGateway("origin answered " + status, null);
+                    throw HttpError.fromOrigin(status);
                 });
     }
 

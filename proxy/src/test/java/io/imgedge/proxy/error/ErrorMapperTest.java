@@ -45,4 +45,15 @@ class ErrorMapperTest {
         assertFalse(ErrorMapper.toHttpError(new VipsException(VipsException.Reason.CORRUPT_INPUT, "x")).report());
         assertEquals("internal error", ErrorMapper.toHttpError(new IllegalStateException("secret detail")).getMessage());
     }
+
+    @Test
+    void anOriginsAnswerKeepsItsStatus() {
+        HttpError failed = HttpError.fromOrigin(500);
+        assertEquals(502, failed.status());
+        assertEquals(500, failed.originStatus());
+        HttpError gone = HttpError.fromOrigin(410);
+        assertEquals(404, gone.status());
+        assertEquals(410, gone.originStatus());
+        assertEquals(0, HttpError.badRequest("x").originStatus());
+    }
 }

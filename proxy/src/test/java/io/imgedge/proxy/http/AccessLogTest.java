@@ -64,20 +64,21 @@ class AccessLogTest {
     void successesAreSampledFailuresKeptUpToABudgetThenCounted() {
         AccessLog log = new AccessLog(new AccessLogConfig(true, 0, 2), clock, TENANTS);
         for (int i = 0; i < 50; i++) {
-            log.log(from("192.0.2.1"), 200, 10, null, "hit-memory", "cache;dur=0.0");
+            log.log(from("192.0.2.1"), 200, 10, null, "hit-memory", "cache;dur=0.0", 0);
         }
         assertEquals(List.of(), messages(), "sample_rate 0: no successes");
         for (int i = 0; i < 5; i++) {
-            log.log(from("192.0.2.1"), 404, 0, "source not found", null, null);
+            log.log(from("192.0.2.1"), 404, 0, "source not found", null, null, 0);
         }
-        log.log(from("192.0.2.2"), 502, 0, "origin answered 500", null, null);
+        log.log(from("192.0.2.2"), 502, 0, "origin answered 500", null, null, 500);
         assertEquals(3, messages().size(), "two failures of the first client, one of the second");
         assertTrue(messages().getFirst().contains("\"status\":404") && messages().getFirst().contains("source not found"));
         assertTrue(messages().getFirst().contains("\"error_class\":\"client\""));
-        assertTrue(messages().get(2).contains("\"error_class\":\"origin\""), messages().get(2));
+        assertTrue(messages().get(2).contains("\"error_class\":\"origin\"") && messages().get(2).contains("\"origin_status\":500"),
+                messages().get(2));
 
         now.addAndGet(60_000);
-        log.log(from("192.0.2.3"), 500, 0, "internal error", null, null);
+        log.log(from("192.0.2.3"), 500, 0, "internal error", null, null, 0);
         assertEquals(5, messages().size());
         assertTrue(messages().get(3).contains("\"dropped_errors\":3") && messages().get(3).contains("192.0.2.1"),
                 "the minute's drops reported once: " + messages().get(3));
@@ -88,20 +89,27 @@ class AccessLogTest {
     void theTenantOfAValidTokenIsNamed() {
         AccessLog log = new AccessLog(new AccessLogConfig(true, 1, 60), clock, TENANTS);
         log.log(new Exchange("POST", "/upload", null, new InetSocketAddress("192.0.2.9", 1), "HTTP/1.1", "upload", true,
-                "Bearer token-of-the-blog-0001", System.nanoTime()), 201, 0, null, null, null);
+                "Bearer token-of-the-blog-0001", System.nanoTime()), 201, 0, null, null, null, 0);
         log.log(new Exchange("POST", "/upload", null, new InetSocketAddress("192.0.2.9", 1), "HTTP/1.1", "upload", true,
-                "Bearer wrong-token-000000000", System.nanoTime()), 401, 0, "token required", null, null);
+                "Bearer wrong-token-000000000", System.nanoTime()), 401, 0, "token required", null, null, 0);
         assertTrue(messages().get(0).contains("\"tenant\":\"blog\""), messages().get(0));
         assertTrue(!messages().get(1).contains("tenant"), "no tenant for a token that is not one: " + messages().get(1));
+        AccessLog budget = new AccessLog(new AccessLogConfig(true, 1, 1), clock, TENANTS);
+        for (String ip : new String[]{"192.0.2.20", "192.0.2.21"}) {
+            budget.log(new Exchange("GET", "/x", null, new InetSocketAddress(ip, 1), "HTTP/1.1", "image", true,
+                    "Bearer token-of-the-blog-0001", System.nanoTime()), 404, 0, "missing", null, null, 0);
+        }
+        assertEquals(3, messages().size(), "one failure budget for the tenant, whichever address it comes from");
     }
 
     @Test
     void fullSamplingLogsEverySuccessWithItsCacheResult() {
         AccessLog log = new AccessLog(new AccessLogConfig(true, 1, 60), clock, TENANTS);
-        log.log(from("192.0.2.1"), 200, 1234, null, "hit-disk", "cache;dur=0.3");
+        log.log(from("192.0.2.1"), 200, 1234, null, "hit-disk", "cache;dur=0.3", 200);
         assertEquals(1, messages().size());
-        assertTrue(messages().getFirst().contains("\"cache\":\"hit-disk\"") && messages().getFirst().contains("\"bytes\":1234"));
-        new AccessLog(new AccessLogConfig(false, 1, 60), clock, TENANTS).log(from("192.0.2.1"), 500, 0, "x", null, null);
+        assertTrue(messages().getFirst().contains("\"cache\":\"hit-disk\"") && messages().getFirst().contains("\"bytes\":1234")
+                && messages().getFirst().contains("\"origin_status\":200"), messages().getFirst());
+        new AccessLog(new AccessLogConfig(false, 1, 60), clock, TENANTS).log(from("192.0.2.1"), 500, 0, "x", null, null, 0);
         assertEquals(1, messages().size(), "disabled: nothing");
     }
 }
