@@ -55,13 +55,16 @@ ensure_built() {
   fi
 }
 
-# Prints a TCP port nothing on this machine listens on (from /proc/net/tcp{,6}).
+# Prints a TCP port no socket on this machine uses (from /proc/net/tcp{,6}), below the ephemeral
+# range: a port from that range may be taken meanwhile by an outgoing connection (a load test's).
 free_port() {
-  local used port
-  used=$(awk 'NR > 1 && $4 == "0A" { split($2, a, ":"); print a[2] }' /proc/net/tcp /proc/net/tcp6 2>/dev/null \
+  local used port low
+  low=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+  ((low > 11000)) || low=32768
+  used=$(awk 'FNR > 1 { split($2, a, ":"); print a[2] }' /proc/net/tcp /proc/net/tcp6 2>/dev/null \
     | while read -r hex; do echo $((16#$hex)); done)
   for _ in $(seq 200); do
-    port=$((20000 + RANDOM % 40000))
+    port=$((10000 + RANDOM % (low - 10000)))
     grep -qx "$port" <<<"$used" || { echo "$port"; return 0; }
   done
   die "no free port found"
