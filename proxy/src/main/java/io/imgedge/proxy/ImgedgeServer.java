@@ -71,8 +71,9 @@ import java.util.function.Supplier;
 
 /**
  * One imgedge node: listeners, event loops, worker pool and services, wired once. {@link #close}
- * drains gracefully: readiness turns 503, listeners stop accepting, in-flight requests get up
- * to the configured grace period to finish.
+ * drains gracefully: readiness turns 503, the public listeners stop accepting, open connections
+ * are told to finish (idle HTTP/1.1 ones closed, HTTP/2 ones sent a GOAWAY), in-flight requests
+ * get up to the configured grace period, and only then does the admin listener close.
  */
 public final class ImgedgeServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ImgedgeServer.class);
@@ -87,7 +88,9 @@ public final class ImgedgeServer implements AutoCloseable {
             Thread.ofPlatform().daemon().name("cache-evict").factory());
     private final WorkerPool workers;
     private final Vips vips;
+    /** Every listener; the admin one stays open while draining. */
     private final List<Channel> listeners = new ArrayList<>();
+    private ConnectionLimit connections;
     private final InstantSource clock;
     private HttpOrigin httpOrigin;
     private StoreService store;
@@ -103,6 +106,7 @@ public final class ImgedgeServer implements AutoCloseable {
     private InetSocketAddress http;
     private InetSocketAddress https;
     private InetSocketAddress admin;
+    private Channel adminListener;
 
     private ImgedgeServer(ImgedgeConfig config, InstantSource clock) {
         this.config = config;
@@ -174,15 +178,17 @@ public final class ImgedgeServer implements AutoCloseable {
                 AsciiString.cached(config.server().nodeName()));
 
         ServerConfig server = config.server();
-        ConnectionLimit connections = new ConnectionLimit(server.maxConnections(), metrics);
-        http = listen(server.http(), new PublicInitializer(null, server, handler, connections));
+        connections = new ConnectionLimit(server.maxConnections(), metrics);
+        http = (InetSocketAddress) listen(server.http(), new PublicInitializer(null, server, handler, connections)).localAddress();
         if (server.https() != null) {
             SslContext ssl = TlsContexts.server(server.https());
-            https = listen(server.https().listener(), new PublicInitializer(ssl, server, handler, connections));
+            https = (InetSocketAddress) listen(server.https().listener(), new PublicInitializer(ssl, server, handler, connections))
+                    .localAddress();
         }
         if (config.admin().enabled()) {
-            admin = listen(config.admin().listener(), new AdminInitializer(
+            adminListener = listen(config.admin().listener(), new AdminInitializer(
                     new AdminHandler(state, metrics, images, store, virtualThreads, config.admin().token(), this::reload), server.idleTimeout()));
+            admin = (InetSocketAddress) adminListener.localAddress();
         }
     }
 
@@ -211,11 +217,12 @@ public final class ImgedgeServer implements AutoCloseable {
         }
     }
 
-    private InetSocketAddress listen(ServerConfig.Listener listener, ChannelInitializer<SocketChannel> initializer)
+    private Channel listen(ServerConfig.Listener listener, ChannelInitializer<SocketChannel> initializer)
             throws BindException, InterruptedException {
         Class<? extends ServerChannel> channel = Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         ServerBootstrap bootstrap = new ServerBootstrap().group(acceptors, io).channel(channel)
                 .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(initializer);
         var bound = bootstrap.bind(listener.host(), listener.port()).await();
@@ -226,7 +233,7 @@ public final class ImgedgeServer implements AutoCloseable {
             throw e;
         }
         listeners.add(bound.channel());
-        return (InetSocketAddress) bound.channel().localAddress();
+        return bound.channel();
     }
 
     public InetSocketAddress httpAddress() {
@@ -281,7 +288,12 @@ public final class ImgedgeServer implements AutoCloseable {
     public void close() {
         state.drain();
         for (Channel listener : listeners) {
-            listener.close().awaitUninterruptibly();
+            if (listener != adminListener) {
+                listener.close().awaitUninterruptibly();
+            }
+        }
+        if (connections != null) {
+            connections.drain();
         }
         try {
             int left = state.awaitIdle(config.server().shutdownGrace());
@@ -300,6 +312,9 @@ public final class ImgedgeServer implements AutoCloseable {
     }
 
     private void stopNow() {
+        for (Channel listener : listeners) {
+            listener.close().awaitUninterruptibly();
+        }
         if (httpOrigin != null) {
             httpOrigin.close();
         }

@@ -63,6 +63,8 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
     /** Messages that arrived while a reply was being produced, in order. */
     private final ArrayDeque<Object> backlog = new ArrayDeque<>();
     private boolean busy;
+    /** Requests begun on this connection whose response is not written yet. */
+    private int unanswered;
     private Reading reading;
     /** Bytes of a refused body still to drop before closing, or -1 when not dropping one. */
     private long discardLeft = -1;
@@ -106,6 +108,7 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
         Route route = Route.of(request.method(), request.uri(), request.decoderResult());
         Exchange exchange = Exchange.of(ctx.channel(), request, route.name());
         shared.state().begin();
+        unanswered++;
         if (!route.takesBody()) {
             dispatch(ctx, exchange, answer(route, request, new byte[0], exchange), route instanceof Route.Rejected);
             return;
@@ -205,7 +208,9 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
      */
     private void respond(ChannelHandlerContext ctx, Exchange exchange, Reply reply, boolean closeAfter,
                          boolean announceClose, int originStatus) {
-        if (raw != null && reply instanceof Reply.Image(ImageReply image) && !closeAfter && !announceClose
+        // draining: an HTTP/1.1 client is told to go elsewhere for its next request
+        boolean drained = raw != null && shared.state().draining();
+        if (raw != null && reply instanceof Reply.Image(ImageReply image) && !closeAfter && !announceClose && !drained
                 && exchange.keepAlive() && !exchange.head() && !exchange.http10()
                 && !EntityTags.noneMatchFails(exchange.ifNoneMatch(), image.etag())) {
             // the common case, a 200 image on a keep-alive HTTP/1.1 connection: head encoded directly
@@ -218,7 +223,7 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
         }
         FullHttpResponse response = Responses.build(reply, exchange.ifNoneMatch(), exchange.head());
         response.headers().set(Responses.SERVED_BY, shared.nodeName());
-        boolean close = closeAfter || !exchange.keepAlive() && !announceClose;
+        boolean close = closeAfter || (drained || !exchange.keepAlive()) && !announceClose;
         if (close || announceClose) {
             HttpUtil.setKeepAlive(response, false);
         } else if (exchange.http10()) {
@@ -240,6 +245,7 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
             guard.requestFinished();
         }
         shared.state().end();
+        unanswered--;
         shared.metrics().request(exchange.route(), status, exchange.elapsedNanos());
         shared.metrics().bytesSent(exchange.route(), bytes);
         shared.accessLog().log(exchange, status, bytes, error, cache, timing, originStatus);
@@ -272,8 +278,20 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
             reading.body().release();
             reading = null;
             shared.state().end();
+            unanswered--;
         }
         super.channelInactive(ctx);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt == ConnectionLimit.DRAIN) {
+            if (unanswered == 0) {
+                ctx.close();
+            }
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
     }
 
     @Override
