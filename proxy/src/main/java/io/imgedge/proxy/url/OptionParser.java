@@ -69,7 +69,7 @@ final class OptionParser {
         switch (name) {
             case "resize", "rs" -> {
                 arity(name, args, 1, 5);
-                resizingType(args.get(0));
+                resizingType(name, args.get(0));
                 size(name, args.subList(1, args.size()));
             }
             case "size", "s" -> {
@@ -78,7 +78,7 @@ final class OptionParser {
             }
             case "resizing_type", "rt" -> {
                 arity(name, args, 1, 1);
-                resizingType(args.get(0));
+                resizingType(name, args.get(0));
             }
             case "width", "w" -> {
                 arity(name, args, 1, 1);
@@ -203,14 +203,14 @@ final class OptionParser {
         }
     }
 
-    private void resizingType(String type) {
+    private void resizingType(String name, String type) {
         resizingType = switch (type) {
             case "fit" -> ResizingType.FIT;
             case "fill" -> ResizingType.FILL;
             case "force" -> ResizingType.FORCE;
             case "auto" -> ResizingType.AUTO;
             case "fill-down" -> ResizingType.FILL_DOWN;
-            default -> throw HttpError.badRequest("resizing type: unsupported '" + type
+            default -> throw HttpError.badRequest(name + ": unsupported resizing type '" + type
                     + "' (fit, fill, fill-down, force, auto)");
         };
     }
