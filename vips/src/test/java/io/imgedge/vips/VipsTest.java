@@ -183,6 +183,20 @@ class VipsTest {
         assertEquals("ff0000", Integer.toHexString(nearest(raw.getRGB(25, 16))));
     }
 
+    @ParameterizedTest(name = "orientation {0} as vips autorot")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 8})
+    void everyExifOrientationMatchesTheVipsCli(int orientation, @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Files.write(dir.resolve("oriented.jpg"), orientedJpeg(orientation));
+        vipsCli(dir, "autorot", "oriented.jpg", "reference.png");
+        BufferedImage reference = TestImages.decode(java.nio.file.Files.readAllBytes(dir.resolve("reference.png")));
+        TransformSpec sameSize = new TransformSpec(reference.getWidth(), 0, Fit.FIT, Gravity.CENTRE, false,
+                Optional.of(ImageFormat.PNG), 90, true);
+        BufferedImage ours = TestImages.decode(VIPS.transform(orientedJpeg(orientation), sameSize, LIMITS).bytes());
+        double diff = difference(ours, reference);
+        assertTrue(diff < 1, "mean difference " + diff + " from vips autorot");
+    }
+
     /** Runs the vips command-line tool (libvips-tools) in {@code dir}. */
     static void vipsCli(java.nio.file.Path dir, String... args) throws Exception {
         List<String> command = new java.util.ArrayList<>(List.of("vips"));
