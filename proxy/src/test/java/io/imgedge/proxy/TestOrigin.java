@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A real HTTP origin on loopback for integration tests. Paths:
@@ -22,7 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code /redirect/N/NAME}: N redirects, then {@code /img/NAME}</li>
  *   <li>{@code /redirect-to?URL}: one redirect to that URL, wherever it points</li>
  *   <li>{@code /stall}: never answers until the origin is closed</li>
- *   <li>{@code /stream/BYTES}: a chunked body of that many bytes (no Content-Length)</li>
+ *   <li>{@code /stream/BYTES}: a chunked body of that many bytes (no Content-Length); what was
+ *       written before the client went away is in {@link #streamed}</li>
  *   <li>{@code /gate/NAME}: counts down {@link #gateReached}, waits for {@link #openGate}, then
  *       serves {@code NAME}</li>
  * </ul>
@@ -34,6 +36,7 @@ final class TestOrigin implements AutoCloseable {
     private final Map<String, String> cacheControl = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
     private final Map<String, Integer> clientPorts = new ConcurrentHashMap<>();
+    private final AtomicLong streamed = new AtomicLong();
     private final CountDownLatch closing = new CountDownLatch(1);
     private final CountDownLatch gate = new CountDownLatch(1);
     final CountDownLatch gateReached = new CountDownLatch(1);
@@ -66,6 +69,11 @@ final class TestOrigin implements AutoCloseable {
     /** The client port of the last request for {@code path}: one port, one connection. */
     int clientPort(String path) {
         return clientPorts.getOrDefault(path, -1);
+    }
+
+    /** Bytes of {@code /stream/} bodies written so far. */
+    long streamed() {
+        return streamed.get();
     }
 
     int hits(String path) {
@@ -116,7 +124,9 @@ final class TestOrigin implements AutoCloseable {
                     OutputStream out = exchange.getResponseBody();
                     byte[] chunk = new byte[64 * 1024];
                     for (int sent = 0; sent < size; sent += chunk.length) {
-                        out.write(chunk, 0, Math.min(chunk.length, size - sent));
+                        int n = Math.min(chunk.length, size - sent);
+                        out.write(chunk, 0, n);
+                        streamed.addAndGet(n);
                     }
                 }
                 default -> exchange.sendResponseHeaders(404, -1);
