@@ -334,6 +334,33 @@ class ProtectionIT {
     }
 
     @Test
+    void anOriginHostGetsNoMoreConcurrentFetchesThanItsLimit() throws Exception {
+        TestOrigin origin = origin();
+        origin.put("p.png", TestImages.png(30, 30));
+        ImgedgeServer server = start(Map.of("imgedge.sources.http.max_connections_per_host", 2,
+                "imgedge.sources.http.allow_loopback", true, "imgedge.sources.http.allowed_ports", List.of()));
+        List<CompletableFuture<HttpResponse<String>>> requests = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            // ten sources of one host (the query tells them apart), so none collapses into another
+            String path = "/_/w:10/plain/" + origin.url("/gate/p.png%3Fn=" + i);
+            requests.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return get(server, path);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        await(() -> origin.hits("/gate/p.png") == 2, () -> origin.hits("/gate/p.png") + " fetches at the origin");
+        origin.openGate();
+        for (CompletableFuture<HttpResponse<String>> request : requests) {
+            assertEquals(200, request.get(30, TimeUnit.SECONDS).statusCode());
+        }
+        assertEquals(10, origin.hits("/gate/p.png"));
+        assertEquals(2, origin.mostConcurrent(), "the rest waited for one of the two connections");
+    }
+
+    @Test
     void aFailingOriginIsLeftAloneAndItsCachedCopiesServed() throws Exception {
         TestClock clock = new TestClock();
         TestOrigin origin = origin();

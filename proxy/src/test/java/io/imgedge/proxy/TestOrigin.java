@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code /gate/NAME}: counts down {@link #gateReached}, waits for {@link #openGate}, then
  *       serves {@code NAME}</li>
  * </ul>
- * Every request is counted per path.
+ * Every request is counted per path, and the most requests it ever had open at once is kept.
  */
 final class TestOrigin implements AutoCloseable {
     private final HttpServer server;
@@ -37,6 +37,8 @@ final class TestOrigin implements AutoCloseable {
     private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
     private final Map<String, Integer> clientPorts = new ConcurrentHashMap<>();
     private final AtomicLong streamed = new AtomicLong();
+    private final AtomicInteger open = new AtomicInteger();
+    private final AtomicInteger mostOpen = new AtomicInteger();
     private final CountDownLatch closing = new CountDownLatch(1);
     private final CountDownLatch gate = new CountDownLatch(1);
     final CountDownLatch gateReached = new CountDownLatch(1);
@@ -71,6 +73,11 @@ final class TestOrigin implements AutoCloseable {
         return clientPorts.getOrDefault(path, -1);
     }
 
+    /** The most requests this origin was answering at one time. */
+    int mostConcurrent() {
+        return mostOpen.get();
+    }
+
     /** Bytes of {@code /stream/} bodies written so far. */
     long streamed() {
         return streamed.get();
@@ -84,6 +91,7 @@ final class TestOrigin implements AutoCloseable {
         String path = exchange.getRequestURI().getPath();
         hits.computeIfAbsent(path, _ -> new AtomicInteger()).incrementAndGet();
         clientPorts.put(path, exchange.getRemoteAddress().getPort());
+        mostOpen.accumulateAndGet(open.incrementAndGet(), Math::max);
         try (exchange) {
             String[] parts = path.split("/");
             String kind = parts.length > 1 ? parts[1] : "";
@@ -135,6 +143,8 @@ final class TestOrigin implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (IOException e) {
             // the client (imgedge) went away: expected for stalls and over-limit bodies
+        } finally {
+            open.decrementAndGet();
         }
     }
 
