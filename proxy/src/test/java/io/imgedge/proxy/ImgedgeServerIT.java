@@ -174,8 +174,11 @@ class ImgedgeServerIT {
         assertEquals("public, max-age=3600", response.headers().firstValue("cache-control").orElseThrow());
         assertTrue(response.headers().firstValue("server-timing").orElseThrow().contains("transform;dur="));
         assertEquals("nosniff", response.headers().firstValue("x-content-type-options").orElseThrow());
+        assertTrue(response.headers().firstValue("content-security-policy").orElseThrow().contains("sandbox"));
         HttpResponse<byte[]> again = get(signed("/resize:fill:320:200/plain/local:///photo.jpg@webp"));
         assertEquals("hit-memory", again.headers().firstValue("x-cache").orElseThrow());
+        assertEquals("nosniff", again.headers().firstValue("x-content-type-options").orElseThrow(), "hits too");
+        assertTrue(again.headers().firstValue("content-security-policy").orElseThrow().contains("default-src 'none'"));
         assertTrue(again.headers().firstValue("server-timing").orElseThrow().startsWith("cache;dur="));
         assertEquals(response.headers().firstValue("etag"), again.headers().firstValue("etag"));
     }
