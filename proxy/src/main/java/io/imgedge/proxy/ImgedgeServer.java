@@ -163,7 +163,7 @@ public final class ImgedgeServer implements AutoCloseable {
         urls = new ProcessingUrlParser(new SignatureVerifier(config.signing()),
                 config.limits().maxResultSide(), config.processing().presets());
         CacheConfig cache = config.cache();
-        results = new TieredCache("", Optional.of(new MemoryTier(cache.memoryBytes(), ForkJoinPool.commonPool())),
+        results = new TieredCache("", Optional.of(new MemoryTier(cache.memoryBytes(), ForkJoinPool.commonPool(), true)),
                 diskTier("results", cache.resultDir(), cache.resultBytes()), virtualThreads, metrics);
         sources = new TieredCache("source", Optional.of(new MemoryTier(cache.sourceMemoryBytes(), ForkJoinPool.commonPool())),
                 diskTier("sources", cache.sourceDir(), cache.sourceBytes()), virtualThreads, metrics);

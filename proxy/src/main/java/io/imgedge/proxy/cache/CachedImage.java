@@ -6,7 +6,8 @@ import java.util.Objects;
 /**
  * An immutable cache entry: a processed result or a fetched original. The payload is a
  * read-only buffer (fresh transform results in direct memory, so responses are written without
- * a copy; entries read back from disk on the heap); a response may still be writing it after
+ * a copy; entries read back from disk on the heap, until a direct {@link MemoryTier} moves
+ * them); a response may still be writing it after
  * the entry is evicted, and the memory is released by the garbage collector once nothing refers
  * to it. Use {@code payload().duplicate()} to read.
  *
@@ -28,6 +29,15 @@ public record CachedImage(ByteBuffer payload, String contentType, String etag, l
     /** Copies {@code bytes} into a new direct buffer: for results, which responses write. */
     public static ByteBuffer direct(byte[] bytes) {
         return ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
+    }
+
+    /** This entry with its payload in direct memory: itself when it is there already, else a copy. */
+    public CachedImage inDirectMemory() {
+        if (payload.isDirect()) {
+            return this;
+        }
+        ByteBuffer copy = ByteBuffer.allocateDirect(payload.remaining()).put(payload.duplicate()).flip();
+        return new CachedImage(copy, contentType, etag, createdAt, expiresAt, sourceKey);
     }
 
     public int size() {

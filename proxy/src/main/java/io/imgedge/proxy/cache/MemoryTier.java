@@ -13,9 +13,19 @@ import java.util.concurrent.Executor;
  */
 public final class MemoryTier {
     private final Cache<String, CachedImage> cache;
+    private final boolean direct;
 
-    /** @param maintenance where Caffeine runs eviction work ({@code Runnable::run} in tests) */
+    /** A tier whose payloads stay where they are (heap or direct). */
     public MemoryTier(long maxBytes, Executor maintenance) {
+        this(maxBytes, maintenance, false);
+    }
+
+    /**
+     * @param maintenance where Caffeine runs eviction work ({@code Runnable::run} in tests)
+     * @param direct      whether hit payloads are moved into direct memory (results, which responses write)
+     */
+    public MemoryTier(long maxBytes, Executor maintenance, boolean direct) {
+        this.direct = direct;
         cache = Caffeine.newBuilder()
                 .maximumWeight(maxBytes)
                 .weigher((String _, CachedImage entry) -> entry.weight())
@@ -24,7 +34,13 @@ public final class MemoryTier {
     }
 
     public Optional<CachedImage> get(CacheKey key) {
-        return Optional.ofNullable(cache.getIfPresent(key.hex()));
+        CachedImage entry = cache.getIfPresent(key.hex());
+        if (entry != null && direct && !entry.payload().isDirect()) {
+            CachedImage moved = entry.inDirectMemory();
+            cache.asMap().replace(key.hex(), entry, moved);
+            return Optional.of(moved);
+        }
+        return Optional.ofNullable(entry);
     }
 
     public void put(CacheKey key, CachedImage entry) {

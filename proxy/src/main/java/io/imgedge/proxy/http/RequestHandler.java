@@ -46,7 +46,11 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
     /** What every connection's handler shares. */
     /** @param busyStatus what a full transform queue answers (503 or 429) */
     public record Shared(Responder responder, ServerState state, ServerMetrics metrics, AccessLog accessLog,
-                         Duration requestTimeout, int busyStatus, AsciiString nodeName) {
+                         Duration requestTimeout, int busyStatus, AsciiString nodeName, ImageHeads heads) {
+        public Shared(Responder responder, ServerState state, ServerMetrics metrics, AccessLog accessLog,
+                      Duration requestTimeout, int busyStatus, AsciiString nodeName) {
+            this(responder, state, metrics, accessLog, requestTimeout, busyStatus, nodeName, new ImageHeads(nodeName));
+        }
     }
 
     /** A request whose body is being read. */
@@ -214,7 +218,7 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
                 && exchange.keepAlive() && !exchange.head() && !exchange.http10()
                 && !EntityTags.noneMatchFails(exchange.ifNoneMatch(), image.etag())) {
             // the common case, a 200 image on a keep-alive HTTP/1.1 connection: head encoded directly
-            raw.write(Responses.imageHead(ctx.alloc(), image, shared.nodeName()));
+            raw.write(shared.heads().head(image));
             long bytes = image.body().remaining();
             raw.writeAndFlush(Unpooled.wrappedBuffer(image.body().duplicate()))
                     .addListener((ChannelFutureListener) written -> finished(ctx, exchange, 200, bytes, null,

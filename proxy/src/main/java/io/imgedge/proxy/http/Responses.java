@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.imgedge.proxy.image.ImageReply;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -84,12 +83,12 @@ final class Responses {
     }
 
     /**
-     * The HTTP/1.1 head of a 200 image response, encoded straight into a buffer: the same header
-     * set as {@link #build} makes, without building a response object for the encoder. For
+     * The HTTP/1.1 head of a 200 image response, encoded straight to bytes: the same header set
+     * as {@link #build} makes, without building a response object for the encoder. For
      * keep-alive HTTP/1.1 GETs that are not answered 304 (the caller checks).
      */
-    static ByteBuf imageHead(ByteBufAllocator alloc, ImageReply image, AsciiString nodeName) {
-        ByteBuf head = alloc.directBuffer(384);
+    static byte[] imageHead(ImageReply image, AsciiString nodeName) {
+        ByteBuf head = Unpooled.buffer(384);
         head.writeBytes(STATUS_200);
         header(head, HttpHeaderNames.CONTENT_TYPE, image.contentType());
         header(head, HttpHeaderNames.CONTENT_LENGTH, Integer.toString(image.body().remaining()));
@@ -104,7 +103,7 @@ final class Responses {
         header(head, CSP_HEADER, CSP);
         header(head, SERVED_BY, nodeName);
         head.writeShort(CRLF);
-        return head;
+        return ByteBufUtil.getBytes(head);
     }
 
     private static void header(ByteBuf out, AsciiString name, CharSequence value) {

@@ -42,6 +42,23 @@ class MemoryTierTest {
     }
 
     @Test
+    void aDirectTierMovesHeapPayloadsIntoDirectMemoryOnTheirFirstHit() {
+        MemoryTier results = new MemoryTier(1 << 20, Runnable::run, true);
+        ByteBuffer bytes = ByteBuffer.wrap(new byte[]{1, 2, 3, 4});
+        results.put(key(1), new CachedImage(bytes, "image/png", "\"e\"", 5, 6, "s"));
+        CachedImage hit = results.get(key(1)).orElseThrow();
+        assertTrue(hit.payload().isDirect());
+        assertEquals(bytes.duplicate(), hit.payload().duplicate(), "the same bytes");
+        assertEquals(new CachedImage(bytes, "image/png", "\"e\"", 5, 6, "s").etag(), hit.etag());
+        assertTrue(results.get(key(1)).orElseThrow() == hit, "moved once, kept moved");
+        assertEquals(hit.weight(), results.bytes());
+
+        MemoryTier sources = new MemoryTier(1 << 20, Runnable::run);
+        sources.put(key(2), new CachedImage(bytes, "image/png", "\"e\"", 5, 6, "s"));
+        assertTrue(!sources.get(key(2)).orElseThrow().payload().isDirect(), "a plain tier leaves payloads be");
+    }
+
+    @Test
     void removeSourceDropsEveryVariant() {
         MemoryTier tier = new MemoryTier(1 << 20, Runnable::run);
         tier.put(key(1), entry(10, "a"));

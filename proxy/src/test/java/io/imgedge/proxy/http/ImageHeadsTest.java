@@ -1,0 +1,47 @@
+package io.imgedge.proxy.http;
+
+import io.imgedge.proxy.image.ImageReply;
+import io.netty.buffer.ByteBuf;
+import io.netty.util.AsciiString;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ImageHeadsTest {
+    static final ByteBuffer BODY = ByteBuffer.allocateDirect(1234).asReadOnlyBuffer();
+
+    static ImageReply reply(String cache, String timing, boolean vary) {
+        return new ImageReply(BODY, "image/webp", "\"tag\"", Duration.ofHours(1), cache, timing, vary, 0);
+    }
+
+    static String text(ByteBuf head) {
+        try {
+            return head.toString(StandardCharsets.US_ASCII);
+        } finally {
+            head.release();
+        }
+    }
+
+    @Test
+    void aHeadIsEncodedOnceAndFollowsWhatItSays() {
+        ImageHeads heads = new ImageHeads(AsciiString.cached("node-a"));
+        String first = text(heads.head(reply("hit-memory", "cache;dur=0.0", false)));
+        assertTrue(first.startsWith("HTTP/1.1 200 OK\r\n") && first.endsWith("\r\n\r\n"), first);
+        assertTrue(first.contains("content-length: 1234\r\n") && first.contains("etag: \"tag\"\r\n")
+                && first.contains("x-cache: hit-memory\r\n") && first.contains("x-served-by: node-a\r\n")
+                && first.contains("cache-control: public, max-age=3600\r\n") && !first.contains("vary"), first);
+        assertEquals(first, text(heads.head(reply("hit-memory", "cache;dur=0.0", false))), "the same head again");
+
+        String vary = text(heads.head(reply("hit-memory", "cache;dur=0.0", true)));
+        assertTrue(vary.contains("vary: accept\r\n"), vary);
+        String slow = text(heads.head(reply("hit-disk", "cache;dur=1.5", false)));
+        assertTrue(slow.contains("x-cache: hit-disk\r\n") && slow.contains("server-timing: cache;dur=1.5\r\n"), slow);
+        assertEquals(Responses.imageHead(reply("hit-disk", "cache;dur=1.5", false), AsciiString.cached("node-a")).length,
+                slow.length(), "as Responses encodes it");
+    }
+}
