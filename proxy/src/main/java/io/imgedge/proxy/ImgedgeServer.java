@@ -65,7 +65,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -163,10 +162,12 @@ public final class ImgedgeServer implements AutoCloseable {
         urls = new ProcessingUrlParser(new SignatureVerifier(config.signing()),
                 config.limits().maxResultSide(), config.processing().presets());
         CacheConfig cache = config.cache();
-        results = new TieredCache("", Optional.of(new MemoryTier(cache.memoryBytes(), ForkJoinPool.commonPool(), true)),
-                diskTier("results", cache.resultDir(), cache.resultBytes()), virtualThreads, metrics);
-        sources = new TieredCache("source", Optional.of(new MemoryTier(cache.sourceMemoryBytes(), ForkJoinPool.commonPool())),
-                diskTier("sources", cache.sourceDir(), cache.sourceBytes()), virtualThreads, metrics);
+        // memory tiers keep their books on the calling thread: a hand-off per batch of reads
+        // would wake another thread from the hit path
+        results = new TieredCache("", Optional.of(new MemoryTier(cache.memoryBytes(), Runnable::run, true)),
+                diskTier("results", cache.resultDir(), cache.resultBytes(), cache.openFiles()), virtualThreads, metrics);
+        sources = new TieredCache("source", Optional.of(new MemoryTier(cache.sourceMemoryBytes(), Runnable::run)),
+                diskTier("sources", cache.sourceDir(), cache.sourceBytes(), 0), virtualThreads, metrics);
         images = new ImageService(urls, origins, workers, vips, config.limits(), config.processing(),
                 cache, results, sources, clock, metrics);
         metrics.bindWorkers(workers);
@@ -205,12 +206,12 @@ public final class ImgedgeServer implements AutoCloseable {
     }
 
     /** A disk tier, or none when it is not configured or its directory cannot be used. */
-    private Optional<DiskTier> diskTier(String name, Optional<Path> dir, long maxBytes) {
+    private Optional<DiskTier> diskTier(String name, Optional<Path> dir, long maxBytes, int openFiles) {
         if (dir.isEmpty()) {
             return Optional.empty();
         }
         try {
-            return Optional.of(new DiskTier(name, dir.get(), maxBytes, evictor));
+            return Optional.of(new DiskTier(name, dir.get(), maxBytes, evictor, openFiles));
         } catch (IOException | UncheckedIOException e) {
             LOG.warn("cache tier {} disabled: cannot use {} ({})", name, dir.get(), e.toString());
             return Optional.empty();
@@ -332,6 +333,11 @@ public final class ImgedgeServer implements AutoCloseable {
         workers.close();
         virtualThreads.close();
         evictor.shutdown();
+        for (TieredCache cache : new TieredCache[]{results, sources}) {
+            if (cache != null) {
+                cache.close();
+            }
+        }
         metrics.close();
     }
 }

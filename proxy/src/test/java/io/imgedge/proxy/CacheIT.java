@@ -100,6 +100,66 @@ class CacheIT {
         };
     }
 
+    /** Files under {@code dir} this process holds open (the server runs in the test's JVM). */
+    static long openFilesUnder(Path dir) throws Exception {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.filter(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).startsWith(dir);
+                } catch (Exception closedMeanwhile) {
+                    return false;
+                }
+            }).count();
+        }
+    }
+
+    @Test
+    void bigResultsGoOutFromTheirCheckedFileWithTheSameBytes() throws Exception {
+        Files.write(Files.createDirectories(dir.resolve("images")).resolve("noise.png"), TestImages.noisePng(300, 300, 7));
+        Path results = dir.resolve("results");
+        ImgedgeServer server = start(Map.of("imgedge.sources.local.root", dir.resolve("images").toString()),
+                InstantSource.system());
+        String path = "/_/w:250/plain/local:///noise.png@png";
+        try {
+            HttpResponse<byte[]> made = get(server, path);
+            assertEquals("miss", cache(made));
+            assertTrue(made.body().length > 100_000, "big enough to be sent from its file: " + made.body().length);
+            assertTrue(await(() -> {
+                try {
+                    return openFilesUnder(results) == 1;
+                } catch (Exception e) {
+                    return false;
+                }
+            }), "the entry file is kept open once written");
+            for (int i = 0; i < 3; i++) {
+                HttpResponse<byte[]> hit = get(server, path);
+                assertEquals("hit-memory", cache(hit));
+                assertArrayEquals(made.body(), hit.body(), "the file holds the bytes memory holds");
+            }
+            assertEquals(250, TestImages.decode(made.body()).getWidth());
+            admin(server, "/purge", "{\"url\": \"" + path + "\"}");
+            assertEquals(0, openFilesUnder(results), "a purged entry's file is let go");
+            assertEquals("miss", cache(get(server, path)));
+        } finally {
+            server.close();
+        }
+
+        ImgedgeServer diskOnly = start(Map.of("imgedge.sources.local.root", dir.resolve("images").toString(),
+                "imgedge.cache.memory.size", 1), InstantSource.system());
+        try {
+            HttpResponse<byte[]> first = get(diskOnly, path);
+            assertEquals("hit-disk", cache(first));
+            assertEquals(1, openFilesUnder(results), "read whole and checked, then kept open");
+            HttpResponse<byte[]> second = get(diskOnly, path);
+            assertEquals("hit-disk", cache(second));
+            assertArrayEquals(first.body(), second.body());
+            assertEquals(250, TestImages.decode(second.body()).getWidth());
+        } finally {
+            diskOnly.close();
+        }
+        assertEquals(0, openFilesUnder(results), "closing the node closes its files");
+    }
+
     @Test
     void burstOf200IdenticalColdRequestsCostsOneFetchAndOneTransform() throws Exception {
         try (TestOrigin origin = new TestOrigin()) {

@@ -42,6 +42,18 @@ public final class TestImages {
         return image;
     }
 
+    /** A PNG of random pixels (seeded): it hardly compresses, so its size is about 3 bytes a pixel. */
+    public static byte[] noisePng(int width, int height, long seed) {
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        java.util.Random random = new java.util.Random(seed);
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                image.setRGB(x, y, random.nextInt(0x1000000));
+            }
+        }
+        return encode(image, "png");
+    }
+
     public static byte[] jpeg(int width, int height) {
         return encode(picture(width, height), "jpg");
     }

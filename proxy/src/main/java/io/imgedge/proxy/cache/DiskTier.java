@@ -1,5 +1,8 @@
 package io.imgedge.proxy.cache;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,8 +28,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32C;
@@ -39,6 +44,11 @@ import java.util.zip.CRC32C;
  * ours is deleted and reads as a miss. The index is rebuilt from the headers on start; the
  * least recently used entries are evicted in the background once the budget is passed.
  *
+ * <p>Entries of at least {@value #OPEN_MIN_BYTES} bytes may also be kept open, verified, as
+ * {@link SharedFile}s (up to a count), so that their payload can be sent straight from the file:
+ * an entry just written or read whole is kept open at once, others are opened and checked in
+ * the background when {@link #openFile} is first asked for them.
+ *
  * <p>Blocking: call from virtual threads. I/O failures (disk full, read-only) are logged,
  * counted in {@link #errors()} and otherwise ignored: the caller goes on without this tier.
  */
@@ -48,6 +58,11 @@ public final class DiskTier {
     private static final String TEMP_PREFIX = ".tmp-";
     /** Headers are a few hundred bytes; a longer one is not ours. */
     private static final int MAX_HEADER = 2048;
+    /**
+     * Smallest payload kept open for sending from the file: below it, one write from memory
+     * costs less than a separate head write and sendfile.
+     */
+    public static final int OPEN_MIN_BYTES = 64 << 10;
 
     /** What the index keeps per entry. */
     private record Indexed(long size, String sourceKey, long lastUse) {
@@ -68,33 +83,49 @@ public final class DiskTier {
     private final AtomicLong corrupt = new AtomicLong();
     private final AtomicBoolean evicting = new AtomicBoolean();
     private final Executor evictor;
+    /** Verified open entries by key, or null when none are kept open; removal releases the tier's reference. */
+    private final Cache<String, SharedFile> open;
+    /** Keys being opened in the background now. */
+    private final Set<String> opening = ConcurrentHashMap.newKeySet();
+
+    /** A tier that keeps no file open. */
+    public DiskTier(String name, Path dir, long maxBytes, Executor evictor) throws IOException {
+        this(name, dir, maxBytes, evictor, 0);
+    }
 
     /**
      * Opens {@code dir} (creating it) and rebuilds the index from the files there.
      *
-     * @param evictor where eviction runs, one pass at a time (the caller owns it)
+     * @param evictor   where eviction runs, one pass at a time (the caller owns it)
+     * @param openFiles how many entries may be kept open for sending from the file; 0 = none
      */
-    public DiskTier(String name, Path dir, long maxBytes, Executor evictor) throws IOException {
+    public DiskTier(String name, Path dir, long maxBytes, Executor evictor, int openFiles) throws IOException {
         this.name = name;
         this.dir = dir;
         this.maxBytes = maxBytes;
         this.evictor = evictor;
+        // the tier gives its reference back at once, on the removing thread
+        this.open = openFiles <= 0 ? null : Caffeine.newBuilder().maximumSize(openFiles).executor(Runnable::run)
+                .removalListener((String _, SharedFile file, RemovalCause _) -> {
+                    if (file != null) {
+                        file.release();
+                    }
+                }).build();
         Files.createDirectories(dir);
         rebuild();
         evictIfNeeded();
     }
 
     public Optional<CachedImage> get(CacheKey key) {
-        if (!index.containsKey(key.hex())) {
+        String hex = key.hex();
+        if (!index.containsKey(hex)) {
             return Optional.empty();
         }
-        try (FileChannel file = FileChannel.open(path(key.hex()), StandardOpenOption.READ)) {
-            long size = file.size();
-            ByteBuffer head = ByteBuffer.allocate((int) Math.min(size, MAX_HEADER));
-            readFully(file, head, 0);
-            Header header = parseHeader(head.array());
-            if (header == null || !header.key().equals(key.hex()) || size != header.length() + (long) header.payloadLength()) {
-                drop(key.hex(), "truncated or not an entry");
+        FileChannel file = null;
+        try {
+            file = FileChannel.open(path(hex), StandardOpenOption.READ);
+            Header header = header(file, hex);
+            if (header == null) {
                 return Optional.empty();
             }
             // heap, not direct: disk hits can be frequent and direct memory is freed only by a GC
@@ -104,18 +135,128 @@ public final class DiskTier {
             CRC32C crc = new CRC32C();
             crc.update(payload.duplicate());
             if (crc.getValue() != header.crc()) {
-                drop(key.hex(), "checksum mismatch");
+                drop(hex, "checksum mismatch");
                 return Optional.empty();
             }
-            index.computeIfPresent(key.hex(), (_, e) -> new Indexed(e.size(), e.sourceKey(), useClock.incrementAndGet()));
+            index.computeIfPresent(hex, (_, e) -> new Indexed(e.size(), e.sourceKey(), useClock.incrementAndGet()));
+            if (share(hex, file, header.length(), header.payloadLength(), header.etag())) {
+                file = null;
+            }
             return Optional.of(new CachedImage(payload, header.contentType(), header.etag(), header.createdAt(),
                     header.expiresAt(), header.sourceKey()));
         } catch (NoSuchFileException e) {
-            forget(key.hex());
+            forget(hex);
             return Optional.empty();
         } catch (IOException e) {
             failure("read", e);
             return Optional.empty();
+        } finally {
+            closeQuietly(file);
+        }
+    }
+
+    /**
+     * The entry of {@code key} open and verified, with a reference taken for the caller (who
+     * releases it), or empty. When the entry is big enough but not open yet, it is opened and
+     * checked on {@code background} for a later call. Non-blocking.
+     */
+    public Optional<SharedFile> openFile(CacheKey key, Executor background) {
+        if (open == null) {
+            return Optional.empty();
+        }
+        String hex = key.hex();
+        SharedFile file = open.getIfPresent(hex);
+        if (file != null && file.retain()) {
+            return Optional.of(file);
+        }
+        Indexed entry = index.get(hex);
+        if (entry != null && entry.size() >= OPEN_MIN_BYTES && opening.add(hex)) {
+            try {
+                background.execute(() -> {
+                    try {
+                        openVerified(hex);
+                    } finally {
+                        opening.remove(hex);
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                opening.remove(hex);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Opens an entry, checks its header and checksum (reading it once) and keeps it open. Blocking. */
+    private void openVerified(String hex) {
+        FileChannel file = null;
+        try {
+            file = FileChannel.open(path(hex), StandardOpenOption.READ);
+            Header header = header(file, hex);
+            if (header == null) {
+                return;
+            }
+            CRC32C crc = new CRC32C();
+            ByteBuffer chunk = ByteBuffer.allocate(64 << 10);
+            for (long at = header.length(); at < header.length() + (long) header.payloadLength(); ) {
+                chunk.clear();
+                int n = file.read(chunk, at);
+                if (n < 0) {
+                    break;
+                }
+                crc.update(chunk.flip());
+                at += n;
+            }
+            if (crc.getValue() != header.crc()) {
+                drop(hex, "checksum mismatch");
+                return;
+            }
+            if (share(hex, file, header.length(), header.payloadLength(), header.etag())) {
+                file = null;
+            }
+        } catch (NoSuchFileException e) {
+            forget(hex);
+        } catch (IOException e) {
+            failure("read", e);
+        } finally {
+            closeQuietly(file);
+        }
+    }
+
+    /**
+     * Reads and checks the header of an open entry file; a file that is not a whole entry of
+     * {@code hex} is dropped and null returned.
+     */
+    private Header header(FileChannel file, String hex) throws IOException {
+        long size = file.size();
+        ByteBuffer head = ByteBuffer.allocate((int) Math.min(size, MAX_HEADER));
+        readFully(file, head, 0);
+        Header header = parseHeader(head.array());
+        if (header == null || !header.key().equals(hex) || size != header.length() + (long) header.payloadLength()) {
+            drop(hex, "truncated or not an entry");
+            return null;
+        }
+        return header;
+    }
+
+    /**
+     * Keeps a verified entry file open (its payload at {@code offset}, {@code length} bytes) when
+     * it is big enough and files are kept; true if it was kept.
+     */
+    private boolean share(String hex, FileChannel file, long offset, int length, String etag) {
+        if (open == null || length < OPEN_MIN_BYTES || !index.containsKey(hex)) {
+            return false;
+        }
+        open.put(hex, new SharedFile(file, offset, length, etag));
+        return true;
+    }
+
+    private static void closeQuietly(FileChannel file) {
+        if (file != null) {
+            try {
+                file.close();
+            } catch (IOException ignored) {
+                // read-only: nothing is lost
+            }
         }
     }
 
@@ -133,6 +274,7 @@ public final class DiskTier {
     public void put(CacheKey key, CachedImage entry) {
         Path target = path(key.hex());
         Path temp = null;
+        FileChannel written = null;
         try {
             Files.createDirectories(target.getParent());
             temp = Files.createTempFile(target.getParent(), TEMP_PREFIX, "");
@@ -140,21 +282,26 @@ public final class DiskTier {
             if (header.length > MAX_HEADER) {
                 return;
             }
-            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                ByteBuffer[] parts = {ByteBuffer.wrap(header), entry.payload().duplicate()};
-                while (parts[1].hasRemaining()) {
-                    out.write(parts);
-                }
+            written = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.READ);
+            ByteBuffer[] parts = {ByteBuffer.wrap(header), entry.payload().duplicate()};
+            while (parts[1].hasRemaining()) {
+                written.write(parts);
             }
             move(temp, target);
             temp = null;
             long size = header.length + (long) entry.size();
             Indexed previous = index.put(key.hex(), new Indexed(size, entry.sourceKey(), useClock.incrementAndGet()));
             bytes.addAndGet(size - (previous == null ? 0 : previous.size()));
+            forgetOpen(key.hex());
+            // the bytes just written are the ones checked: kept open without reading them back
+            if (share(key.hex(), written, header.length, entry.size(), entry.etag())) {
+                written = null;
+            }
             evictIfNeeded();
         } catch (IOException e) {
             failure("write", e);
         } finally {
+            closeQuietly(written);
             if (temp != null) {
                 try {
                     Files.deleteIfExists(temp);
@@ -289,7 +436,7 @@ public final class DiskTier {
         if (bytes.get() > maxBytes && evicting.compareAndSet(false, true)) {
             try {
                 evictor.execute(this::evict);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
                 evicting.set(false);
             }
         }
@@ -334,11 +481,26 @@ public final class DiskTier {
     }
 
     private boolean forget(String hex) {
+        forgetOpen(hex);
         Indexed removed = index.remove(hex);
         if (removed != null) {
             bytes.addAndGet(-removed.size());
         }
         return removed != null;
+    }
+
+    /** Lets go of every open file (senders holding one finish first); the tier is not used after. */
+    public void close() {
+        if (open != null) {
+            open.invalidateAll();
+        }
+    }
+
+    /** Stops handing out the open file of {@code hex}: senders holding it finish with the bytes they have. */
+    private void forgetOpen(String hex) {
+        if (open != null) {
+            open.invalidate(hex);
+        }
     }
 
     private void failure(String action, IOException e) {

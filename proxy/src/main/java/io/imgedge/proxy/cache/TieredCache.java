@@ -80,6 +80,24 @@ public final class TieredCache {
     }
 
     /**
+     * The disk tier's open, verified file of {@code key} when it holds exactly the bytes tagged
+     * {@code etag}, retained for the caller (who releases it): for sending without a copy.
+     * Empty when there is none yet (a big enough entry is then opened in the background for the
+     * next request) or it holds other bytes. Non-blocking.
+     */
+    public Optional<SharedFile> file(CacheKey key, String etag, int length) {
+        if (disk.isEmpty() || length < DiskTier.OPEN_MIN_BYTES) {
+            return Optional.empty();
+        }
+        Optional<SharedFile> file = disk.get().openFile(key, io);
+        if (file.isPresent() && (file.get().length() != length || !file.get().etag().equals(etag))) {
+            file.get().release();
+            return Optional.empty();
+        }
+        return file;
+    }
+
+    /**
      * Stores {@code entry} in memory, and on disk unless {@code memoryOnly}, if {@code wanted}
      * says so. {@code wanted} is asked again once the disk write is done: when it says no (the
      * entry was purged meanwhile), the written file is removed again.
@@ -128,6 +146,11 @@ public final class TieredCache {
             // shutting down anyway; unfinished writes leave only temporary files, removed on start
         }
         pendingWrites.register();
+    }
+
+    /** Lets go of the disk tier's open files; call once no request uses this cache any more. */
+    public void close() {
+        disk.ifPresent(DiskTier::close);
     }
 
     private String tierLabel(String tier) {

@@ -28,7 +28,7 @@ public final class ImageHeads {
     }
 
     private final AsciiString nodeName;
-    private final Cache<ByteBuffer, Encoded> byPayload = Caffeine.newBuilder().weakKeys()
+    private final Cache<ByteBuffer, Encoded> byPayload = Caffeine.newBuilder().weakKeys().executor(Runnable::run)
             .maximumWeight(MAX_BYTES).weigher((ByteBuffer _, Encoded e) -> e.bytes().capacity() + 64).build();
 
     ImageHeads(AsciiString nodeName) {

@@ -1,5 +1,6 @@
 package io.imgedge.proxy.http;
 
+import io.imgedge.proxy.cache.SharedFile;
 import io.imgedge.proxy.error.ErrorMapper;
 import io.imgedge.proxy.error.HttpError;
 import io.imgedge.proxy.image.ImageReply;
@@ -7,9 +8,12 @@ import io.imgedge.proxy.metrics.ServerMetrics;
 import io.netty.buffer.Unpooled;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -21,6 +25,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
@@ -76,6 +81,8 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
     private SlowRequestGuard guard;
     /** Where bytes are written past the HTTP/1.1 response encoder, or null (HTTP/2 streams). */
     private ChannelHandlerContext raw;
+    /** Whether bodies may go out as files (sendfile): HTTP/1.1 without TLS. */
+    private boolean cleartext;
 
     public RequestHandler(Shared shared) {
         this.shared = shared;
@@ -85,6 +92,7 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         guard = ctx.pipeline().get(SlowRequestGuard.class);
         raw = ctx.pipeline().context(HttpResponseEncoder.class);
+        cleartext = raw != null && ctx.pipeline().get(SslHandler.class) == null;
     }
 
     @Override
@@ -220,9 +228,17 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
             // the common case, a 200 image on a keep-alive HTTP/1.1 connection: head encoded directly
             raw.write(shared.heads().head(image));
             long bytes = image.body().remaining();
-            raw.writeAndFlush(Unpooled.wrappedBuffer(image.body().duplicate()))
-                    .addListener((ChannelFutureListener) written -> finished(ctx, exchange, 200, bytes, null,
-                            image.cacheStatus(), image.serverTiming(), originStatus, !written.isSuccess()));
+            Optional<SharedFile> file = cleartext ? image.file().acquire() : Optional.empty();
+            // a body from a file is a write of the head and a sendfile: corked, they leave in full segments
+            boolean corked = file.isPresent() && cork(ctx.channel(), true);
+            raw.writeAndFlush(file.isPresent() ? new SharedFileRegion(file.get()) : Unpooled.wrappedBuffer(image.body().duplicate()))
+                    .addListener((ChannelFutureListener) written -> {
+                        if (corked) {
+                            cork(written.channel(), false);
+                        }
+                        finished(ctx, exchange, 200, bytes, null, image.cacheStatus(), image.serverTiming(),
+                                originStatus, !written.isSuccess());
+                    });
             return;
         }
         FullHttpResponse response = Responses.build(reply, exchange.ifNoneMatch(), exchange.head());
@@ -240,6 +256,19 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
         String cache = reply instanceof Reply.Image image ? image.image().cacheStatus() : null;
         ctx.writeAndFlush(response).addListener((ChannelFutureListener) written ->
                 finished(ctx, exchange, status, bytes, error, cache, timing, originStatus, !written.isSuccess() || close));
+    }
+
+    /** Sets TCP_CORK where the transport has it (epoll); true if it was set. */
+    private static boolean cork(Channel channel, boolean on) {
+        if (channel instanceof EpollSocketChannel epoll && channel.isActive()) {
+            try {
+                epoll.config().setTcpCork(on);
+                return true;
+            } catch (ChannelException closedMeanwhile) {
+                return false;
+            }
+        }
+        return false;
     }
 
     /** Bookkeeping once a response is written (or failed to be). */

@@ -1,8 +1,11 @@
 package io.imgedge.proxy.image;
 
+import io.imgedge.proxy.cache.SharedFile;
+
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A processed image ready to send. The body is the cache's read-only buffer: read it through
@@ -13,9 +16,23 @@ import java.util.Objects;
  * @param serverTiming {@code Server-Timing}: fetch and transform durations, or the cache lookup
  * @param varyAccept   whether the format was chosen by the request's {@code Accept} header
  * @param originStatus the origin's answer when this request had the original fetched (200), else 0
+ * @param file         where the same bytes lie on disk, for sending them from the file instead
  */
 public record ImageReply(ByteBuffer body, String contentType, String etag, Duration maxAge, String cacheStatus,
-                         String serverTiming, boolean varyAccept, int originStatus) {
+                         String serverTiming, boolean varyAccept, int originStatus, File file) {
+    /** Where a reply's bytes also lie on disk. */
+    @FunctionalInterface
+    public interface File {
+        /** For replies that have no file. */
+        File NONE = Optional::empty;
+
+        /**
+         * An open file holding exactly the body's bytes, retained for the caller (who releases
+         * it once sent), or empty: then the body is sent from memory. Non-blocking.
+         */
+        Optional<SharedFile> acquire();
+    }
+
     public ImageReply {
         Objects.requireNonNull(body, "body");
         Objects.requireNonNull(contentType, "contentType");
@@ -23,5 +40,6 @@ public record ImageReply(ByteBuffer body, String contentType, String etag, Durat
         Objects.requireNonNull(maxAge, "maxAge");
         Objects.requireNonNull(cacheStatus, "cacheStatus");
         Objects.requireNonNull(serverTiming, "serverTiming");
+        Objects.requireNonNull(file, "file");
     }
 }

@@ -109,7 +109,7 @@ public final class ImageService {
     private final SingleFlight<CacheKey, Produced> transforms = new SingleFlight<>();
     private final SingleFlight<CacheKey, CachedImage> fetches = new SingleFlight<>();
     private final Cache<CacheKey, Missing> missing;
-    private final Cache<String, Parsed> parsed = Caffeine.newBuilder().maximumWeight(PARSED_BYTES)
+    private final Cache<String, Parsed> parsed = Caffeine.newBuilder().maximumWeight(PARSED_BYTES).executor(Runnable::run)
             .weigher((String path, Parsed _) -> 2 * path.length() + 512).build();
 
     public ImageService(ProcessingUrlParser urls, Origins origins, WorkerPool workers, Vips vips, LimitsConfig limits,
@@ -178,7 +178,7 @@ public final class ImageService {
                     String etag = "W/\"" + Long.toHexString(crc.getValue()) + "-" + Integer.toHexString(entry.size()) + "\"";
                     return new ImageReply(entry.payload(), info.format().mimeType(), etag, processing.maxAge(), cacheStatus,
                             cacheStatus.equals("miss") ? "fetch;dur=" + millis(System.nanoTime() - start) : lookupTiming(start),
-                            false, cacheStatus.equals("miss") ? 200 : 0);
+                            false, cacheStatus.equals("miss") ? 200 : 0, ImageReply.File.NONE);
                 }));
     }
 
@@ -218,12 +218,12 @@ public final class ImageService {
                 switch (Freshness.of(entry, clock.millis(), cacheConfig.staleIfError())) {
                     case FRESH -> {
                         return CompletableFuture.completedFuture(
-                                reply(entry, hit.get().tier().header(), lookupTiming(start), vary, 0));
+                                reply(key, entry, hit.get().tier().header(), lookupTiming(start), vary, 0));
                     }
                     case STALE -> {
                         metrics.cacheLookup("result", "stale");
                         refresh(key, request, spec);
-                        return CompletableFuture.completedFuture(reply(entry, "stale", lookupTiming(start), vary, 0));
+                        return CompletableFuture.completedFuture(reply(key, entry, "stale", lookupTiming(start), vary, 0));
                     }
                     case EXPIRED -> {
                         // too old to serve unless the origin is known to be down: produce it again below
@@ -231,7 +231,7 @@ public final class ImageService {
                 }
             }
             CompletableFuture<ImageReply> made = admission.admit().thenCompose(done -> produce(key, request, spec)
-                    .whenComplete((_, _) -> done.run())).thenApply(p -> reply(p.entry(), "miss",
+                    .whenComplete((_, _) -> done.run())).thenApply(p -> reply(key, p.entry(), "miss",
                     "fetch;dur=" + millis(p.fetchNanos()) + ", transform;dur=" + millis(p.transformNanos()), vary,
                     p.fetched() ? 200 : 0));
             if (hit.isEmpty()) {
@@ -239,7 +239,7 @@ public final class ImageService {
             }
             CachedImage expired = hit.get().entry();
             return made.exceptionallyCompose(failure -> ErrorMapper.unwrap(failure) instanceof CircuitOpenException
-                    ? CompletableFuture.completedFuture(reply(expired, "stale", lookupTiming(start), vary, 0))
+                    ? CompletableFuture.completedFuture(reply(key, expired, "stale", lookupTiming(start), vary, 0))
                     : CompletableFuture.failedFuture(failure));
         });
     }
@@ -463,9 +463,10 @@ public final class ImageService {
         return (int) Math.min(limits.maxResultSide(), Math.round(side * dpr));
     }
 
-    private ImageReply reply(CachedImage entry, String cacheStatus, String timing, boolean varyAccept, int originStatus) {
+    private ImageReply reply(CacheKey key, CachedImage entry, String cacheStatus, String timing, boolean varyAccept,
+                             int originStatus) {
         return new ImageReply(entry.payload(), entry.contentType(), entry.etag(), processing.maxAge(), cacheStatus, timing,
-                varyAccept, originStatus);
+                varyAccept, originStatus, () -> results.file(key, entry.etag(), entry.size()));
     }
 
     private static String lookupTiming(long start) {

@@ -109,4 +109,64 @@ class DiskTierTest {
         tier.put(key(1), entry(100, 1));
         assertTrue(tier.get(key(1)).isPresent(), "other entries still work");
     }
+
+    static byte[] payload(SharedFile file) throws IOException {
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(file.length());
+        while (bytes.hasRemaining()) {
+            file.channel().read(bytes, file.offset() + bytes.position());
+        }
+        return bytes.array();
+    }
+
+    static byte[] bytes(CachedImage entry) {
+        byte[] b = new byte[entry.size()];
+        entry.payload().duplicate().get(b);
+        return b;
+    }
+
+    @Test
+    void bigEntriesAreKeptOpenVerifiedAndLetGoOnRemoval() throws Exception {
+        DiskTier tier = new DiskTier("t", dir, 8 << 20, Runnable::run, 16);
+        CachedImage small = entry(DiskTier.OPEN_MIN_BYTES - 1, 1);
+        CachedImage big = entry(DiskTier.OPEN_MIN_BYTES, 2);
+        tier.put(key(1), small);
+        tier.put(key(2), big);
+        assertTrue(tier.openFile(key(1), Runnable::run).isEmpty(), "small entries are sent from memory");
+        SharedFile file = tier.openFile(key(2), Runnable::run).orElseThrow(() -> new AssertionError("kept open when written"));
+        assertEquals(big.etag(), file.etag());
+        assertTrue(java.util.Arrays.equals(bytes(big), payload(file)), "the payload, after the header");
+
+        tier.remove(key(2));
+        assertTrue(tier.openFile(key(2), Runnable::run).isEmpty(), "not handed out once removed");
+        assertTrue(file.channel().isOpen(), "a sender holding it finishes its send");
+        file.release();
+        assertFalse(file.channel().isOpen(), "closed with the last reference");
+    }
+
+    @Test
+    void anEntryIsOpenedAndCheckedInTheBackgroundAndDroppedWhenDamaged() throws Exception {
+        DiskTier writer = new DiskTier("t", dir, 8 << 20, Runnable::run);
+        writer.put(key(1), entry(100_000, 1));
+        writer.put(key(2), entry(100_000, 2));
+        try (RandomAccessFile f = new RandomAccessFile(file(key(2)).toFile(), "rw")) {
+            f.seek(f.length() - 10);
+            int b = f.read();
+            f.seek(f.length() - 10);
+            f.write(b ^ 0xff);
+        }
+        DiskTier tier = new DiskTier("t", dir, 8 << 20, Runnable::run, 16);
+        java.util.List<Runnable> background = new java.util.ArrayList<>();
+        assertTrue(tier.openFile(key(1), background::add).isEmpty(), "not open yet after a restart");
+        assertTrue(tier.openFile(key(1), background::add).isEmpty());
+        assertEquals(1, background.size(), "opened once however often asked");
+        background.removeFirst().run();
+        SharedFile file = tier.openFile(key(1), background::add).orElseThrow();
+        assertTrue(java.util.Arrays.equals(bytes(entry(100_000, 1)), payload(file)));
+        file.release();
+
+        tier.openFile(key(2), Runnable::run);
+        assertTrue(tier.openFile(key(2), Runnable::run).isEmpty(), "a damaged entry is never handed out");
+        assertFalse(Files.exists(file(key(2))), "but dropped");
+        assertEquals(1, tier.corrupt());
+    }
 }

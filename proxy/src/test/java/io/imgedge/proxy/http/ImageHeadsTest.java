@@ -16,7 +16,7 @@ class ImageHeadsTest {
     static final ByteBuffer BODY = ByteBuffer.allocateDirect(1234).asReadOnlyBuffer();
 
     static ImageReply reply(String cache, String timing, boolean vary) {
-        return new ImageReply(BODY, "image/webp", "\"tag\"", Duration.ofHours(1), cache, timing, vary, 0);
+        return new ImageReply(BODY, "image/webp", "\"tag\"", Duration.ofHours(1), cache, timing, vary, 0, ImageReply.File.NONE);
     }
 
     static String text(ByteBuf head) {
