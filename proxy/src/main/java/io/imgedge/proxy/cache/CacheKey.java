@@ -30,17 +30,25 @@ public record CacheKey(String hex) {
         }
     }
 
-    /** The key of one result: {@code spec} has every default resolved. */
-    public static CacheKey result(Source source, TransformSpec spec) {
-        return of(canonical(source, spec));
+    /**
+     * The key of one result: {@code spec} has every default resolved; {@code cachebuster} ("" for
+     * none) makes a result of its own of the same image.
+     */
+    public static CacheKey result(Source source, TransformSpec spec, String cachebuster) {
+        return of(canonical(source, spec) + buster(cachebuster));
     }
 
     /**
-     * As {@link #result(Source, TransformSpec)} for a result whose quality is not known yet: it
-     * follows the source's format (per-format defaults), so it is not the spec's.
+     * As {@link #result(Source, TransformSpec, String)} for a result whose quality is not known
+     * yet: it follows the source's format (per-format defaults), so it is not the spec's.
      */
-    public static CacheKey resultWithFormatQuality(Source source, TransformSpec spec) {
-        return of(canonical(source, spec) + "|q=by-format");
+    public static CacheKey resultWithFormatQuality(Source source, TransformSpec spec, String cachebuster) {
+        return of(canonical(source, spec) + "|q=by-format" + buster(cachebuster));
+    }
+
+    /** Nothing for none, so keys made before cachebusters counted stay valid. */
+    private static String buster(String cachebuster) {
+        return cachebuster.isEmpty() ? "" : "|cb=" + cachebuster;
     }
 
     public static CacheKey source(Source source) {

@@ -284,7 +284,7 @@ public final class DiskTier {
             }
             written = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.READ);
             ByteBuffer[] parts = {ByteBuffer.wrap(header), entry.payload().duplicate()};
-            while (parts[1].hasRemaining()) {
+            while (parts[0].hasRemaining() || parts[1].hasRemaining()) {
                 written.write(parts);
             }
             move(temp, target);

@@ -280,13 +280,15 @@ public final class ImageService {
     /** The variants of a request: as asked, and per negotiable format when it names none. */
     private Parsed parsed(ProcessingRequest request, boolean negotiable) {
         TransformSpec spec = spec(request.options());
+        String buster = request.options().adjust().cachebuster();
         Variant plain = new Variant(spec, deferredQuality(request.options())
-                ? CacheKey.resultWithFormatQuality(request.source(), spec) : CacheKey.result(request.source(), spec));
+                ? CacheKey.resultWithFormatQuality(request.source(), spec, buster)
+                : CacheKey.result(request.source(), spec, buster));
         Map<ImageFormat, Variant> negotiated = new EnumMap<>(ImageFormat.class);
         if (negotiable && request.options().format().isEmpty()) {
             for (ImageFormat format : negotiation.preferred()) {
                 TransformSpec chosen = spec(request.options().withFormat(format));
-                negotiated.put(format, new Variant(chosen, CacheKey.result(request.source(), chosen)));
+                negotiated.put(format, new Variant(chosen, CacheKey.result(request.source(), chosen, buster)));
             }
         }
         return new Parsed(request, plain, negotiated);

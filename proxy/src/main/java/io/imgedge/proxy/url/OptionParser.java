@@ -38,6 +38,7 @@ final class OptionParser {
     private Optional<TransformSpec.Rgb> background = Optional.empty();
     private long expires;
     private boolean raw;
+    private String cachebuster = "";
     private Optional<TransformSpec.Crop> crop = Optional.empty();
     private Optional<Gravity> extend = Optional.empty();
     private Optional<TransformSpec.Focus> focus = Optional.empty();
@@ -55,7 +56,8 @@ final class OptionParser {
         segments(segments);
         return new ProcessingOptions(resizingType, width, height, enlarge, gravity, quality, format,
                 new ProcessingOptions.Adjustments(dpr, stripMetadata,
-                        new TransformSpec.Effects(autoRotate, rotate, blur, sharpen, background, crop, extend, focus), expires, raw));
+                        new TransformSpec.Effects(autoRotate, rotate, blur, sharpen, background, crop, extend, focus), expires, raw,
+                        cachebuster));
     }
 
     private void segments(List<String> segments) {
@@ -156,7 +158,10 @@ final class OptionParser {
                 arity(name, args, 1, 3);
                 background = colour(name, args);
             }
-            case "cachebuster", "cb" -> arity(name, args, 1, 1);
+            case "cachebuster", "cb" -> {
+                arity(name, args, 1, 1);
+                cachebuster = args.get(0);
+            }
             case "expires", "exp" -> {
                 arity(name, args, 1, 1);
                 try {

@@ -32,10 +32,12 @@ public record ProcessingOptions(ResizingType resizingType, int width, int height
      * @param effects       rotation, blur, sharpening, background, EXIF auto-rotation
      * @param expires       epoch seconds after which the URL is refused; 0 = never
      * @param raw           serve the source's bytes unprocessed
+     * @param cachebuster   imgproxy's {@code cb}: changes nothing in the image, but a new value is a
+     *                      new result to every cache, this one included; "" = none
      */
     public record Adjustments(double dpr, Optional<Boolean> stripMetadata, TransformSpec.Effects effects, long expires,
-                              boolean raw) {
-        public static final Adjustments NONE = new Adjustments(1, Optional.empty(), TransformSpec.Effects.NONE, 0, false);
+                              boolean raw, String cachebuster) {
+        public static final Adjustments NONE = new Adjustments(1, Optional.empty(), TransformSpec.Effects.NONE, 0, false, "");
 
         public Adjustments {
             if (!(dpr > 0)) {
@@ -43,6 +45,7 @@ public record ProcessingOptions(ResizingType resizingType, int width, int height
             }
             Objects.requireNonNull(stripMetadata, "stripMetadata");
             Objects.requireNonNull(effects, "effects");
+            Objects.requireNonNull(cachebuster, "cachebuster");
         }
     }
 

@@ -25,7 +25,7 @@ class CacheKeyTest {
         TransformSpec.Fit fit = TransformSpec.Fit.valueOf(o.resizingType().name());
         TransformSpec spec = new TransformSpec(o.width(), o.height(), fit, o.gravity(), o.enlarge(), o.format(),
                 o.quality() == 0 ? 80 : o.quality(), o.adjust().stripMetadata().orElse(true), o.adjust().effects());
-        return CacheKey.result(r.source(), spec);
+        return CacheKey.result(r.source(), spec, o.adjust().cachebuster());
     }
 
     @Test
@@ -37,6 +37,7 @@ class CacheKeyTest {
                 "/h:200/w:300/rt:fill/plain/http://example.com/a.jpg@webp",
                 "/s:300:200/rt:fill/f:webp/plain/http://example.com/a.jpg",
                 "/rs:fill:300:200/q:80/g:ce/el:0/plain/http://example.com/a.jpg@webp",
+                "/cachebuster:/rs:fill:300:200/plain/http://example.com/a.jpg@webp",
                 "/w:1/rs:fill:300:200/plain/HTTP://Example.COM:80/a.jpg@webp",
                 "/rs:fill:300:200/" + java.util.Base64.getUrlEncoder().withoutPadding()
                         .encodeToString("http://example.com/a.jpg".getBytes()) + ".webp"}) {
@@ -67,6 +68,8 @@ class CacheKeyTest {
                 "/rs:fill:300:200/bl:1/plain/http://example.com/a.jpg@webp",
                 "/rs:fill:300:200/bg:ffffff/plain/http://example.com/a.jpg@webp",
                 "/rs:fill:300:200/sm:0/plain/http://example.com/a.jpg@webp",
+                "/rs:fill:300:200/cb:2/plain/http://example.com/a.jpg@webp",
+                "/rs:fill:300:200/cb:3/plain/http://example.com/a.jpg@webp",
                 "/rs:fill-down:300:200/plain/http://example.com/a.jpg@webp",
                 "/rs:fill:300:200/plain/http://example.com/A.jpg@webp",
                 "/rs:fill:300:200/plain/local:///a.jpg@webp",

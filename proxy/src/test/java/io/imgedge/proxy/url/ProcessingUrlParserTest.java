@@ -156,6 +156,7 @@ class ProcessingUrlParserTest {
         assertEquals(new TransformSpec.Effects(false, 270, 1.5, 0, Optional.of(new TransformSpec.Rgb(255, 128, 0))),
                 o.adjust().effects());
         assertEquals(4102444800L, o.adjust().expires());
+        assertEquals("123", o.adjust().cachebuster());
         assertTrue(o.adjust().raw());
         assertEquals(ResizingType.AUTO, o.resizingType());
         assertEquals(Optional.of(new TransformSpec.Rgb(1, 2, 3)),
