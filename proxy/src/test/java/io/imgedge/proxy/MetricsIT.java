@@ -47,15 +47,7 @@ class MetricsIT {
     @Test
     void metricsMatchTheRequestsSent() throws Exception {
         Files.write(Files.createDirectories(dir.resolve("images")).resolve("m.jpg"), TestImages.jpeg(400, 300));
-        Map<String, Object> overrides = new HashMap<>();
-        overrides.put("imgedge.server.http.port", 0);
-        overrides.put("imgedge.server.https.enabled", false);
-        overrides.put("imgedge.admin.port", 0);
-        overrides.put("imgedge.signing.enabled", false);
-        overrides.put("imgedge.sources.local.root", dir.resolve("images").toString());
-        overrides.put("imgedge.cache.disk.dir", dir.resolve("results").toString());
-        overrides.put("imgedge.cache.source.dir", dir.resolve("sources").toString());
-        overrides.put("imgedge.store.backends", List.of(Map.of("type", "file", "dir", dir.resolve("store").toString())));
+        Map<String, Object> overrides = TestNodes.overrides(dir, "node");
         // at most 20 requests at once per client, one more a second
         overrides.put("imgedge.throttle.client.rate", 1);
         overrides.put("imgedge.throttle.client.burst", 20);

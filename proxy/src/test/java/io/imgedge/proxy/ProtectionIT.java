@@ -61,16 +61,7 @@ class ProtectionIT {
     }
 
     ImgedgeServer start(Map<String, Object> extra, InstantSource clock) throws Exception {
-        String name = "n" + closing.size();
-        Map<String, Object> overrides = new HashMap<>();
-        overrides.put("imgedge.server.http.port", 0);
-        overrides.put("imgedge.server.https.enabled", false);
-        overrides.put("imgedge.admin.port", 0);
-        overrides.put("imgedge.signing.enabled", false);
-        overrides.put("imgedge.sources.local.root", dir.resolve("images").toString());
-        overrides.put("imgedge.cache.disk.dir", dir.resolve(name + "/results").toString());
-        overrides.put("imgedge.cache.source.dir", dir.resolve(name + "/sources").toString());
-        overrides.put("imgedge.store.backends", List.of(Map.of("type", "file", "dir", dir.resolve(name + "/store").toString())));
+        Map<String, Object> overrides = TestNodes.overrides(dir, "n" + closing.size());
         overrides.putAll(extra);
         Files.createDirectories(dir.resolve("images"));
         ImgedgeServer server = ImgedgeServer.start(ConfigLoader.load(Optional.empty(), Map.of(), overrides), clock);
