@@ -1,5 +1,6 @@
 package io.imgedge.proxy;
 
+import io.imgedge.proxy.config.ConfigLoader;
 import io.imgedge.vips.TestImages;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -80,6 +82,38 @@ class GracefulShutdownIT {
             } finally {
                 node.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
+        }
+    }
+
+    @Test
+    void anHttp2StreamInFlightFinishesAfterTheGoaway() throws Exception {
+        try (TestOrigin origin = new TestOrigin()) {
+            origin.put("slow.png", TestImages.png(300, 300));
+            Map<String, Object> overrides = TestNodes.overrides(dir, "h2");
+            overrides.put("imgedge.server.https.enabled", true);
+            overrides.put("imgedge.server.https.port", 0);
+            overrides.put("imgedge.server.https.self_signed_dir", dir.resolve("tls").toString());
+            overrides.put("imgedge.server.shutdown_grace", "30s");
+            overrides.put("imgedge.sources.http.allow_loopback", true);
+            overrides.put("imgedge.sources.http.allowed_ports", List.of());
+            ImgedgeServer server = ImgedgeServer.start(ConfigLoader.load(Optional.empty(), Map.of(), overrides));
+            int port = server.httpsAddress().orElseThrow().getPort();
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2)
+                    .sslContext(ImgedgeServerIT.trusting(dir.resolve("tls/cert.pem"))).build();
+            CompletableFuture<HttpResponse<byte[]>> inFlight = client.sendAsync(HttpRequest.newBuilder(URI.create(
+                    "https://localhost:" + port + "/_/w:100/plain/" + origin.url("/gate/slow.png"))).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertTrue(origin.gateReached.await(10, TimeUnit.SECONDS), "the stream reached the origin");
+
+            CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
+            waitUntilRefused(port);
+            assertTrue(!closing.isDone() && !inFlight.isDone(), "the stream is still being answered");
+            origin.openGate();
+            HttpResponse<byte[]> response = inFlight.get(30, TimeUnit.SECONDS);
+            assertEquals(HttpClient.Version.HTTP_2, response.version());
+            assertEquals(200, response.statusCode());
+            assertEquals(100, TestImages.decode(response.body()).getWidth());
+            closing.get(30, TimeUnit.SECONDS);
         }
     }
 

@@ -77,7 +77,9 @@ public final class PublicInitializer extends ChannelInitializer<SocketChannel> {
         Http2Settings settings = Http2Settings.defaultSettings()
                 .maxConcurrentStreams(config.http2MaxStreams())
                 .maxHeaderListSize(config.maxHeaderSize());
+        // closing (a drain) sends a GOAWAY and waits for the streams in flight, up to the grace period
         p.addLast(Http2FrameCodecBuilder.forServer().initialSettings(settings)
+                .gracefulShutdownTimeoutMillis(config.shutdownGrace().toMillis())
                 .decoderEnforceMaxRstFramesPerWindow(MAX_RESETS, RESET_WINDOW_SECONDS).build());
         p.addLast(new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
