@@ -226,7 +226,7 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
                 && exchange.keepAlive() && !exchange.head() && !exchange.http10()
                 && !EntityTags.noneMatchFails(exchange.ifNoneMatch(), image.etag())) {
             // the common case, a 200 image on a keep-alive HTTP/1.1 connection: head encoded directly
-            raw.write(shared.heads().head(image));
+            raw.write(shared.heads().head(image), raw.voidPromise());
             long bytes = image.body().remaining();
             Optional<SharedFile> file = cleartext ? image.file().acquire() : Optional.empty();
             // a body from a file is a write of the head and a sendfile: corked, they leave in full segments

@@ -96,8 +96,9 @@ public sealed interface Route {
         if (path.startsWith("/p/") && path.indexOf('/', 3) < 0 && path.length() > 3) {
             return new Hive(path.substring(3), query >= 0 ? uri.substring(query + 1) : null);
         }
-        Matcher legacy = LEGACY.matcher(uri);
-        if (legacy.matches()) {
+        // the pattern only where it can match: most paths start with a signature, not a size
+        Matcher legacy = path.length() > 1 && Character.isDigit(path.charAt(1)) ? LEGACY.matcher(uri) : null;
+        if (legacy != null && legacy.matches()) {
             try {
                 return new HiveLegacy(Integer.parseInt(legacy.group(1)), Integer.parseInt(legacy.group(2)), legacy.group(3));
             } catch (NumberFormatException e) {
