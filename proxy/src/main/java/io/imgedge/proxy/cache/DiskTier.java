@@ -124,7 +124,7 @@ public final class DiskTier {
         FileChannel file = null;
         try {
             file = FileChannel.open(path(hex), StandardOpenOption.READ);
-            Header header = header(file, hex);
+            Header header = readHeader(file, hex);
             if (header == null) {
                 return Optional.empty();
             }
@@ -191,7 +191,7 @@ public final class DiskTier {
         FileChannel file = null;
         try {
             file = FileChannel.open(path(hex), StandardOpenOption.READ);
-            Header header = header(file, hex);
+            Header header = readHeader(file, hex);
             if (header == null) {
                 return;
             }
@@ -226,7 +226,7 @@ public final class DiskTier {
      * Reads and checks the header of an open entry file; a file that is not a whole entry of
      * {@code hex} is dropped and null returned.
      */
-    private Header header(FileChannel file, String hex) throws IOException {
+    private Header readHeader(FileChannel file, String hex) throws IOException {
         long size = file.size();
         ByteBuffer head = ByteBuffer.allocate((int) Math.min(size, MAX_HEADER));
         readFully(file, head, 0);
@@ -278,7 +278,7 @@ public final class DiskTier {
         try {
             Files.createDirectories(target.getParent());
             temp = Files.createTempFile(target.getParent(), TEMP_PREFIX, "");
-            byte[] header = header(key.hex(), entry);
+            byte[] header = encodeHeader(key.hex(), entry);
             if (header.length > MAX_HEADER) {
                 return;
             }
@@ -357,7 +357,7 @@ public final class DiskTier {
         }
     }
 
-    private static byte[] header(String key, CachedImage entry) throws IOException {
+    private static byte[] encodeHeader(String key, CachedImage entry) throws IOException {
         CRC32C crc = new CRC32C();
         crc.update(entry.payload().duplicate());
         ByteArrayOutputStream buffer = new ByteArrayOutputStream(256);
