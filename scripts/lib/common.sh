@@ -80,8 +80,11 @@ wait_http() {
   return 1
 }
 
-# JVM flags for a node: G1 with a bounded heap (the memory cache tiers live in it; raise -Xmx with
-# cache.memory.size). IMGEDGE_JAVA_OPTS adds to or overrides them.
+# JVM flags for a node: G1 with a bounded heap (-Xmx also caps the direct memory the memory cache
+# tier lives in; raise it with cache.memory.size), and Netty's buffer leak detection off: it samples
+# buffers and records a stack trace at each use, a debugging aid the tests run with (paranoid
+# under mvn -Pleak), not a cost to pay per request in service. IMGEDGE_JAVA_OPTS adds to or
+# overrides them.
 # shellcheck disable=SC2206
 JAVA_OPTS_IMGEDGE=(--enable-native-access=ALL-UNNAMED -XX:+UseG1GC -Xms256m -Xmx1g -XX:+AlwaysPreTouch
-  -Dlogback.configurationFile=conf/logback.xml ${IMGEDGE_JAVA_OPTS:-})
+  -Dio.netty.leakDetection.level=disabled -Dlogback.configurationFile=conf/logback.xml ${IMGEDGE_JAVA_OPTS:-})
