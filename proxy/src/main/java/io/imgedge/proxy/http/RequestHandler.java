@@ -225,7 +225,8 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
         if (raw != null && reply instanceof Reply.Image(ImageReply image) && !closeAfter && !announceClose && !drained
                 && exchange.keepAlive() && !exchange.head() && !exchange.http10()
                 && !EntityTags.noneMatchFails(exchange.ifNoneMatch(), image.etag())) {
-            // the common case, a 200 image on a keep-alive HTTP/1.1 connection: head encoded directly
+            // the common case, a 200 image on a keep-alive HTTP/1.1 connection: a head encoded once per
+            // entry (ImageHeads) and the body from memory, or from its file where the channel allows
             raw.write(shared.heads().head(image), raw.voidPromise());
             long bytes = image.body().remaining();
             Optional<SharedFile> file = cleartext ? image.file().acquire() : Optional.empty();
