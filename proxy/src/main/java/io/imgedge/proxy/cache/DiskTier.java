@@ -28,7 +28,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -46,8 +45,8 @@ import java.util.zip.CRC32C;
  *
  * <p>Entries of at least {@value #OPEN_MIN_BYTES} bytes may also be kept open, verified, as
  * {@link SharedFile}s (up to a count), so that their payload can be sent straight from the file:
- * an entry just written or read whole is kept open at once, others are opened and checked in
- * the background when {@link #openFile} is first asked for them.
+ * an entry is kept open when it is written or read whole (and checked), never read again for it,
+ * so an entry the count has no room for costs no I/O.
  *
  * <p>Blocking: call from virtual threads. I/O failures (disk full, read-only) are logged,
  * counted in {@link #errors()} and otherwise ignored: the caller goes on without this tier.
@@ -85,8 +84,6 @@ public final class DiskTier {
     private final Executor evictor;
     /** Verified open entries by key, or null when none are kept open; removal releases the tier's reference. */
     private final Cache<String, SharedFile> open;
-    /** Keys being opened in the background now. */
-    private final Set<String> opening = ConcurrentHashMap.newKeySet();
 
     /** A tier that keeps no file open. */
     public DiskTier(String name, Path dir, long maxBytes, Executor evictor) throws IOException {
@@ -157,69 +154,11 @@ public final class DiskTier {
 
     /**
      * The entry of {@code key} open and verified, with a reference taken for the caller (who
-     * releases it), or empty. When the entry is big enough but not open yet, it is opened and
-     * checked on {@code background} for a later call. Non-blocking.
+     * releases it), or empty. Non-blocking.
      */
-    public Optional<SharedFile> openFile(CacheKey key, Executor background) {
-        if (open == null) {
-            return Optional.empty();
-        }
-        String hex = key.hex();
-        SharedFile file = open.getIfPresent(hex);
-        if (file != null && file.retain()) {
-            return Optional.of(file);
-        }
-        Indexed entry = index.get(hex);
-        if (entry != null && entry.size() >= OPEN_MIN_BYTES && opening.add(hex)) {
-            try {
-                background.execute(() -> {
-                    try {
-                        openVerified(hex);
-                    } finally {
-                        opening.remove(hex);
-                    }
-                });
-            } catch (RejectedExecutionException e) {
-                opening.remove(hex);
-            }
-        }
-        return Optional.empty();
-    }
-
-    /** Opens an entry, checks its header and checksum (reading it once) and keeps it open. Blocking. */
-    private void openVerified(String hex) {
-        FileChannel file = null;
-        try {
-            file = FileChannel.open(path(hex), StandardOpenOption.READ);
-            Header header = readHeader(file, hex);
-            if (header == null) {
-                return;
-            }
-            CRC32C crc = new CRC32C();
-            ByteBuffer chunk = ByteBuffer.allocate(64 << 10);
-            for (long at = header.length(); at < header.length() + (long) header.payloadLength(); ) {
-                chunk.clear();
-                int n = file.read(chunk, at);
-                if (n < 0) {
-                    break;
-                }
-                crc.update(chunk.flip());
-                at += n;
-            }
-            if (crc.getValue() != header.crc()) {
-                drop(hex, "checksum mismatch");
-                return;
-            }
-            if (share(hex, file, header.length(), header.payloadLength(), header.etag())) {
-                file = null;
-            }
-        } catch (NoSuchFileException e) {
-            forget(hex);
-        } catch (IOException e) {
-            failure("read", e);
-        } finally {
-            closeQuietly(file);
-        }
+    public Optional<SharedFile> openFile(CacheKey key) {
+        SharedFile file = open == null ? null : open.getIfPresent(key.hex());
+        return file != null && file.retain() ? Optional.of(file) : Optional.empty();
     }
 
     /**

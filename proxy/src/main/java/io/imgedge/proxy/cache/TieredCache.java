@@ -82,14 +82,14 @@ public final class TieredCache {
     /**
      * The disk tier's open, verified file of {@code key} when it holds exactly the bytes tagged
      * {@code etag}, retained for the caller (who releases it): for sending without a copy.
-     * Empty when there is none yet (a big enough entry is then opened in the background for the
-     * next request) or it holds other bytes. Non-blocking.
+     * Empty when the disk tier does not hold it open (it opens entries it writes or reads whole)
+     * or it holds other bytes. Non-blocking.
      */
     public Optional<SharedFile> file(CacheKey key, String etag, int length) {
         if (disk.isEmpty() || length < DiskTier.OPEN_MIN_BYTES) {
             return Optional.empty();
         }
-        Optional<SharedFile> file = disk.get().openFile(key, io);
+        Optional<SharedFile> file = disk.get().openFile(key);
         if (file.isPresent() && (file.get().length() != length || !file.get().etag().equals(etag))) {
             file.get().release();
             return Optional.empty();

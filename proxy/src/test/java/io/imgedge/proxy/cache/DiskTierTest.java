@@ -131,20 +131,20 @@ class DiskTierTest {
         CachedImage big = entry(DiskTier.OPEN_MIN_BYTES, 2);
         tier.put(key(1), small);
         tier.put(key(2), big);
-        assertTrue(tier.openFile(key(1), Runnable::run).isEmpty(), "small entries are sent from memory");
-        SharedFile file = tier.openFile(key(2), Runnable::run).orElseThrow(() -> new AssertionError("kept open when written"));
+        assertTrue(tier.openFile(key(1)).isEmpty(), "small entries are sent from memory");
+        SharedFile file = tier.openFile(key(2)).orElseThrow(() -> new AssertionError("kept open when written"));
         assertEquals(big.etag(), file.etag());
         assertTrue(java.util.Arrays.equals(bytes(big), payload(file)), "the payload, after the header");
 
         tier.remove(key(2));
-        assertTrue(tier.openFile(key(2), Runnable::run).isEmpty(), "not handed out once removed");
+        assertTrue(tier.openFile(key(2)).isEmpty(), "not handed out once removed");
         assertTrue(file.channel().isOpen(), "a sender holding it finishes its send");
         file.release();
         assertFalse(file.channel().isOpen(), "closed with the last reference");
     }
 
     @Test
-    void anEntryIsOpenedAndCheckedInTheBackgroundAndDroppedWhenDamaged() throws Exception {
+    void afterARestartAnEntryIsKeptOpenOnceReadWholeAndCheckedNeverWhenDamaged() throws Exception {
         DiskTier writer = new DiskTier("t", dir, 8 << 20, Runnable::run);
         writer.put(key(1), entry(100_000, 1));
         writer.put(key(2), entry(100_000, 2));
@@ -155,17 +155,14 @@ class DiskTierTest {
             f.write(b ^ 0xff);
         }
         DiskTier tier = new DiskTier("t", dir, 8 << 20, Runnable::run, 16);
-        java.util.List<Runnable> background = new java.util.ArrayList<>();
-        assertTrue(tier.openFile(key(1), background::add).isEmpty(), "not open yet after a restart");
-        assertTrue(tier.openFile(key(1), background::add).isEmpty());
-        assertEquals(1, background.size(), "opened once however often asked");
-        background.removeFirst().run();
-        SharedFile file = tier.openFile(key(1), background::add).orElseThrow();
+        assertTrue(tier.openFile(key(1)).isEmpty(), "not open after a restart until read");
+        assertTrue(tier.get(key(1)).isPresent());
+        SharedFile file = tier.openFile(key(1)).orElseThrow(() -> new AssertionError("kept open once read and checked"));
         assertTrue(java.util.Arrays.equals(bytes(entry(100_000, 1)), payload(file)));
         file.release();
 
-        tier.openFile(key(2), Runnable::run);
-        assertTrue(tier.openFile(key(2), Runnable::run).isEmpty(), "a damaged entry is never handed out");
+        assertTrue(tier.get(key(2)).isEmpty(), "a damaged entry is not served");
+        assertTrue(tier.openFile(key(2)).isEmpty(), "nor kept open");
         assertFalse(Files.exists(file(key(2))), "but dropped");
         assertEquals(1, tier.corrupt());
     }
