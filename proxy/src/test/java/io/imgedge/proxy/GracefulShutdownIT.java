@@ -120,7 +120,7 @@ class GracefulShutdownIT {
     /** {@code java -jar target/imgedge.jar} on reference defaults, working in the test's directory. */
     private Process start(int http, int admin) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder builder = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED",
+        ProcessBuilder builder = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
                 "-Dlogback.configurationFile=" + Path.of("../conf/logback.xml").toAbsolutePath(),
                 "-jar", Path.of("target/imgedge.jar").toAbsolutePath().toString())
                 .directory(dir.toFile())

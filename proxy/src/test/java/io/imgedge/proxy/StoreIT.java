@@ -411,7 +411,7 @@ class StoreIT {
                 """.formatted(port, dir.resolve("results"), files, a.endpoint(), bucket(), S3ProxyProcess.ACCESS_KEY,
                 S3ProxyProcess.SECRET_KEY, TOKEN));
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process node = new ProcessBuilder(java.toString(), "--enable-native-access=ALL-UNNAMED", "-jar",
+        Process node = new ProcessBuilder(java.toString(), "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-jar",
                 Path.of("target/imgedge.jar").toAbsolutePath().toString(), "--config", conf.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("node.log").toFile()).start();
         try {

@@ -1,6 +1,7 @@
 package io.imgedge.proxy.cache;
 
 import io.imgedge.proxy.metrics.ServerMetrics;
+import io.micrometer.core.instrument.Counter;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -44,6 +45,10 @@ public final class TieredCache {
     private final ExecutorService io;
     private final ServerMetrics metrics;
     private final Phaser pendingWrites = new Phaser(1);
+    private final Counter memoryHits;
+    private final Counter memoryMisses;
+    private final Counter diskHits;
+    private final Counter diskMisses;
 
     /** @param name metric label prefix of this cache's tiers ({@code ""} for results, {@code "source"} for originals) */
     public TieredCache(String name, Optional<MemoryTier> memory, Optional<DiskTier> disk, ExecutorService io,
@@ -53,6 +58,11 @@ public final class TieredCache {
         this.disk = disk;
         this.io = io;
         this.metrics = metrics;
+        // counted per tier present, from zero
+        this.memoryHits = memory.isPresent() ? metrics.cacheLookups(tierLabel("memory"), "hit") : null;
+        this.memoryMisses = memory.isPresent() ? metrics.cacheLookups(tierLabel("memory"), "miss") : null;
+        this.diskHits = disk.isPresent() ? metrics.cacheLookups(tierLabel("disk"), "hit") : null;
+        this.diskMisses = disk.isPresent() ? metrics.cacheLookups(tierLabel("disk"), "miss") : null;
         memory.ifPresent(m -> metrics.cacheBytes(tierLabel("memory"), m::bytes));
         disk.ifPresent(d -> {
             metrics.cacheBytes(tierLabel("disk"), d::bytes);
@@ -61,19 +71,31 @@ public final class TieredCache {
     }
 
     public CompletableFuture<Optional<Hit>> get(CacheKey key) {
-        if (memory.isPresent()) {
-            Optional<CachedImage> hit = memory.get().get(key);
-            metrics.cacheLookup(tierLabel("memory"), hit.isPresent() ? "hit" : "miss");
-            if (hit.isPresent()) {
-                return CompletableFuture.completedFuture(Optional.of(new Hit(hit.get(), Tier.MEMORY)));
-            }
+        CachedImage hit = inMemory(key);
+        return hit != null ? CompletableFuture.completedFuture(Optional.of(new Hit(hit, Tier.MEMORY))) : onDisk(key);
+    }
+
+    /** The memory tier's entry for {@code key}, or null. Counts the lookup; non-blocking. */
+    public CachedImage inMemory(CacheKey key) {
+        if (memory.isEmpty()) {
+            return null;
         }
+        Optional<CachedImage> hit = memory.get().get(key);
+        (hit.isPresent() ? memoryHits : memoryMisses).increment();
+        return hit.orElse(null);
+    }
+
+    /**
+     * The disk tier's entry for {@code key}, promoted to memory: the lookup after
+     * {@link #inMemory} found nothing. Runs on the I/O executor.
+     */
+    public CompletableFuture<Optional<Hit>> onDisk(CacheKey key) {
         if (disk.isEmpty()) {
             return CompletableFuture.completedFuture(Optional.empty());
         }
         return CompletableFuture.supplyAsync(() -> {
             Optional<CachedImage> hit = disk.get().get(key);
-            metrics.cacheLookup(tierLabel("disk"), hit.isPresent() ? "hit" : "miss");
+            (hit.isPresent() ? diskHits : diskMisses).increment();
             hit.ifPresent(entry -> memory.ifPresent(m -> m.put(key, entry)));
             return hit.map(entry -> new Hit(entry, Tier.DISK));
         }, io);

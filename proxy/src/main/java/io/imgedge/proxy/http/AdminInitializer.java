@@ -21,7 +21,7 @@ public final class AdminInitializer extends ChannelInitializer<SocketChannel> {
 
     @Override
     protected void initChannel(SocketChannel channel) {
-        channel.pipeline().addLast(new IdleCloser(idleTimeout), new HttpServerCodec(),
+        channel.pipeline().addLast(new ConnectionTimeouts(idleTimeout), new HttpServerCodec(),
                 new HttpObjectAggregator(MAX_REQUEST_BODY), handler);
     }
 }

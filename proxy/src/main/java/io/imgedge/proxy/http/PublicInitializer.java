@@ -46,7 +46,7 @@ public final class PublicInitializer extends ChannelInitializer<SocketChannel> {
     protected void initChannel(SocketChannel channel) {
         ChannelPipeline p = channel.pipeline();
         p.addLast(connections);
-        p.addLast(new IdleCloser(config.idleTimeout()));
+        p.addLast(new ConnectionTimeouts(config.idleTimeout(), config.headerTimeout()));
         if (ssl == null) {
             http1(p);
             return;
@@ -65,7 +65,6 @@ public final class PublicInitializer extends ChannelInitializer<SocketChannel> {
     }
 
     private void http1(ChannelPipeline p) {
-        p.addLast(new SlowRequestGuard(config.headerTimeout()));
         // decoder and encoder apart (not HttpServerCodec): the handler writes the heads of image
         // responses itself, past the encoder, and answers HEAD requests with empty bodies itself
         p.addLast(new HttpResponseEncoder());

@@ -10,6 +10,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelException;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -77,8 +78,8 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
     private Reading reading;
     /** Bytes of a refused body still to drop before closing, or -1 when not dropping one. */
     private long discardLeft = -1;
-    /** This HTTP/1.1 connection's head timeout, or null (HTTP/2 streams). */
-    private SlowRequestGuard guard;
+    /** This HTTP/1.1 connection's clocks, told when a request starts and ends; null on HTTP/2 streams. */
+    private ConnectionTimeouts guard;
     /** Where bytes are written past the HTTP/1.1 response encoder, or null (HTTP/2 streams). */
     private ChannelHandlerContext raw;
     /** Whether bodies may go out as files (sendfile): HTTP/1.1 without TLS. */
@@ -90,8 +91,11 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        guard = ctx.pipeline().get(SlowRequestGuard.class);
         raw = ctx.pipeline().context(HttpResponseEncoder.class);
+        guard = raw != null ? ctx.pipeline().get(ConnectionTimeouts.class) : null;
+        if (guard != null) {
+            guard.timeHeads();
+        }
         cleartext = raw != null && ctx.pipeline().get(SslHandler.class) == null;
     }
 
@@ -232,14 +236,15 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
             Optional<SharedFile> file = cleartext ? image.file().acquire() : Optional.empty();
             // a body from a file is a write of the head and a sendfile: corked, they leave in full segments
             boolean corked = file.isPresent() && cork(ctx.channel(), true);
-            raw.writeAndFlush(file.isPresent() ? new SharedFileRegion(file.get()) : Unpooled.wrappedBuffer(image.body().duplicate()))
-                    .addListener((ChannelFutureListener) written -> {
-                        if (corked) {
-                            cork(written.channel(), false);
-                        }
-                        finished(ctx, exchange, 200, bytes, null, image.cacheStatus(), image.serverTiming(),
-                                originStatus, !written.isSuccess());
-                    });
+            ChannelFuture written = raw.writeAndFlush(file.isPresent() ? new SharedFileRegion(file.get())
+                    : Unpooled.wrappedBuffer(image.body().duplicate()));
+            // a small body is usually out before writeAndFlush returns: no listener then
+            if (written.isDone()) {
+                imageWritten(ctx, exchange, image, bytes, corked, originStatus, written);
+            } else {
+                written.addListener((ChannelFutureListener) w -> imageWritten(ctx, exchange, image, bytes, corked,
+                        originStatus, w));
+            }
             return;
         }
         FullHttpResponse response = Responses.build(reply, exchange.ifNoneMatch(), exchange.head());
@@ -257,6 +262,15 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
         String cache = reply instanceof Reply.Image image ? image.image().cacheStatus() : null;
         ctx.writeAndFlush(response).addListener((ChannelFutureListener) written ->
                 finished(ctx, exchange, status, bytes, error, cache, timing, originStatus, !written.isSuccess() || close));
+    }
+
+    private void imageWritten(ChannelHandlerContext ctx, Exchange exchange, ImageReply image, long bytes, boolean corked,
+                              int originStatus, ChannelFuture written) {
+        if (corked) {
+            cork(written.channel(), false);
+        }
+        finished(ctx, exchange, 200, bytes, null, image.cacheStatus(), image.serverTiming(), originStatus,
+                !written.isSuccess());
     }
 
     /** Sets TCP_CORK where the transport has it (epoll); true if it was set. */
@@ -280,8 +294,7 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
         }
         shared.state().end();
         unanswered--;
-        shared.metrics().request(exchange.route(), status, exchange.elapsedNanos());
-        shared.metrics().bytesSent(exchange.route(), bytes);
+        shared.metrics().route(exchange.route()).request(status, exchange.elapsedNanos(), bytes);
         shared.accessLog().log(exchange, status, bytes, error, cache, timing, originStatus);
         if (close) {
             ctx.close();

@@ -28,6 +28,7 @@ import io.imgedge.vips.TransformSpec;
 import io.imgedge.vips.Vips;
 import io.imgedge.vips.WorkerPool;
 import io.imgedge.vips.WorkerPoolFullException;
+import io.micrometer.core.instrument.Counter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -105,6 +106,7 @@ public final class ImageService {
     private final PurgeLog purges;
     private final InstantSource clock;
     private final ServerMetrics metrics;
+    private final Counter staleHits;
     private final FormatNegotiation negotiation;
     private final SingleFlight<CacheKey, Produced> transforms = new SingleFlight<>();
     private final SingleFlight<CacheKey, CachedImage> fetches = new SingleFlight<>();
@@ -127,6 +129,7 @@ public final class ImageService {
         this.sources = sources;
         this.clock = clock;
         this.metrics = metrics;
+        this.staleHits = metrics.cacheLookups("result", "stale");
         this.purges = new PurgeLog(Duration.ofHours(1), clock);
         this.missing = Caffeine.newBuilder().expireAfterWrite(cacheConfig.negativeTtl()).maximumSize(100_000)
                 .ticker(() -> clock.millis() * 1_000_000L).build();
@@ -212,36 +215,48 @@ public final class ImageService {
         boolean vary = !url.negotiated().isEmpty();
         TransformSpec spec = variant.spec();
         CacheKey key = variant.key();
-        return results.get(key).thenCompose(hit -> {
-            if (hit.isPresent()) {
-                CachedImage entry = hit.get().entry();
-                switch (Freshness.of(entry, clock.millis(), cacheConfig.staleIfError())) {
-                    case FRESH -> {
-                        return CompletableFuture.completedFuture(
-                                reply(key, entry, hit.get().tier().header(), lookupTiming(start), vary, 0));
-                    }
-                    case STALE -> {
-                        metrics.cacheLookup("result", "stale");
-                        refresh(key, request, spec);
-                        return CompletableFuture.completedFuture(reply(key, entry, "stale", lookupTiming(start), vary, 0));
-                    }
-                    case EXPIRED -> {
-                        // too old to serve unless the origin is known to be down: produce it again below
-                    }
+        // a memory hit is answered on the spot, without a future chain
+        CachedImage inMemory = results.inMemory(key);
+        if (inMemory != null) {
+            return served(inMemory, TieredCache.Tier.MEMORY, key, request, spec, vary, start, admission);
+        }
+        return results.onDisk(key).thenCompose(hit -> served(hit.map(TieredCache.Hit::entry).orElse(null),
+                TieredCache.Tier.DISK, key, request, spec, vary, start, admission));
+    }
+
+    /**
+     * The answer once the cache has been asked: a fresh or (within bounds) stale {@code entry}
+     * from {@code tier} as it is, else the result produced again (served stale instead if the
+     * origin's circuit is open). {@code entry} is null on a miss.
+     */
+    private CompletableFuture<ImageReply> served(CachedImage entry, TieredCache.Tier tier, CacheKey key,
+                                                 ProcessingRequest request, TransformSpec spec, boolean vary, long start,
+                                                 MissAdmission admission) {
+        if (entry != null) {
+            switch (Freshness.of(entry, clock.millis(), cacheConfig.staleIfError())) {
+                case FRESH -> {
+                    return CompletableFuture.completedFuture(reply(key, entry, tier.header(), lookupTiming(start), vary, 0));
+                }
+                case STALE -> {
+                    staleHits.increment();
+                    refresh(key, request, spec);
+                    return CompletableFuture.completedFuture(reply(key, entry, "stale", lookupTiming(start), vary, 0));
+                }
+                case EXPIRED -> {
+                    // too old to serve unless the origin is known to be down: produce it again below
                 }
             }
-            CompletableFuture<ImageReply> made = admission.admit().thenCompose(done -> produce(key, request, spec)
-                    .whenComplete((_, _) -> done.run())).thenApply(p -> reply(key, p.entry(), "miss",
-                    "fetch;dur=" + millis(p.fetchNanos()) + ", transform;dur=" + millis(p.transformNanos()), vary,
-                    p.fetched() ? 200 : 0));
-            if (hit.isEmpty()) {
-                return made;
-            }
-            CachedImage expired = hit.get().entry();
-            return made.exceptionallyCompose(failure -> ErrorMapper.unwrap(failure) instanceof CircuitOpenException
-                    ? CompletableFuture.completedFuture(reply(key, expired, "stale", lookupTiming(start), vary, 0))
-                    : CompletableFuture.failedFuture(failure));
-        });
+        }
+        CompletableFuture<ImageReply> made = admission.admit().thenCompose(done -> produce(key, request, spec)
+                .whenComplete((_, _) -> done.run())).thenApply(p -> reply(key, p.entry(), "miss",
+                "fetch;dur=" + millis(p.fetchNanos()) + ", transform;dur=" + millis(p.transformNanos()), vary,
+                p.fetched() ? 200 : 0));
+        if (entry == null) {
+            return made;
+        }
+        return made.exceptionallyCompose(failure -> ErrorMapper.unwrap(failure) instanceof CircuitOpenException
+                ? CompletableFuture.completedFuture(reply(key, entry, "stale", lookupTiming(start), vary, 0))
+                : CompletableFuture.failedFuture(failure));
     }
 
     /** Forgets every parsed URL: after a reload of presets, URLs must be parsed again. */

@@ -41,11 +41,7 @@ public final class ServerMetrics implements AutoCloseable {
     /** Meters by name and tag values: registering looks up ids, so the hot path reuses them. */
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
-    /** The per-request meters, found without building a key: by route, then status. */
-    private final Map<String, Counter[]> requestCounters = new ConcurrentHashMap<>();
-    private final Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
-    private final Map<String, Map<String, Counter>> lookupCounters = new ConcurrentHashMap<>();
-    private final Map<String, Counter> bytesSent = new ConcurrentHashMap<>();
+    private final Map<String, RouteMeters> routes = new ConcurrentHashMap<>();
     // Gauges over suppliers hold them strongly: by default Micrometer keeps only a weak
     // reference, and a lambda nobody else holds would read NaN after a collection.
 
@@ -62,24 +58,39 @@ public final class ServerMetrics implements AutoCloseable {
                 .description("direct memory held by Netty's pooled allocator (bytes)").baseUnit("bytes").register(registry);
     }
 
-    /** Records one finished request ({@code status} 100..599). */
-    public void request(String route, int status, long nanos) {
-        Counter[] byStatus = requestCounters.get(route);
-        if (byStatus == null) {
-            byStatus = requestCounters.computeIfAbsent(route, _ -> new Counter[600]);
+    /**
+     * The per-request meters of one route: a request is counted, timed and its bytes added
+     * through it without looking a meter up. Thread-safe.
+     */
+    public final class RouteMeters {
+        private final String route;
+        private final Counter[] byStatus = new Counter[600];
+        private final Timer timer;
+        private final Counter bytes;
+
+        private RouteMeters(String route) {
+            this.route = route;
+            this.timer = timer("imgedge.request", "time from request to response written", "route", route);
+            this.bytes = counter("imgedge.bytes.sent", "response body bytes written", "route", route);
         }
-        Counter counter = byStatus[status];
-        if (counter == null) {
-            counter = counter("imgedge.requests", "requests answered", "route", route, "status", Integer.toString(status));
-            byStatus[status] = counter;
+
+        /** One finished request ({@code status} 100..599) that took {@code nanos} and sent {@code sent} body bytes. */
+        public void request(int status, long nanos, long sent) {
+            Counter counter = byStatus[status];
+            if (counter == null) {
+                counter = counter("imgedge.requests", "requests answered", "route", route, "status", Integer.toString(status));
+                byStatus[status] = counter;
+            }
+            counter.increment();
+            timer.record(nanos, TimeUnit.NANOSECONDS);
+            bytes.increment(sent);
         }
-        counter.increment();
-        Timer timer = requestTimers.get(route);
-        if (timer == null) {
-            timer = requestTimers.computeIfAbsent(route,
-                    _ -> timer("imgedge.request", "time from request to response written", "route", route));
-        }
-        timer.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** The meters of {@code route} (as in imgedge_requests_total). */
+    public RouteMeters route(String route) {
+        RouteMeters meters = routes.get(route);
+        return meters != null ? meters : routes.computeIfAbsent(route, RouteMeters::new);
     }
 
     private Counter counter(String name, String description, String... tags) {
@@ -92,18 +103,9 @@ public final class ServerMetrics implements AutoCloseable {
                 .tags(tags).serviceLevelObjectives(LATENCY_BUCKETS).register(registry));
     }
 
-    /** One cache lookup: {@code tier} memory/disk/source-disk, {@code result} hit/miss/stale. */
-    public void cacheLookup(String tier, String result) {
-        Map<String, Counter> byResult = lookupCounters.get(tier);
-        if (byResult == null) {
-            byResult = lookupCounters.computeIfAbsent(tier, _ -> new ConcurrentHashMap<>());
-        }
-        Counter counter = byResult.get(result);
-        if (counter == null) {
-            counter = byResult.computeIfAbsent(result,
-                    _ -> counter("imgedge.cache.lookups", "cache lookups by tier and result", "tier", tier, "result", result));
-        }
-        counter.increment();
+    /** The counter of cache lookups in {@code tier} (memory, disk, source-memory, ...) with {@code result} hit/miss/stale. */
+    public Counter cacheLookups(String tier, String result) {
+        return counter("imgedge.cache.lookups", "cache lookups by tier and result", "tier", tier, "result", result);
     }
 
     /** A gauge of the bytes one cache tier holds. */
@@ -143,16 +145,6 @@ public final class ServerMetrics implements AutoCloseable {
     public void originResponse(String kind, int status) {
         counter("imgedge.origin.responses", "origin fetches by kind and resulting status", "kind", kind,
                 "status", Integer.toString(status)).increment();
-    }
-
-    /** Response body bytes written ({@code route} as in imgedge_requests_total). */
-    public void bytesSent(String route, long bytes) {
-        Counter counter = bytesSent.get(route);
-        if (counter == null) {
-            counter = bytesSent.computeIfAbsent(route,
-                    _ -> counter("imgedge.bytes.sent", "response body bytes written", "route", route));
-        }
-        counter.increment(bytes);
     }
 
     /** Request body bytes read (uploads), by route. */
