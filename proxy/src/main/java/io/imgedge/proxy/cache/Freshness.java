@@ -1,6 +1,7 @@
 package io.imgedge.proxy.cache;
 
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.Locale;
 
 /** Pure freshness decisions for cache entries and origin TTLs. */
@@ -23,6 +24,11 @@ public final class Freshness {
             return State.FRESH;
         }
         return now - entry.expiresAt() <= staleIfError.toMillis() ? State.STALE : State.EXPIRED;
+    }
+
+    /** As {@link #of(CachedImage, long, Duration)}, reading {@code clock} only for an entry that expires. */
+    public static State of(CachedImage entry, InstantSource clock, Duration staleIfError) {
+        return entry.expiresAt() == CachedImage.NEVER ? State.FRESH : of(entry, clock.millis(), staleIfError);
     }
 
     /**

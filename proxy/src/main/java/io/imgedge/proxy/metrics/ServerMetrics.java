@@ -15,6 +15,11 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.util.internal.PlatformDependent;
+import io.prometheus.metrics.model.registry.Collector;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricMetadata;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.Unit;
 
 import java.time.Duration;
 import java.util.Map;
@@ -36,6 +41,9 @@ public final class ServerMetrics implements AutoCloseable {
             Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
             Duration.ofSeconds(10), Duration.ofSeconds(30)};
 
+    private static final MetricMetadata REQUEST_SECONDS = new MetricMetadata("imgedge_request_seconds",
+            "time from request to response written", Unit.SECONDS);
+
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
     /** Meters by name and tag values: registering looks up ids, so the hot path reuses them. */
@@ -56,41 +64,24 @@ public final class ServerMetrics implements AutoCloseable {
                 .description("direct memory Netty has reserved (bytes)").baseUnit("bytes").register(registry);
         Gauge.builder("imgedge.netty.pooled.memory", () -> PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory())
                 .description("direct memory held by Netty's pooled allocator (bytes)").baseUnit("bytes").register(registry);
-    }
-
-    /**
-     * The per-request meters of one route: a request is counted, timed and its bytes added
-     * through it without looking a meter up. Thread-safe.
-     */
-    public final class RouteMeters {
-        private final String route;
-        private final Counter[] byStatus = new Counter[600];
-        private final Timer timer;
-        private final Counter bytes;
-
-        private RouteMeters(String route) {
-            this.route = route;
-            this.timer = timer("imgedge.request", "time from request to response written", "route", route);
-            this.bytes = counter("imgedge.bytes.sent", "response body bytes written", "route", route);
-        }
-
-        /** One finished request ({@code status} 100..599) that took {@code nanos} and sent {@code sent} body bytes. */
-        public void request(int status, long nanos, long sent) {
-            Counter counter = byStatus[status];
-            if (counter == null) {
-                counter = counter("imgedge.requests", "requests answered", "route", route, "status", Integer.toString(status));
-                byStatus[status] = counter;
+        // the request latency histogram, from the routes' striped cells (RouteMeters), not a Micrometer timer
+        registry.getPrometheusRegistry().register(new Collector() {
+            @Override
+            public MetricSnapshot collect() {
+                return new HistogramSnapshot(REQUEST_SECONDS, routes.values().stream().map(RouteMeters::latency).toList());
             }
-            counter.increment();
-            timer.record(nanos, TimeUnit.NANOSECONDS);
-            bytes.increment(sent);
-        }
+
+            @Override
+            public String getPrometheusName() {
+                return REQUEST_SECONDS.getPrometheusName();
+            }
+        });
     }
 
     /** The meters of {@code route} (as in imgedge_requests_total). */
     public RouteMeters route(String route) {
         RouteMeters meters = routes.get(route);
-        return meters != null ? meters : routes.computeIfAbsent(route, RouteMeters::new);
+        return meters != null ? meters : routes.computeIfAbsent(route, r -> new RouteMeters(r, registry, LATENCY_BUCKETS));
     }
 
     private Counter counter(String name, String description, String... tags) {

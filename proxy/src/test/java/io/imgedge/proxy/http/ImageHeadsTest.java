@@ -44,4 +44,19 @@ class ImageHeadsTest {
         assertEquals(Responses.imageHead(reply("hit-disk", "cache;dur=1.5", false), AsciiString.cached("node-a")).length,
                 slow.length(), "as Responses encodes it");
     }
+
+    @Test
+    void aHeadIsReusedOnlyWhenAllItSaysStillHolds() {
+        ImageHeads heads = new ImageHeads(AsciiString.cached("node-a"));
+        text(heads.head(reply("hit-memory", "cache;dur=0.0", false)));
+        // the same ETag (a slot's key) with another body, type or max-age: never the old head
+        ImageReply longer = new ImageReply(ByteBuffer.allocateDirect(99).asReadOnlyBuffer(), "image/png", "\"tag\"",
+                Duration.ofMinutes(5), "hit-memory", "cache;dur=0.0", false, 0, ImageReply.File.NONE);
+        String other = text(heads.head(longer));
+        assertTrue(other.contains("content-length: 99\r\n") && other.contains("content-type: image/png\r\n")
+                && other.contains("max-age=300\r\n"), other);
+        // two nodes in one process keep their own heads
+        String b = text(new ImageHeads(AsciiString.cached("node-b")).head(reply("hit-memory", "cache;dur=0.0", false)));
+        assertTrue(b.contains("x-served-by: node-b\r\n"), b);
+    }
 }
