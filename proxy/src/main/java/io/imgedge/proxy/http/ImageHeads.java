@@ -16,7 +16,7 @@ import java.time.Duration;
  * ETag hash, so a lookup takes no lock, no shared write and no clock; a head is reused only when
  * everything it says matches the reply, so a colliding or changed entry is encoded anew. Heads
  * hold no payload: the table costs at most {@value #SLOTS} heads of a few hundred bytes per
- * thread. Thread-safe.
+ * thread. Thread-safe; meant for the event loops, each of which keeps a table.
  */
 public final class ImageHeads {
     private static final int SLOTS = 2048;

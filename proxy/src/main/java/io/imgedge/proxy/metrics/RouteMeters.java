@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * body bytes sent ({@code imgedge_bytes_sent_total}) and the latency histogram
  * ({@code imgedge_request_seconds}). Every request adds to them, so they are striped: each thread
  * counts into its own cells, with no shared write or clock read, and a scrape adds the stripes
- * up. Thread-safe.
+ * up. Thread-safe; meant for the few long-lived threads that finish requests (the event loops):
+ * every thread that records keeps a stripe for good.
  */
 public final class RouteMeters {
     private static final int STATUSES = 600;
