@@ -190,7 +190,8 @@ public final class DiskTier {
         return true;
     }
 
-    private static void closeQuietly(FileChannel file) {
+    /** Closes an entry file (null: nothing), ignoring a failure to close it; also for {@link SharedFile}. */
+    static void closeQuietly(FileChannel file) {
         if (file != null) {
             try {
                 file.close();

@@ -1,6 +1,5 @@
 package io.imgedge.proxy.cache;
 
-import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -39,11 +38,7 @@ public final class SharedFile {
     /** Gives a reference back; the last one closes the file. */
     public void release() {
         if (refs.decrementAndGet() == 0) {
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // a read-only file: nothing is lost
-            }
+            DiskTier.closeQuietly(channel);
         }
     }
 

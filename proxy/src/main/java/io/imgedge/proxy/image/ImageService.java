@@ -383,7 +383,7 @@ public final class ImageService {
         CacheKey key = CacheKey.source(source);
         boolean memoryOnly = source instanceof Source.LocalFile;
         return sources.get(key).thenCompose(hit -> {
-            if (hit.isPresent() && Freshness.of(hit.get().entry(), clock.millis(), Duration.ZERO) == Freshness.State.FRESH) {
+            if (hit.isPresent() && Freshness.of(hit.get().entry(), clock, Duration.ZERO) == Freshness.State.FRESH) {
                 return CompletableFuture.completedFuture(hit.get().entry());
             }
             SingleFlight.Flight<CachedImage> flight = fetches.run(key, () -> {

@@ -23,14 +23,14 @@ import java.util.concurrent.atomic.AtomicLongArray;
  */
 public final class RouteMeters {
     private static final int STATUSES = 600;
+    /** Cells of a stripe: a count per status, then a count per latency bucket, total nanoseconds, total bytes. */
+    private static final int BUCKET_CELLS = STATUSES;
 
     private final String route;
     private final MeterRegistry registry;
     /** Upper bounds of the latency buckets in nanoseconds; one bucket more holds the rest. */
     private final long[] bounds;
     private final double[] boundSeconds;
-    /** Cells of a stripe: a count per status, a count per latency bucket, total nanoseconds, total bytes. */
-    private final int bucketCells;
     private final int nanosCell;
     private final int bytesCell;
     private final List<AtomicLongArray> stripes = new CopyOnWriteArrayList<>();
@@ -55,8 +55,7 @@ public final class RouteMeters {
             boundSeconds[i] = latencyBounds[i].toNanos() / 1e9;
         }
         boundSeconds[latencyBounds.length] = Double.POSITIVE_INFINITY;
-        this.bucketCells = STATUSES;
-        this.nanosCell = bucketCells + boundSeconds.length;
+        this.nanosCell = BUCKET_CELLS + boundSeconds.length;
         this.bytesCell = nanosCell + 1;
         FunctionCounter.builder("imgedge.bytes.sent", this, m -> m.total(bytesCell))
                 .description("response body bytes written").tag("route", route).register(registry);
@@ -74,7 +73,7 @@ public final class RouteMeters {
         AtomicLongArray cells = stripe.get();
         // one writer per stripe: a plain read and an opaque write, which a scrape's opaque read sees
         cells.setOpaque(status, cells.getPlain(status) + 1);
-        cells.setOpaque(bucketCells + bucket, cells.getPlain(bucketCells + bucket) + 1);
+        cells.setOpaque(BUCKET_CELLS + bucket, cells.getPlain(BUCKET_CELLS + bucket) + 1);
         cells.setOpaque(nanosCell, cells.getPlain(nanosCell) + nanos);
         cells.setOpaque(bytesCell, cells.getPlain(bytesCell) + sent);
     }
@@ -99,7 +98,7 @@ public final class RouteMeters {
     HistogramDataPointSnapshot latency() {
         long[] counts = new long[boundSeconds.length];
         for (int i = 0; i < counts.length; i++) {
-            counts[i] = total(bucketCells + i);
+            counts[i] = total(BUCKET_CELLS + i);
         }
         return new HistogramDataPointSnapshot(ClassicHistogramBuckets.of(boundSeconds, counts), total(nanosCell) / 1e9,
                 Labels.of("route", route), Exemplars.EMPTY, 0L);
