@@ -25,8 +25,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *
  * <p>Every native object a call creates (input copy, images, output buffer) is released before
  * the call returns, on success and on failure; results are copied to the Java heap.
- * libvips's error buffer is process-global, so under concurrency a message may carry
- * another thread's text too; the {@link VipsException.Reason} is always this call's.
+ * libvips's error buffer is process-global, so under concurrency its text may be another
+ * thread's: it goes into {@link VipsException#detail()} (for logs) only, while the message and
+ * {@link VipsException.Reason} are always this call's own.
  */
 public final class Vips {
     private static final int MAX_COORD = 10_000_000;
@@ -36,7 +37,7 @@ public final class Vips {
     private static final int SIZE_DOWN = 2;
     private static final int SIZE_FORCE = 3;
     private static final int EXTEND_BACKGROUND = 5;
-    /** What stripping removes from an animation (its frame layout, delays and loop count stay). */
+    /** What stripping removes, by name (an animation's frame layout, delays and loop count stay). */
     private static final List<String> STRIPPED_FIELDS = List.of("exif-data", "xmp-data", "iptc-data", "icc-profile-data",
             "gif-comment", "orientation");
     /** Loader options: a truncated file is an error, not a grey-filled image. */
@@ -122,13 +123,13 @@ public final class Vips {
             MemorySegment image = (MemorySegment) lib.callVariadic(arena, "vips_image_new_from_buffer", ADDRESS,
                     NEW_FROM_BUFFER_FIXED, List.of(buf, buf.byteSize(), arena.allocateFrom(VALIDATE_OPTIONS)), List.of());
             if (image.equals(MemorySegment.NULL)) {
-                throw new VipsException(Reason.CORRUPT_INPUT, "cannot read image: " + lib.takeError());
+                throw new VipsException(Reason.CORRUPT_INPUT, "cannot read image", lib.takeError());
             }
             try {
                 MemorySegment mean = arena.allocate(JAVA_DOUBLE);
                 int rc = (int) lib.callVariadic(arena, "vips_avg", JAVA_INT, IN_OUT_FIXED, List.of(image, mean), List.of());
                 if (rc != 0) {
-                    throw new VipsException(Reason.CORRUPT_INPUT, "cannot decode image: " + lib.takeError());
+                    throw new VipsException(Reason.CORRUPT_INPUT, "cannot decode image", lib.takeError());
                 }
             } finally {
                 lib.objectUnref.invokeExact(image);
@@ -159,7 +160,7 @@ public final class Vips {
             TransformSpec.Effects effects = spec.effects();
             List<MemorySegment> owned = new ArrayList<>(6);
             try {
-                MemorySegment image = resize(arena, buf, info, boxFor(spec, info), output, owned);
+                MemorySegment image = resize(arena, buf, info, ResultGeometry.box(spec, info, limits), output, owned);
                 if (effects.rotate() != 0) {
                     image = step(arena, "vips_rot", image, List.of(JAVA_INT), List.of(effects.rotate() / 90), List.of());
                     owned.add(image);
@@ -190,34 +191,6 @@ public final class Vips {
     }
 
     /**
-     * The box and fit the thumbnail step is given: {@link TransformSpec.Fit#AUTO} resolved by the
-     * source's orientation, and the box turned for a quarter rotation that comes after it.
-     */
-    static TransformSpec boxFor(TransformSpec spec, ImageInfo info) {
-        TransformSpec.Fit fit = spec.fit();
-        boolean quarter = spec.effects().rotate() % 180 != 0;
-        int width = quarter ? spec.height() : spec.width();
-        int height = quarter ? spec.width() : spec.height();
-        boolean upright = spec.effects().autoRotate() && info.orientation() >= 5;
-        int sourceWidth = upright ? info.height() : info.width();
-        int sourceHeight = upright ? info.width() : info.height();
-        if (fit == TransformSpec.Fit.AUTO) {
-            boolean samePortrait = (sourceHeight > sourceWidth) == (height > width);
-            fit = width > 0 && height > 0 && samePortrait ? TransformSpec.Fit.FILL : TransformSpec.Fit.FIT;
-        }
-        if (fit == TransformSpec.Fit.FILL_DOWN) {
-            fit = width > 0 && height > 0 ? TransformSpec.Fit.FILL : TransformSpec.Fit.FIT;
-            if (fit == TransformSpec.Fit.FILL && !spec.enlarge() && (sourceWidth < width || sourceHeight < height)) {
-                double factor = Math.min(sourceWidth / (double) width, sourceHeight / (double) height);
-                width = (int) Math.max(1, Math.round(width * factor));
-                height = (int) Math.max(1, Math.round(height * factor));
-            }
-        }
-        return new TransformSpec(width, height, fit, spec.gravity(), spec.enlarge(), spec.format(), spec.quality(),
-                spec.stripMetadata(), spec.effects());
-    }
-
-    /**
      * Decodes and resizes: shrink-on-load thumbnailing where it can do the whole job (also keeping
      * every frame of an animation the output format can show), else load, orient, crop, then
      * thumbnail; a directional fill covers the box and cuts by gravity; extend grows the result
@@ -230,7 +203,7 @@ public final class Vips {
         boolean directional = box.fit() == TransformSpec.Fit.FILL && both && box.gravity().direction();
         MemorySegment image;
         if (fx.crop().isPresent()) {
-            image = own(owned, newFromBuffer(arena, buf));
+            image = own(owned, newFromBuffer(arena, buf, LOAD_OPTIONS));
             if (fx.autoRotate()) {
                 image = own(owned, step(arena, "vips_autorot", image, List.of(), List.of(), List.of()));
             }
@@ -245,16 +218,17 @@ public final class Vips {
         } else if (directional) {
             boolean upright = fx.autoRotate() && info.orientation() >= 5;
             image = own(owned, thumbnail(arena, buf, cover(box, upright ? info.height() : info.width(),
-                    upright ? info.width() : info.height()), false, info.hasProfile()));
+                    upright ? info.width() : info.height()), false, info));
         } else {
-            boolean animate = info.frames() > 1 && (output == ImageFormat.GIF || output == ImageFormat.WEBP)
-                    && fx.rotate() == 0 && fx.extend().isEmpty();
+            // pages of a TIFF (or HEIF) are not an animation: only GIF and WebP frames are
+            boolean animate = info.frames() > 1 && (info.format() == ImageFormat.GIF || info.format() == ImageFormat.WEBP)
+                    && (output == ImageFormat.GIF || output == ImageFormat.WEBP) && fx.rotate() == 0 && fx.extend().isEmpty();
             if (animate && box.fit() == TransformSpec.Fit.FILL && both) {
                 // thumbnail's crop would cut the strip of frames, not each frame: cover, then cut frame by frame
-                image = own(owned, thumbnail(arena, buf, cover(box, info.width(), info.height()), true, info.hasProfile()));
+                image = own(owned, thumbnail(arena, buf, cover(box, info.width(), info.height()), true, info));
                 return own(owned, cropFrames(arena, image, box.width(), box.height(), box.gravity()));
             }
-            image = own(owned, thumbnail(arena, buf, box, animate, info.hasProfile()));
+            image = own(owned, thumbnail(arena, buf, box, animate, info));
         }
         if (directional) {
             int width = (int) lib.imageGetWidth.invokeExact(image);
@@ -302,7 +276,7 @@ public final class Vips {
             int rc = (int) lib.callVariadic(arena, "vips_arrayjoin", JAVA_INT, List.of(ADDRESS, ADDRESS, JAVA_INT),
                     List.of(pieces, out, frames), List.of(new NamedArg("across", 1)));
             if (rc != 0) {
-                throw new VipsException(Reason.OPERATION_FAILED, "cannot join frames: " + lib.takeError());
+                throw new VipsException(Reason.OPERATION_FAILED, "cannot join frames", lib.takeError());
             }
             MemorySegment joined = LibVips.pointerTo(out);
             try {
@@ -361,11 +335,11 @@ public final class Vips {
         }
     }
 
-    private MemorySegment newFromBuffer(Arena arena, MemorySegment buf) throws Throwable {
+    private MemorySegment newFromBuffer(Arena arena, MemorySegment buf, String options) throws Throwable {
         MemorySegment image = (MemorySegment) lib.callVariadic(arena, "vips_image_new_from_buffer", ADDRESS,
-                NEW_FROM_BUFFER_FIXED, List.of(buf, buf.byteSize(), arena.allocateFrom(LOAD_OPTIONS)), List.of());
+                NEW_FROM_BUFFER_FIXED, List.of(buf, buf.byteSize(), arena.allocateFrom(options)), List.of());
         if (image.equals(MemorySegment.NULL)) {
-            throw new VipsException(Reason.CORRUPT_INPUT, "cannot read image: " + lib.takeError());
+            throw new VipsException(Reason.CORRUPT_INPUT, "cannot read image", lib.takeError());
         }
         return image;
     }
@@ -388,7 +362,7 @@ public final class Vips {
         args.addAll(fixed);
         int rc = (int) lib.callVariadic(arena, operation, JAVA_INT, layouts, args, named);
         if (rc != 0) {
-            throw new VipsException(Reason.OPERATION_FAILED, operation + " failed: " + lib.takeError());
+            throw new VipsException(Reason.OPERATION_FAILED, operation + " failed", lib.takeError());
         }
         return LibVips.pointerTo(out);
     }
@@ -451,7 +425,7 @@ public final class Vips {
         MemorySegment image = (MemorySegment) lib.callVariadic(arena, "vips_image_new_from_buffer", ADDRESS,
                 NEW_FROM_BUFFER_FIXED, List.of(buf, buf.byteSize(), arena.allocateFrom("")), List.of());
         if (image.equals(MemorySegment.NULL)) {
-            throw new VipsException(Reason.CORRUPT_INPUT, "cannot read image header: " + lib.takeError());
+            throw new VipsException(Reason.CORRUPT_INPUT, "cannot read image header", lib.takeError());
         }
         try {
             int width = (int) lib.imageGetWidth.invokeExact(image);
@@ -479,9 +453,26 @@ public final class Vips {
         return orientation >= 1 && orientation <= 8 ? orientation : 1;
     }
 
-    private MemorySegment thumbnail(Arena arena, MemorySegment buf, TransformSpec spec, boolean animate, boolean profile)
+    private MemorySegment thumbnail(Arena arena, MemorySegment buf, TransformSpec spec, boolean animate, ImageInfo info)
             throws Throwable {
-        List<NamedArg> named = thumbnailArgs(spec, animate ? LOAD_OPTIONS + ",n=-1" : LOAD_OPTIONS, profile);
+        if (info.format() == ImageFormat.TIFF) {
+            // libvips 8.14's thumbnail takes whichever page of a TIFF looks like a pyramid level
+            // for the size: the image is page 0, loaded here, unless a page is asked for
+            MemorySegment page = newFromBuffer(arena, buf, LOAD_OPTIONS + ",page=0,n=1");
+            MemorySegment upright = page;
+            try {
+                if (spec.effects().autoRotate()) {
+                    upright = step(arena, "vips_autorot", page, List.of(), List.of(), List.of());
+                }
+                return thumbnailImage(arena, upright, spec, info.hasProfile());
+            } finally {
+                if (upright != page) {
+                    lib.objectUnref.invokeExact(upright);
+                }
+                lib.objectUnref.invokeExact(page);
+            }
+        }
+        List<NamedArg> named = thumbnailArgs(spec, animate ? LOAD_OPTIONS + ",n=-1" : LOAD_OPTIONS, info.hasProfile());
         if (!spec.effects().autoRotate()) {
             named.add(new NamedArg("no_rotate", true));
         }
@@ -490,7 +481,7 @@ public final class Vips {
         int rc = (int) lib.callVariadic(arena, "vips_thumbnail_buffer", JAVA_INT, THUMBNAIL_FIXED,
                 List.of(buf, buf.byteSize(), out, width), named);
         if (rc != 0) {
-            throw new VipsException(Reason.CORRUPT_INPUT, "cannot decode image: " + lib.takeError());
+            throw new VipsException(Reason.CORRUPT_INPUT, "cannot decode image", lib.takeError());
         }
         return LibVips.pointerTo(out);
     }
@@ -527,7 +518,7 @@ public final class Vips {
             int rc = (int) lib.callVariadic(arena, "vips_flatten", JAVA_INT, IN_OUT_FIXED, List.of(image, out),
                     List.of(new NamedArg("background", background)));
             if (rc != 0) {
-                throw new VipsException(Reason.OPERATION_FAILED, "cannot flatten alpha: " + lib.takeError());
+                throw new VipsException(Reason.OPERATION_FAILED, "cannot flatten alpha", lib.takeError());
             }
             return LibVips.pointerTo(out);
         } finally {
@@ -536,22 +527,23 @@ public final class Vips {
     }
 
     private byte[] encode(Arena arena, MemorySegment image, ImageFormat format, TransformSpec spec) throws Throwable {
+        if (!spec.stripMetadata()) {
+            return save(arena, image, format, spec, "strip=false");
+        }
+        // The metadata is removed by name for every format: libvips 8.14's webpsave ignores strip
+        // (EXIF, XMP and ICC went out with it on), and its strip also drops page-height, which
+        // would flatten an animation into one tall frame, so animations are saved without it
         int pageHeight = (int) lib.imageGetPageHeight.invokeExact(image);
         boolean animated = pageHeight > 0 && pageHeight < (int) lib.imageGetHeight.invokeExact(image);
-        if (animated && spec.stripMetadata()) {
-            // libvips 8.14's strip also drops page-height, which would flatten the animation into
-            // one tall frame: remove the metadata by name instead and save without strip
-            MemorySegment copy = step(arena, "vips_copy", image, List.of(), List.of(), List.of());
-            try {
-                for (String field : STRIPPED_FIELDS) {
-                    int _ = (int) lib.imageRemove.invokeExact(copy, arena.allocateFrom(field));
-                }
-                return save(arena, copy, format, spec, "strip=false");
-            } finally {
-                lib.objectUnref.invokeExact(copy);
+        MemorySegment copy = step(arena, "vips_copy", image, List.of(), List.of(), List.of());
+        try {
+            for (String field : STRIPPED_FIELDS) {
+                int _ = (int) lib.imageRemove.invokeExact(copy, arena.allocateFrom(field));
             }
+            return save(arena, copy, format, spec, "strip=" + !animated);
+        } finally {
+            lib.objectUnref.invokeExact(copy);
         }
-        return save(arena, image, format, spec, "strip=" + spec.stripMetadata());
     }
 
     private byte[] save(Arena arena, MemorySegment image, ImageFormat format, TransformSpec spec, String strip)
@@ -570,11 +562,12 @@ public final class Vips {
                 List.of(image, arena.allocateFrom(suffix), outBuf, outLen), List.of());
         if (rc != 0) {
             // The pipeline is lazy: decoding happens here, so a broken source surfaces here too.
-            throw new VipsException(Reason.CORRUPT_INPUT, "cannot process image: " + lib.takeError());
+            throw new VipsException(Reason.CORRUPT_INPUT, "cannot process image", lib.takeError());
         }
         MemorySegment bytes = LibVips.pointerTo(outBuf);
         try {
-            return bytes.reinterpret(outLen.get(JAVA_LONG, 0)).toArray(JAVA_BYTE);
+            byte[] encoded = bytes.reinterpret(outLen.get(JAVA_LONG, 0)).toArray(JAVA_BYTE);
+            return format == ImageFormat.WEBP && spec.stripMetadata() ? WebpMetadata.strip(encoded) : encoded;
         } finally {
             lib.gFree.invokeExact(bytes);
         }

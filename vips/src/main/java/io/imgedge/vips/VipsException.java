@@ -2,7 +2,11 @@ package io.imgedge.vips;
 
 import java.util.Objects;
 
-/** A typed libvips failure; {@link #getMessage()} includes libvips's own message where there is one. */
+/**
+ * A typed libvips failure. {@link #getMessage()} is imgedge's own words, fit for a client;
+ * libvips's text, which its process-global error buffer may have mixed with another thread's,
+ * is kept apart in {@link #detail()} for logs.
+ */
 public final class VipsException extends RuntimeException {
     /** Why an image could not be processed. */
     public enum Reason {
@@ -17,13 +21,31 @@ public final class VipsException extends RuntimeException {
     }
 
     private final Reason reason;
+    private final String detail;
 
     public VipsException(Reason reason, String message) {
+        this(reason, message, "");
+    }
+
+    /** @param detail libvips's error text for the failing call, for logs only */
+    public VipsException(Reason reason, String message, String detail) {
         super(message);
         this.reason = Objects.requireNonNull(reason, "reason");
+        this.detail = Objects.requireNonNull(detail, "detail");
     }
 
     public Reason reason() {
         return reason;
+    }
+
+    /** What libvips said, or empty: never sent to clients. */
+    public String detail() {
+        return detail;
+    }
+
+    /** For logs: the message and libvips's text. */
+    @Override
+    public String toString() {
+        return detail.isEmpty() ? super.toString() : super.toString() + " (libvips: " + detail + ")";
     }
 }

@@ -108,6 +108,161 @@ public final class TestImages {
         }
     }
 
+    /** The camera model in {@link #taggedJpeg}'s EXIF. */
+    public static final String EXIF_MAKE = "TestCamMake";
+    /** The camera model in {@link #taggedJpeg}'s XMP. */
+    public static final String XMP_MAKE = "XmpCamMake";
+
+    /**
+     * A JPEG carrying what a phone photo carries: EXIF (camera make and a GPS IFD), XMP and an
+     * embedded ICC profile (Adobe RGB, from Debian's libgs-common).
+     */
+    public static byte[] taggedJpeg(int width, int height) {
+        byte[] jpeg = jpeg(width, height);
+        byte[] make = (EXIF_MAKE + "\0").getBytes(StandardCharsets.US_ASCII);
+        int ifd0 = 8;
+        int makeAt = ifd0 + 2 + 2 * 12 + 4;
+        int gpsAt = makeAt + make.length;
+        ByteBuffer tiff = ByteBuffer.allocate(gpsAt + 2 + 12 + 4);
+        tiff.put(new byte[]{'M', 'M', 0, 42}).putInt(ifd0);
+        tiff.putShort((short) 2);
+        tiff.putShort((short) 0x010f).putShort((short) 2).putInt(make.length).putInt(makeAt);
+        tiff.putShort((short) 0x8825).putShort((short) 4).putInt(1).putInt(gpsAt);
+        tiff.putInt(0);
+        tiff.put(make);
+        tiff.putShort((short) 1);
+        tiff.putShort((short) 1).putShort((short) 2).putInt(2).put(new byte[]{'N', 0, 0, 0});
+        tiff.putInt(0);
+        byte[] xmp = ("http://ns.adobe.com/xap/1.0/\0<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><rdf:RDF"
+                + " xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\"><rdf:Description"
+                + " xmlns:tiff=\"http://ns.adobe.com/tiff/1.0/\" tiff:Make=\"" + XMP_MAKE + "\"/></rdf:RDF></x:xmpmeta>")
+                .getBytes(StandardCharsets.US_ASCII);
+        byte[] icc;
+        try {
+            icc = Files.readAllBytes(Path.of("/usr/share/color/icc/ghostscript/a98.icc"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("the Adobe RGB profile of Debian's libgs-common is missing", e);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(jpeg, 0, 2);
+        segment(out, 0xe1, concat("Exif\0\0".getBytes(StandardCharsets.US_ASCII), tiff.array()));
+        segment(out, 0xe1, xmp);
+        segment(out, 0xe2, concat("ICC_PROFILE\0".getBytes(StandardCharsets.US_ASCII), new byte[]{1, 1}, icc));
+        out.write(jpeg, 2, jpeg.length - 2);
+        return out.toByteArray();
+    }
+
+    private static void segment(ByteArrayOutputStream out, int marker, byte[] data) {
+        out.write(0xff);
+        out.write(marker);
+        out.write((data.length + 2) >> 8);
+        out.write((data.length + 2) & 0xff);
+        out.writeBytes(data);
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            out.writeBytes(part);
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * What metadata an image carries, as libvips-tools' {@code vipsheader -a} lists it and as the
+     * file's bytes show it: any of {@code exif}, {@code gps}, {@code xmp}, {@code icc}, and
+     * {@code make} when {@link #taggedJpeg}'s camera make is still in the bytes.
+     */
+    public static java.util.Set<String> metadata(byte[] image) {
+        java.util.Set<String> found = new java.util.TreeSet<>();
+        String raw = new String(image, StandardCharsets.ISO_8859_1);
+        if (raw.contains(EXIF_MAKE) || raw.contains(XMP_MAKE)) {
+            found.add("make");
+        }
+        try {
+            Path file = Files.createTempFile("imgedge-meta", ".img");
+            try {
+                Files.write(file, image);
+                Process p = new ProcessBuilder("vipsheader", "-a", file.toString()).redirectErrorStream(true).start();
+                String fields = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                    throw new IllegalStateException("vipsheader failed: " + fields);
+                }
+                for (String line : fields.split("\n")) {
+                    if (line.startsWith("exif-data:")) {
+                        found.add("exif");
+                    } else if (line.startsWith("exif-ifd3-")) {
+                        found.add("gps");
+                    } else if (line.startsWith("xmp-data:")) {
+                        found.add("xmp");
+                    } else if (line.startsWith("icc-profile-data:")) {
+                        found.add("icc");
+                    }
+                }
+            } finally {
+                Files.delete(file);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return found;
+    }
+
+    /** One page of {@link #tiff}: a solid colour. */
+    public record Page(int width, int height, int rgb) {
+    }
+
+    /**
+     * A baseline TIFF (uncompressed RGB, one strip a page) written by hand, one IFD per page in
+     * order; with {@code loop} the last IFD points back at the first, as a hostile file may.
+     */
+    public static byte[] tiff(boolean loop, Page... pages) {
+        int entries = 10;
+        int ifdSize = 2 + entries * 12 + 4;
+        int size = 8;
+        int[] ifdAt = new int[pages.length];
+        int[] dataAt = new int[pages.length];
+        for (int i = 0; i < pages.length; i++) {
+            ifdAt[i] = size;
+            size += ifdSize + 6; // the IFD, then its three BitsPerSample values
+            dataAt[i] = size;
+            size += pages[i].width() * pages[i].height() * 3;
+            size += size & 1;
+        }
+        ByteBuffer out = ByteBuffer.allocate(size);
+        out.put(new byte[]{'M', 'M', 0, 42}).putInt(ifdAt[0]);
+        for (int i = 0; i < pages.length; i++) {
+            Page page = pages[i];
+            int pixels = page.width() * page.height() * 3;
+            out.position(ifdAt[i]);
+            out.putShort((short) entries);
+            tag(out, 256, 4, 1, page.width());
+            tag(out, 257, 4, 1, page.height());
+            tag(out, 258, 3, 3, ifdAt[i] + ifdSize);
+            tag(out, 259, 3, 1, 1 << 16);
+            tag(out, 262, 3, 1, 2 << 16);
+            tag(out, 273, 4, 1, dataAt[i]);
+            tag(out, 277, 3, 1, 3 << 16);
+            tag(out, 278, 4, 1, page.height());
+            tag(out, 279, 4, 1, pixels);
+            tag(out, 284, 3, 1, 1 << 16);
+            out.putInt(i + 1 < pages.length ? ifdAt[i + 1] : loop ? ifdAt[0] : 0);
+            out.putShort((short) 8).putShort((short) 8).putShort((short) 8);
+            for (int p = 0; p < pixels / 3; p++) {
+                out.put((byte) (page.rgb() >> 16)).put((byte) (page.rgb() >> 8)).put((byte) page.rgb());
+            }
+        }
+        return out.array();
+    }
+
+    /** A TIFF IFD entry; a SHORT value sits in the upper half of the 4-byte field (big-endian). */
+    private static void tag(ByteBuffer out, int tag, int type, int count, int value) {
+        out.putShort((short) tag).putShort((short) type).putInt(count).putInt(value);
+    }
+
     /** The first half of a JPEG: a valid header, then the data stops. */
     public static byte[] truncatedJpeg() {
         byte[] full = jpeg(800, 600);

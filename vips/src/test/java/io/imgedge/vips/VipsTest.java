@@ -44,6 +44,80 @@ class VipsTest {
         assertEquals(2_500_000_000L, info.totalPixels());
     }
 
+    /** Every output format drops EXIF (camera, GPS), XMP and the ICC profile when stripping, as vipsheader reads it back. */
+    @ParameterizedTest
+    @EnumSource(value = ImageFormat.class, names = {"JPEG", "PNG", "WEBP", "AVIF", "GIF"})
+    void strippingRemovesEveryKindOfMetadata(ImageFormat format) {
+        byte[] tagged = TestImages.taggedJpeg(400, 300);
+        assertEquals(java.util.Set.of("exif", "gps", "icc", "make", "xmp"), TestImages.metadata(tagged), "the source has it all");
+        byte[] stripped = VIPS.transform(tagged, new TransformSpec(200, 0, Fit.FIT, Gravity.CENTRE, false,
+                Optional.of(format), 80, true), LIMITS).bytes();
+        assertEquals(format, TestImages.sniff(stripped));
+        assertEquals(200, TestImages.decode(stripped).getWidth(), "still a whole image");
+        assertEquals(java.util.Set.of(), TestImages.metadata(stripped), format + " with strip_metadata");
+        if (format != ImageFormat.GIF) {
+            byte[] kept = VIPS.transform(tagged, new TransformSpec(200, 0, Fit.FIT, Gravity.CENTRE, false,
+                    Optional.of(format), 80, false), LIMITS).bytes();
+            assertTrue(TestImages.metadata(kept).containsAll(List.of("exif", "make")),
+                    format + " without stripping keeps EXIF: " + TestImages.metadata(kept));
+        }
+    }
+
+    /** Multi-page TIFFs give page 0, never another page that looks like a pyramid level, and never an animation. */
+    @Test
+    void multiPageTiffsGiveTheirFirstPage() {
+        byte[] pyramid = TestImages.tiff(false, new TestImages.Page(800, 500, 0xff0000),
+                new TestImages.Page(400, 250, 0x0000ff), new TestImages.Page(200, 125, 0x00ff00));
+        assertEquals(3, VIPS.probe(pyramid).frames());
+        for (ImageFormat format : List.of(ImageFormat.PNG, ImageFormat.WEBP, ImageFormat.GIF, ImageFormat.JPEG)) {
+            EncodedImage out = VIPS.transform(pyramid, new TransformSpec(300, 300, Fit.FIT, Gravity.CENTRE, false,
+                    Optional.of(format), 90, true), LIMITS);
+            BufferedImage decoded = TestImages.decode(out.bytes());
+            assertEquals(300, decoded.getWidth(), format + ": fitted from the 800x500 page 0");
+            assertEquals(188, decoded.getHeight(), 1, format.toString());
+            assertEquals(1, VIPS.probe(out.bytes()).frames(), format + ": one image");
+            assertTrue((decoded.getRGB(150, 90) >> 16 & 0xff) > 200 && (decoded.getRGB(150, 90) & 0xff) < 60,
+                    format + ": the red page 0, not " + Integer.toHexString(decoded.getRGB(150, 90)));
+        }
+        byte[] looped = TestImages.tiff(true, new TestImages.Page(60, 40, 0x00ff00), new TestImages.Page(60, 40, 0xff0000));
+        EncodedImage gif = VIPS.transform(looped, new TransformSpec(30, 0, Fit.FIT, Gravity.CENTRE, false,
+                Optional.of(ImageFormat.GIF), 90, true), LIMITS);
+        assertEquals(1, VIPS.probe(gif.bytes()).frames(), "an IFD loop is not an animation");
+        assertTrue((TestImages.decode(gif.bytes()).getRGB(15, 10) >> 8 & 0xff) > 200, "page 0 is green");
+    }
+
+    /** {@code el:1} with no size once kept a worker busy for a minute making a 10-megapixel-wide image. */
+    @Test
+    void resultsStayWithinTheResultLimitsWhateverTheOptions() {
+        byte[] tiny = TestImages.png(10, 10);
+        long started = System.nanoTime();
+        EncodedImage same = VIPS.transform(tiny, new TransformSpec(0, 0, Fit.FIT, Gravity.CENTRE, true,
+                Optional.of(ImageFormat.PNG), 80, true), LIMITS);
+        assertEquals(10, same.width());
+        assertEquals(10, same.height());
+        byte[] line = TestImages.png(1, 1000);
+        EncodedImage tall = VIPS.transform(line, new TransformSpec(8192, 0, Fit.FIT, Gravity.CENTRE, true,
+                Optional.of(ImageFormat.PNG), 80, true), LIMITS);
+        BufferedImage decoded = TestImages.decode(tall.bytes());
+        assertTrue(decoded.getHeight() <= ImageLimits.DEFAULT_RESULT_SIDE && decoded.getWidth() <= 8, tall.width() + "x" + tall.height());
+        ImageLimits small = new ImageLimits(50_000_000, 256, false, 100, 50_000_000);
+        EncodedImage bounded = VIPS.transform(PHOTO, new TransformSpec(0, 0, Fit.FIT, Gravity.CENTRE, false,
+                Optional.of(ImageFormat.JPEG), 80, true), small);
+        assertEquals(100, TestImages.decode(bounded.bytes()).getWidth());
+        assertTrue(System.nanoTime() - started < 30_000_000_000L, "no unbounded work");
+    }
+
+    @Test
+    void strippingAnAnimationKeepsItsFrames() {
+        byte[] gif = TestImages.animatedGif(40, 30, 4);
+        for (ImageFormat format : List.of(ImageFormat.GIF, ImageFormat.WEBP)) {
+            byte[] out = VIPS.transform(gif, new TransformSpec(20, 0, Fit.FIT, Gravity.CENTRE, false, Optional.of(format),
+                    80, true), LIMITS).bytes();
+            assertEquals(4, VIPS.probe(out).frames(), format + " stays animated");
+            assertEquals(java.util.Set.of(), TestImages.metadata(out));
+        }
+    }
+
     static TransformSpec effects(int w, int h, Fit fit, ImageFormat format, TransformSpec.Effects effects) {
         return new TransformSpec(w, h, fit, Gravity.CENTRE, false, Optional.of(format), 90, true, effects);
     }
@@ -499,10 +573,10 @@ class VipsTest {
     void autoFillsWhenOrientationsMatchAndFitsWhenNot() {
         ImageInfo landscape = new ImageInfo(ImageFormat.JPEG, 1200, 800, 1, 1, false);
         TransformSpec auto = new TransformSpec(300, 200, Fit.AUTO, Gravity.CENTRE, false, Optional.empty(), 80, true);
-        assertEquals(Fit.FILL, Vips.boxFor(auto, landscape).fit());
+        assertEquals(Fit.FILL, ResultGeometry.resolved(auto, landscape).fit());
         TransformSpec portraitBox = new TransformSpec(200, 300, Fit.AUTO, Gravity.CENTRE, false, Optional.empty(), 80, true);
-        assertEquals(Fit.FIT, Vips.boxFor(portraitBox, landscape).fit());
-        assertEquals(Fit.FILL, Vips.boxFor(portraitBox, new ImageInfo(ImageFormat.JPEG, 1200, 800, 1, 6, false)).fit(),
+        assertEquals(Fit.FIT, ResultGeometry.resolved(portraitBox, landscape).fit());
+        assertEquals(Fit.FILL, ResultGeometry.resolved(portraitBox, new ImageInfo(ImageFormat.JPEG, 1200, 800, 1, 6, false)).fit(),
                 "orientation 6 stands the landscape photo up");
         BufferedImage out = TestImages.decode(VIPS.transform(PHOTO, portraitBox, LIMITS).bytes());
         assertEquals(200, out.getWidth());
@@ -639,6 +713,21 @@ class VipsTest {
         assertReason(Reason.LIMIT_EXCEEDED,
                 () -> VIPS.transform(gif, spec(20, 20, Fit.FIT, ImageFormat.PNG), new ImageLimits(1_000_000, 4)));
         assertEquals(20, VIPS.transform(gif, spec(20, 20, Fit.FIT, ImageFormat.PNG), LIMITS).width());
+    }
+
+    /**
+     * libvips's error buffer is process-global: its text, which may be another thread's, goes to
+     * the detail for logs, never into the message a client sees.
+     */
+    @Test
+    void libvipsTextStaysOutOfTheMessage() {
+        VipsException broken = assertThrows(VipsException.class, () -> VIPS.transform(TestImages.truncatedJpeg(),
+                spec(100, 100, Fit.FIT, ImageFormat.PNG), LIMITS));
+        assertEquals(Reason.CORRUPT_INPUT, broken.reason());
+        assertFalse(broken.detail().isBlank(), "libvips said why");
+        assertFalse(broken.getMessage().contains(broken.detail()), broken.getMessage());
+        assertFalse(broken.getMessage().matches("(?is).*(vips|jpeg|load|premature).*"), broken.getMessage());
+        assertTrue(broken.toString().contains(broken.detail()), "logs get libvips's words");
     }
 
     private static void assertReason(Reason reason, Runnable call) {

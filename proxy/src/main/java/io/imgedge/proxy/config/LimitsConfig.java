@@ -28,9 +28,11 @@ public record LimitsConfig(long maxSourceBytes, ImageLimits image, int maxResult
         if (!svg.equals("sanitize") && !svg.equals("refuse")) {
             throw ConfigValues.bad(c, "svg", "must be sanitize or refuse, got " + svg);
         }
+        int maxResultSide = intAtLeast(c, "max_result_side", 1);
         return new LimitsConfig(positiveBytes(c, "max_source_bytes"),
-                new ImageLimits(positiveLong(c, "max_source_pixels"), intAtLeast(c, "max_frames", 1), svg.equals("sanitize")),
-                intAtLeast(c, "max_result_side", 1), threadsOrCores(c, "workers"), intAtLeast(c, "queue", 0),
+                new ImageLimits(positiveLong(c, "max_source_pixels"), intAtLeast(c, "max_frames", 1), svg.equals("sanitize"),
+                        maxResultSide, positiveLong(c, "max_result_pixels")),
+                maxResultSide, threadsOrCores(c, "workers"), intAtLeast(c, "queue", 0),
                 ConfigValues.positiveDuration(c, "transform_timeout"), busy, svg.equals("sanitize"));
     }
 }

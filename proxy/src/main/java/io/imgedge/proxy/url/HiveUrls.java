@@ -59,8 +59,11 @@ public final class HiveUrls {
             width = Math.min(CAP_WIDTH, maxSide);
             height = Math.min(CAP_HEIGHT, maxSide);
         }
-        return new ProcessingRequest(new ProcessingOptions(type, width, height, false, Gravity.CENTRE, 0, format),
-                Source.parse(url));
+        // unsigned: only what the imagehoster proxies, never this node's files, store or buckets
+        if (!(Source.parse(url) instanceof Source.Remote remote)) {
+            throw HttpError.badRequest("the image URL must be http or https");
+        }
+        return new ProcessingRequest(new ProcessingOptions(type, width, height, false, Gravity.CENTRE, 0, format), remote);
     }
 
     /** Where a legacy {@code /{w}x{h}/{url}} path moved: its {@code /p/} form. */

@@ -53,6 +53,16 @@ class HiveUrlsTest {
         assertEquals(url, HIVE.parse(b58(url), "").source().canonical());
     }
 
+    /** Unsigned /p/ URLs once read local files and the store (issue 13): only http(s) sources. */
+    @Test
+    void onlyWebSourcesAreProxied() {
+        for (String source : new String[]{"local:///secret.jpg", "store:///ab/cd/" + "ab".repeat(32) + ".jpg",
+                "s3://bucket/key.jpg", "https://images.hive.blog/p/" + b58("local:///secret.jpg")}) {
+            HttpError refused = assertThrows(HttpError.class, () -> HIVE.parse(b58(source), "width=10"), source);
+            assertEquals(400, refused.status(), source);
+        }
+    }
+
     @Test
     void nestedProxyUrlsAreUnwrapped() {
         String inner = "https://example.com/photo.png";
