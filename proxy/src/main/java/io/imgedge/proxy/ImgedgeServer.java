@@ -66,6 +66,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
@@ -79,6 +80,7 @@ public final class ImgedgeServer implements AutoCloseable {
 
     private final ImgedgeConfig config;
     private final ServerState state = new ServerState();
+    private final AtomicBoolean closed = new AtomicBoolean();
     private final ServerMetrics metrics = new ServerMetrics();
     private final EventLoopGroup acceptors;
     private final EventLoopGroup io;
@@ -266,8 +268,9 @@ public final class ImgedgeServer implements AutoCloseable {
         clientLimits.update(fresh.throttle());
         responder.trustedProxies(new ClientAddress(fresh.throttle().trustedProxies()));
         urls.presets(fresh.processing().presets());
-        images.forgetParsedUrls();
         httpOrigin.allow(fresh.sources().http().allowList(), fresh.sources().http().allowedPorts());
+        // after the new source policy is in force: a URL parsed in between would keep the old decision
+        images.forgetParsedUrls();
         accessLog.update(fresh.accessLog());
         List<String> reloaded = List.of("throttle.client", "processing.presets", "sources.http.allow_list",
                 "sources.http.allowed_ports", "log.access");
@@ -285,8 +288,12 @@ public final class ImgedgeServer implements AutoCloseable {
         return workers;
     }
 
+    /** Drains and stops; later calls return at once. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         state.drain();
         for (Channel listener : listeners) {
             if (listener != adminListener) {

@@ -166,6 +166,9 @@ public final class ImageService {
         ProcessingRequest request;
         try {
             request = urls.parse(rawPath);
+            origins.refusal(request.source()).ifPresent(refused -> {
+                throw refused;
+            });
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -194,8 +197,12 @@ public final class ImageService {
                                                   MissAdmission admission) {
         Parsed url = parsed.getIfPresent(id);
         if (url == null) {
+            // the source policy is asked here, before any cache: parsed URLs are forgotten when it changes
             try {
                 url = parse.get();
+                origins.refusal(url.request().source()).ifPresent(refused -> {
+                    throw refused;
+                });
             } catch (RuntimeException e) {
                 return CompletableFuture.failedFuture(e);
             }

@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.imgedge.proxy.config.SourcesConfig;
 import io.imgedge.proxy.error.HttpError;
+import io.imgedge.proxy.url.RemoteUrls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -41,6 +42,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -158,16 +160,9 @@ public final class HttpOrigin implements AutoCloseable {
     private CompletableFuture<Original> fetch(URI uri, int redirectsLeft) {
         Target target;
         try {
-            target = Target.of(uri);
+            target = checked(uri);
         } catch (HttpError e) {
             return CompletableFuture.failedFuture(e);
-        }
-        if (!allowList.allows(uri)) {
-            return CompletableFuture.failedFuture(HttpError.forbidden("source URL is not on the allow-list"));
-        }
-        java.util.Set<Integer> ports = allowedPorts;
-        if (!ports.isEmpty() && !ports.contains(target.port())) {
-            return CompletableFuture.failedFuture(HttpError.forbidden("source port " + target.port() + " is not allowed"));
         }
         String origin = target.host().toLowerCase(Locale.ROOT) + ":" + target.port();
         CircuitBreaker breaker = breakers.get(origin, newBreaker);
@@ -206,6 +201,57 @@ public final class HttpOrigin implements AutoCloseable {
                 });
     }
 
+    /**
+     * Why {@code uri} may not be fetched under the policy in force now, without resolving its
+     * host: scheme, allow-list, port list, and a host that is an address (or {@code localhost})
+     * of a kind refused. A cached copy of a refused source is not served either.
+     */
+    public Optional<HttpError> refusal(URI uri) {
+        try {
+            checked(uri);
+            return Optional.empty();
+        } catch (HttpError e) {
+            return Optional.of(e);
+        }
+    }
+
+    private Target checked(URI uri) {
+        Target target = Target.of(uri);
+        if (!allowList.allows(uri)) {
+            throw HttpError.forbidden("source URL is not on the allow-list");
+        }
+        java.util.Set<Integer> ports = allowedPorts;
+        if (!ports.isEmpty() && !ports.contains(target.port())) {
+            throw HttpError.forbidden("source port " + target.port() + " is not allowed");
+        }
+        Optional<InetAddress> literal = literalAddress(target.host());
+        if (literal.isPresent() && !policy.allows(literal.get())) {
+            throw refusedAddress(literal.get());
+        }
+        return target;
+    }
+
+    /** The address a host names without a lookup: an IP literal, or loopback for {@code localhost} names. */
+    private static Optional<InetAddress> literalAddress(String host) {
+        String name = host.toLowerCase(Locale.ROOT);
+        if (name.equals("localhost") || name.endsWith(".localhost") || name.equals("localhost.")) {
+            return Optional.of(InetAddress.getLoopbackAddress());
+        }
+        if (!name.contains(":") && !Character.isDigit(name.charAt(name.length() - 1))) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(InetAddress.ofLiteral(name));
+        } catch (IllegalArgumentException notALiteral) {
+            return Optional.empty();
+        }
+    }
+
+    private static HttpError refusedAddress(InetAddress address) {
+        return HttpError.forbidden("source address not allowed ("
+                + AddressPolicy.classify(address).name().toLowerCase(Locale.ROOT) + ")");
+    }
+
     /** Failures that say the origin is down or broken (not that a file is missing, nor our own limits). */
     private static boolean originFault(Throwable failure) {
         Throwable e = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
@@ -213,11 +259,18 @@ public final class HttpOrigin implements AutoCloseable {
         return e instanceof HttpError error && (error.status() == 502 || error.status() == 504);
     }
 
+    /** Where a redirect points, normalised as a source URL is before it is checked and fetched. */
     private static URI redirectTarget(URI from, String location) {
+        URI target;
         try {
-            return from.resolve(location.strip());
+            target = from.resolve(location.strip());
         } catch (IllegalArgumentException e) {
             throw HttpError.badGateway("origin redirected to an invalid URL", e);
+        }
+        try {
+            return RemoteUrls.normalize(target);
+        } catch (IllegalArgumentException e) {
+            throw HttpError.forbidden("origin redirected to a refused URL: " + e.getMessage());
         }
     }
 
@@ -234,8 +287,7 @@ public final class HttpOrigin implements AutoCloseable {
                     return address;
                 }
             }
-            throw HttpError.forbidden("source address not allowed ("
-                    + AddressPolicy.classify(addresses[0]).name().toLowerCase(Locale.ROOT) + ")");
+            throw refusedAddress(addresses[0]);
         }, resolver);
     }
 

@@ -16,6 +16,9 @@ import java.util.concurrent.Semaphore;
 
 /** Fetches an original from whichever origin a {@link Source} names. Thread-safe. */
 public final class Origins {
+    private static final HttpError S3_OFF = HttpError.forbidden("s3:// sources are not configured");
+    private static final HttpError LOCAL_OFF = HttpError.forbidden("local:// sources are disabled");
+
     private final HttpOrigin http;
     private final Optional<BlobOrigin> local;
     private final Optional<MinioClient> s3;
@@ -37,6 +40,20 @@ public final class Origins {
         this.store = new BlobOrigin(store, maxBytes, virtualThreads, blockingCalls, true);
     }
 
+    /**
+     * Why {@code source} may not be used under the policy in force now (a scheme that is off,
+     * the allow-list, the port list, a refused address literal), decided without I/O. Checked
+     * before any cache is asked, so a cached copy of a source the policy now refuses is not served.
+     */
+    public Optional<HttpError> refusal(Source source) {
+        return switch (source) {
+            case Source.Remote remote -> http.refusal(remote.uri());
+            case Source.S3Object _ -> s3.isPresent() ? Optional.empty() : Optional.of(S3_OFF);
+            case Source.LocalFile _ -> local.isPresent() ? Optional.empty() : Optional.of(LOCAL_OFF);
+            case Source.Stored _ -> Optional.empty();
+        };
+    }
+
     /** The original's bytes; fails with an {@link HttpError} or a storage exception. */
     public CompletableFuture<Original> fetch(Source source) {
         return switch (source) {
@@ -44,9 +61,9 @@ public final class Origins {
             case Source.S3Object object -> s3.map(client -> new BlobOrigin(
                             new S3BlobStore(client, object.bucket(), "s3:" + object.bucket(), s3Calls),
                             maxBytes, virtualThreads, blockingCalls, false).fetch(object.key()))
-                    .orElseGet(() -> CompletableFuture.failedFuture(HttpError.forbidden("s3:// sources are not configured")));
+                    .orElseGet(() -> CompletableFuture.failedFuture(S3_OFF));
             case Source.LocalFile file -> local.map(origin -> origin.fetch(file.path()))
-                    .orElseGet(() -> CompletableFuture.failedFuture(HttpError.forbidden("local:// sources are disabled")));
+                    .orElseGet(() -> CompletableFuture.failedFuture(LOCAL_OFF));
             case Source.Stored stored -> store.fetch(stored.key());
         };
     }

@@ -1,5 +1,7 @@
 package io.imgedge.proxy.origin;
 
+import io.imgedge.proxy.url.RemoteUrls;
+
 import java.net.URI;
 import java.util.List;
 import java.util.Locale;
@@ -9,7 +11,8 @@ import java.util.Locale;
  * one prefix by parts, never by text: same scheme, the same host exactly (so
  * {@code http://example.com@evil.test/} and {@code http://example.com.evil.test/} do not match
  * {@code http://example.com}), the same port, and a path that equals the prefix's or continues
- * it after a {@code /}. Pure.
+ * it after a {@code /}. Prefixes and URLs are compared in {@link RemoteUrls}'s normal form (URLs
+ * arrive in it: sources when parsed, redirect targets when followed). Pure.
  */
 public record SourceAllowList(List<URI> prefixes) {
 
@@ -21,7 +24,7 @@ public record SourceAllowList(List<URI> prefixes) {
             if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null || uri.getRawUserInfo() != null) {
                 throw new IllegalArgumentException("'" + p + "' must be an http(s) URL with a host and no user part");
             }
-            return uri;
+            return RemoteUrls.normalize(uri);
         }).toList());
     }
 

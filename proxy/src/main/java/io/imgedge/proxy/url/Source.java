@@ -11,7 +11,7 @@ import java.util.Locale;
 /** Where an original comes from, parsed from a processing URL's source part. */
 public sealed interface Source {
 
-    /** {@code http://} or {@code https://}. */
+    /** {@code http://} or {@code https://}, normalised by {@link RemoteUrls}. */
     record Remote(URI uri) implements Source {
     }
 
@@ -72,9 +72,11 @@ public sealed interface Source {
             if (uri.getHost() == null || uri.getHost().isEmpty()) {
                 throw HttpError.badRequest("source URL has no host");
             }
-            return new Remote(uri);
+            return new Remote(RemoteUrls.normalize(uri));
         } catch (URISyntaxException e) {
             throw HttpError.badRequest("invalid source URL: " + e.getReason());
+        } catch (IllegalArgumentException e) {
+            throw HttpError.badRequest("source URL refused: " + e.getMessage());
         }
     }
 

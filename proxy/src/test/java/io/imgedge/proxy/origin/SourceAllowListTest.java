@@ -1,10 +1,13 @@
 package io.imgedge.proxy.origin;
 
+import io.imgedge.proxy.error.HttpError;
+import io.imgedge.proxy.url.Source;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,5 +28,21 @@ class SourceAllowListTest {
         assertTrue(SourceAllowList.parse(List.of()).allows(URI.create("http://anything.test/")));
         assertThrows(IllegalArgumentException.class, () -> SourceAllowList.parse(List.of("ftp://x/")));
         assertThrows(IllegalArgumentException.class, () -> SourceAllowList.parse(List.of("http://u@x/")));
+    }
+
+    /** Traversal spellings once passed the prefix check and reached the origin as sent (issue 13). */
+    @Test
+    void dotSegmentsAndEscapesCannotLeaveAnAllowedPrefix() {
+        SourceAllowList list = SourceAllowList.parse(List.of("http://example.com/allowed/"));
+        for (String escape : List.of("/allowed/../other/x.jpg", "/allowed/%2e%2e/other/x.jpg", "/allowed/.%2e/other/x.jpg",
+                "/allowed/%2E%2E/other/x.jpg", "/allowed/./../other/x.jpg")) {
+            URI normal = ((Source.Remote) Source.parse("http://example.com" + escape)).uri();
+            assertFalse(list.allows(normal), escape + " is " + normal);
+        }
+        assertTrue(list.allows(((Source.Remote) Source.parse("http://example.com/allowed/a/../b/%78.jpg")).uri()));
+        HttpError slash = assertThrows(HttpError.class, () -> Source.parse("http://example.com/allowed/..%2fother/x.jpg"));
+        assertEquals(400, slash.status());
+        assertTrue(SourceAllowList.parse(List.of("http://example.com/a/%7Eb")).allows(URI.create("http://example.com/a/~b/c")),
+                "prefixes are normalised too");
     }
 }
