@@ -3,6 +3,7 @@ package io.imgedge.proxy;
 import io.imgedge.proxy.cache.DiskTier;
 import io.imgedge.proxy.cache.MemoryTier;
 import io.imgedge.proxy.cache.TieredCache;
+import io.imgedge.proxy.config.BodyConfig;
 import io.imgedge.proxy.config.CacheConfig;
 import io.imgedge.proxy.config.ImgedgeConfig;
 import io.imgedge.proxy.config.ServerConfig;
@@ -10,6 +11,7 @@ import io.imgedge.proxy.config.ThrottleConfig;
 import io.imgedge.proxy.http.AccessLog;
 import io.imgedge.proxy.http.AdminHandler;
 import io.imgedge.proxy.http.AdminInitializer;
+import io.imgedge.proxy.http.BodyBudget;
 import io.imgedge.proxy.http.ConnectionLimit;
 import io.imgedge.proxy.http.PublicInitializer;
 import io.imgedge.proxy.http.PublicResponder;
@@ -58,6 +60,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -177,8 +181,13 @@ public final class ImgedgeServer implements AutoCloseable {
                 new ClientAddress(throttle.trustedProxies()), metrics, config.hive(),
                 new HiveUrls(config.limits().maxResultSide()));
         accessLog = new AccessLog(config.accessLog(), clock, new Tenants(config.upload().tenants()));
-        RequestHandler.Shared handler = new RequestHandler.Shared(responder, state, metrics, accessLog, config.server().requestTimeout(), config.limits().busyStatus(),
-                AsciiString.cached(config.server().nodeName()));
+        BodyConfig bodies = config.limits().bodies();
+        clearSpool(bodies.spoolDir());
+        BodyBudget budget = new BodyBudget(bodies.memory(), bodies.perClient());
+        metrics.bodyBytes(budget::used);
+        RequestHandler.Shared handler = new RequestHandler.Shared(responder, state, metrics, accessLog,
+                config.server().requestTimeout(), config.limits().busyStatus(), AsciiString.cached(config.server().nodeName()),
+                bodies, budget);
 
         ServerConfig server = config.server();
         connections = new ConnectionLimit(server.maxConnections(), metrics);
@@ -192,6 +201,19 @@ public final class ImgedgeServer implements AutoCloseable {
             adminListener = listen(config.admin().listener(), new AdminInitializer(
                     new AdminHandler(state, metrics, images, store, virtualThreads, config.admin().token(), this::reload), server.idleTimeout()));
             admin = (InetSocketAddress) adminListener.localAddress();
+        }
+    }
+
+    /** Removes bodies a crash left half-spooled; the directory is this node's own. */
+    private static void clearSpool(Path dir) {
+        try (var files = Files.list(dir)) {
+            for (Path file : files.toList()) {
+                Files.deleteIfExists(file);
+            }
+        } catch (NoSuchFileException absent) {
+            // made when the first large body comes
+        } catch (IOException e) {
+            LOG.warn("cannot clear the body spool {}: {}", dir, e.toString());
         }
     }
 

@@ -1,5 +1,7 @@
 package io.imgedge.proxy.error;
 
+import java.util.Map;
+
 /**
  * A failure with the HTTP status and public message the client gets. {@link #report()} says
  * whether it is our fault (logged with its cause) rather than the client's or an origin's.
@@ -9,6 +11,7 @@ public final class HttpError extends RuntimeException {
     private final boolean report;
     private final long retryAfterSeconds;
     private final int originStatus;
+    private final Map<String, String> headers;
 
     private HttpError(int status, String message, boolean report, Throwable cause) {
         this(status, message, report, cause, 0);
@@ -20,11 +23,22 @@ public final class HttpError extends RuntimeException {
 
     private HttpError(int status, String message, boolean report, Throwable cause, long retryAfterSeconds,
                       int originStatus) {
+        this(status, message, report, cause, retryAfterSeconds, originStatus, Map.of());
+    }
+
+    private HttpError(int status, String message, boolean report, Throwable cause, long retryAfterSeconds,
+                      int originStatus, Map<String, String> headers) {
         super(message, cause, false, false);
         this.status = status;
         this.report = report;
         this.retryAfterSeconds = retryAfterSeconds;
         this.originStatus = originStatus;
+        this.headers = headers;
+    }
+
+    /** Headers the answer must carry besides {@code Retry-After} ({@code Allow}, {@code WWW-Authenticate}). */
+    public Map<String, String> headers() {
+        return headers;
     }
 
     /** The HTTP status an origin answered with, when this error is its answer; 0 otherwise. */
@@ -64,12 +78,19 @@ public final class HttpError extends RuntimeException {
         return new HttpError(404, message, false, null);
     }
 
-    public static HttpError methodNotAllowed(String message) {
-        return new HttpError(405, message, false, null);
+    /** @param allow the methods the resource takes, for the {@code Allow} header RFC 9110 requires on a 405 */
+    public static HttpError methodNotAllowed(String message, String allow) {
+        return new HttpError(405, message, false, null, 0, 0, Map.of("allow", allow));
     }
 
-    public static HttpError unauthorized(String message) {
-        return new HttpError(401, message, false, null);
+    /** @param challenge the {@code WWW-Authenticate} challenge RFC 9110 requires on a 401, e.g. {@code Bearer} */
+    public static HttpError unauthorized(String message, String challenge) {
+        return new HttpError(401, message, false, null, 0, 0, Map.of("www-authenticate", challenge));
+    }
+
+    /** 408: the request (its body) did not arrive in time; the connection is closed after it. */
+    public static HttpError requestTimeout(String message) {
+        return new HttpError(408, message, false, null);
     }
 
     public static HttpError uriTooLong(String message) {

@@ -35,6 +35,7 @@ import java.util.function.Supplier;
  */
 @ChannelHandler.Sharable
 public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final String READ = "GET, HEAD";
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     private final ServerState state;
@@ -85,19 +86,20 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
             return done(Reply.error(HttpError.badRequest("malformed HTTP request")));
         }
         if (!authorized(request)) {
-            return done(Reply.error(HttpError.unauthorized("admin token required")));
+            return done(Reply.error(HttpError.unauthorized("admin token required", "Bearer realm=\"imgedge-admin\"")));
         }
         String path = path(request);
         boolean read = request.method().equals(HttpMethod.GET) || request.method().equals(HttpMethod.HEAD);
         return switch (path) {
-            case "/health" -> read ? done(Reply.json(200, "status", "ok")) : notAllowed(request);
+            case "/health" -> read ? done(Reply.json(200, "status", "ok")) : notAllowed(request, READ);
             case "/ready" -> read ? done(state.draining() ? Reply.error(HttpError.unavailable("draining"))
                     : store.ready() ? Reply.json(200, "status", "ready")
-                    : Reply.error(HttpError.unavailable("no store backend is up"))) : notAllowed(request);
-            case "/metrics" -> read ? done(new Reply.Text(200, PROMETHEUS_TEXT, metrics.scrape())) : notAllowed(request);
-            case "/purge" -> request.method().equals(HttpMethod.POST) ? purge(request) : notAllowed(request);
-            case "/store/verify", "/store/repair" -> notAllowed(request);
-            case "/reload" -> request.method().equals(HttpMethod.POST) ? reload() : notAllowed(request);
+                    : Reply.error(HttpError.unavailable("no store backend is up"))) : notAllowed(request, READ);
+            case "/metrics" -> read ? done(new Reply.Text(200, PROMETHEUS_TEXT, metrics.scrape())) : notAllowed(request, READ);
+            case "/purge" -> request.method().equals(HttpMethod.POST) ? purge(request) : notAllowed(request, "POST");
+            case "/store/verify" -> notAllowed(request, "GET");
+            case "/store/repair" -> notAllowed(request, "POST");
+            case "/reload" -> request.method().equals(HttpMethod.POST) ? reload() : notAllowed(request, "POST");
             default -> done(Reply.error(HttpError.notFound("not found")));
         };
     }
@@ -140,8 +142,8 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
         }, blocking);
     }
 
-    private static CompletableFuture<Reply> notAllowed(FullHttpRequest request) {
-        return done(Reply.error(HttpError.methodNotAllowed("method " + request.method() + " not allowed")));
+    private static CompletableFuture<Reply> notAllowed(FullHttpRequest request, String allow) {
+        return done(Reply.error(HttpError.methodNotAllowed("method " + request.method() + " not allowed", allow)));
     }
 
     private static CompletableFuture<Reply> done(Reply reply) {

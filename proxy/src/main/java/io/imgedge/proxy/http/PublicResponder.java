@@ -15,6 +15,7 @@ import io.imgedge.proxy.url.Source;
 import io.imgedge.vips.ImageFormat;
 import io.imgedge.vips.ImageInfo;
 import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -28,6 +29,7 @@ import io.netty.handler.codec.http.multipart.InterfaceHttpData;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -38,6 +40,8 @@ import java.util.stream.Collectors;
 /** The public routes: each a few lines from route to service. Thread-safe. */
 public final class PublicResponder implements Responder {
     private static final String IMMUTABLE = "public, max-age=31536000, immutable";
+    /** Fields a multipart upload may have; the image is one of them. */
+    static final int MAX_MULTIPART_FIELDS = 32;
 
     private final ImageService images;
     private final StoreService store;
@@ -81,7 +85,8 @@ public final class PublicResponder implements Responder {
         }
         Optional<String> tenant = tenants.tenant(request.headers().get(HttpHeaderNames.AUTHORIZATION));
         if (tenant.isEmpty()) {
-            return Optional.of(HttpError.unauthorized("a valid upload token is required (Authorization: Bearer ...)"));
+            return Optional.of(HttpError.unauthorized("a valid upload token is required (Authorization: Bearer ...)",
+                    "Bearer realm=\"imgedge-upload\""));
         }
         long waitNanos = uploadRates.get(tenant.get()).tryTake();
         if (waitNanos == 0) {
@@ -98,7 +103,7 @@ public final class PublicResponder implements Responder {
     }
 
     @Override
-    public CompletableFuture<Reply> answer(Route route, HttpRequest request, byte[] body, InetSocketAddress peer) {
+    public CompletableFuture<Reply> answer(Route route, HttpRequest request, RequestBody body, InetSocketAddress peer) {
         return switch (route) {
             case Route.Health _ -> done(Reply.json(200, "status", "ok"));
             case Route.Ready _ -> done(state.draining() ? Reply.error(HttpError.unavailable("draining"))
@@ -114,7 +119,7 @@ public final class PublicResponder implements Responder {
                     : new Reply.Bytes(301, "text/plain", ByteBuffer.allocate(0), Map.of("location",
                     HiveUrls.legacyLocation(legacy.width(), legacy.height(), legacy.url()), "cache-control", IMMUTABLE)));
             case Route.Upload _ -> limited(request, peer,
-                    _ -> store.upload(file(request, body)).thenApply(PublicResponder::uploaded));
+                    _ -> store.upload(() -> file(request, body)).thenApply(PublicResponder::uploaded));
             case Route.Original original -> limited(request, peer, _ -> original(original.key(), request));
             case Route.Rejected rejected -> done(Reply.error(rejected.error()));
         };
@@ -128,7 +133,8 @@ public final class PublicResponder implements Responder {
      * Who is asking, for per-client limits: the tenant of a valid token, else the client's
      * address (through trusted proxies).
      */
-    private String client(HttpRequest request, InetSocketAddress peer) {
+    @Override
+    public String client(HttpRequest request, InetSocketAddress peer) {
         String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
         if (authorization != null) {
             Optional<String> tenant = tenants.tenant(authorization);
@@ -184,33 +190,45 @@ public final class PublicResponder implements Responder {
         return new Reply.Json(u.created() ? 201 : 200, json);
     }
 
-    /** The image in an upload body: the body itself, or the multipart field {@code file}. */
-    static byte[] file(HttpRequest request, byte[] body) {
-        byte[] bytes = body;
+    /**
+     * The image in an upload body: the body itself, or the multipart field {@code file}. Reads a
+     * spooled body back (within the body budget): call on a worker.
+     *
+     * @throws HttpError 400 for an empty upload or a multipart body that does not parse
+     */
+    static byte[] file(HttpRequest request, RequestBody body) {
+        byte[] bytes = body.bytes();
         if (HttpPostRequestDecoder.isMultipart(request)) {
-            DefaultFullHttpRequest full = new DefaultFullHttpRequest(request.protocolVersion(), request.method(),
-                    request.uri(), Unpooled.wrappedBuffer(body), request.headers(), EmptyHttpHeaders.INSTANCE);
-            HttpPostRequestDecoder decoder = null;
-            try {
-                decoder = new HttpPostRequestDecoder(new DefaultHttpDataFactory(false), full);
-                InterfaceHttpData field = decoder.getBodyHttpData("file");
-                if (!(field instanceof FileUpload file)) {
-                    throw HttpError.badRequest("a multipart upload needs a file field named \"file\"");
-                }
-                bytes = file.get();
-            } catch (HttpPostRequestDecoder.ErrorDataDecoderException | IOException e) {
-                throw HttpError.badRequest("malformed multipart body");
-            } finally {
-                if (decoder != null) {
-                    decoder.destroy();
-                }
-                full.release();
-            }
+            bytes = multipartFile(request, bytes);
         }
         if (bytes.length == 0) {
             throw HttpError.badRequest("the upload is empty");
         }
         return bytes;
+    }
+
+    private static byte[] multipartFile(HttpRequest request, byte[] body) {
+        DefaultFullHttpRequest full = new DefaultFullHttpRequest(request.protocolVersion(), request.method(),
+                request.uri(), Unpooled.wrappedBuffer(body), request.headers(), EmptyHttpHeaders.INSTANCE);
+        HttpPostRequestDecoder decoder = null;
+        try {
+            decoder = new HttpPostRequestDecoder(new DefaultHttpDataFactory(false), full, StandardCharsets.UTF_8,
+                    MAX_MULTIPART_FIELDS, -1);
+            InterfaceHttpData field = decoder.getBodyHttpData("file");
+            if (!(field instanceof FileUpload file)) {
+                throw HttpError.badRequest("a multipart upload needs a file field named \"file\"");
+            }
+            return file.get();
+        } catch (HttpPostRequestDecoder.TooManyFormFieldsException e) {
+            throw HttpError.badRequest("a multipart upload may have at most " + MAX_MULTIPART_FIELDS + " fields");
+        } catch (DecoderException | IOException | IllegalArgumentException | IllegalStateException e) {
+            throw HttpError.badRequest("malformed multipart body" + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+        } finally {
+            if (decoder != null) {
+                decoder.destroy();
+            }
+            full.release();
+        }
     }
 
     /** {@code /i/{key}}: 304 by the content address alone, a presigned redirect, a range, or the whole original. */

@@ -36,8 +36,12 @@ public sealed interface Reply {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", error.status());
         body.put("error", error.getMessage());
-        return new Json(error.status(), body, error.retryAfterSeconds() > 0
-                ? Map.of("retry-after", Long.toString(error.retryAfterSeconds())) : Map.of());
+        if (error.retryAfterSeconds() == 0) {
+            return new Json(error.status(), body, error.headers());
+        }
+        Map<String, String> headers = new LinkedHashMap<>(error.headers());
+        headers.put("retry-after", Long.toString(error.retryAfterSeconds()));
+        return new Json(error.status(), body, headers);
     }
 
     /** An error with extra headers (such as {@code Content-Range} on a 416). */

@@ -22,8 +22,17 @@ public interface Responder {
     long maxBody(Route route);
 
     /**
-     * @param body the request body, empty for routes that take none; owned by the callee
+     * Who a request is, for the share of body memory it may hold: the upload tenant, else the address.
+     *
      * @param peer the address the connection comes from, or null when it has none (tests)
      */
-    CompletableFuture<Reply> answer(Route route, HttpRequest request, byte[] body, InetSocketAddress peer);
+    String client(HttpRequest request, InetSocketAddress peer);
+
+    /**
+     * @param body the request body, {@link RequestBody#EMPTY} for routes that take none; the
+     *             handler closes it once the response is written, so the reply's future must
+     *             be done with it by then
+     * @param peer the address the connection comes from, or null when it has none (tests)
+     */
+    CompletableFuture<Reply> answer(Route route, HttpRequest request, RequestBody body, InetSocketAddress peer);
 }

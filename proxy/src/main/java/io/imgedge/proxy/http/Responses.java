@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 
 import java.nio.charset.StandardCharsets;
+import java.util.function.BiConsumer;
 
 /** Turns a {@link Reply} into a full HTTP response (h1 or h2 via the stream codec). Pure. */
 final class Responses {
@@ -32,7 +33,6 @@ final class Responses {
     private static final AsciiString CSP_HEADER = AsciiString.cached("content-security-policy");
     private static final AsciiString CSP = AsciiString.cached("default-src 'none'; style-src 'unsafe-inline'; sandbox");
 
-    private static final byte[] STATUS_200 = "HTTP/1.1 200 OK\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final short CRLF = ('\r' << 8) | '\n';
     private static final short COLON_SPACE = (':' << 8) | ' ';
     /** Our own header names and values are known good: the hit path skips validating them. */
@@ -52,6 +52,12 @@ final class Responses {
      * @param head        whether the request was HEAD: headers as for GET, no body
      */
     static FullHttpResponse build(Reply reply, String ifNoneMatch, boolean head) {
+        FullHttpResponse response = content(reply, ifNoneMatch, head);
+        response.headers().set(HttpHeaderNames.DATE, HttpDate.now());
+        return response;
+    }
+
+    private static FullHttpResponse content(Reply reply, String ifNoneMatch, boolean head) {
         return switch (reply) {
             case Reply.Image(ImageReply image) -> image(image, ifNoneMatch, head);
             case Reply.Json json -> {
@@ -83,27 +89,32 @@ final class Responses {
     }
 
     /**
-     * The HTTP/1.1 head of a 200 image response, encoded straight to bytes: the same header set
-     * as {@link #build} makes, without building a response object for the encoder. For
-     * keep-alive HTTP/1.1 GETs that are not answered 304 (the caller checks).
+     * The HTTP/1.1 head of a 200 image response after its status and {@code Date} lines (see
+     * {@link HttpDate#statusAndDate}), encoded straight to bytes: the headers {@link #build}
+     * sets, from the same list, without a response object for the encoder. For keep-alive
+     * HTTP/1.1 GETs that are not answered 304 (the caller checks).
      */
     static byte[] imageHead(ImageReply image, AsciiString nodeName) {
         ByteBuf head = Unpooled.buffer(384);
-        head.writeBytes(STATUS_200);
         header(head, HttpHeaderNames.CONTENT_TYPE, image.contentType());
         header(head, HttpHeaderNames.CONTENT_LENGTH, Integer.toString(image.body().remaining()));
-        header(head, HttpHeaderNames.ETAG, image.etag());
-        header(head, HttpHeaderNames.CACHE_CONTROL, cacheControl(image.maxAge().toSeconds()));
-        header(head, SERVER_TIMING, image.serverTiming());
-        header(head, X_CACHE, image.cacheStatus());
-        if (image.varyAccept()) {
-            header(head, HttpHeaderNames.VARY, HttpHeaderNames.ACCEPT);
-        }
-        header(head, NOSNIFF_HEADER, NOSNIFF);
-        header(head, CSP_HEADER, CSP);
+        imageHeaders(image, (name, value) -> header(head, name, value));
         header(head, SERVED_BY, nodeName);
         head.writeShort(CRLF);
         return ByteBufUtil.getBytes(head);
+    }
+
+    /** The headers of an image response besides its type, length, date and node: one list for both encodings. */
+    private static void imageHeaders(ImageReply image, BiConsumer<AsciiString, CharSequence> out) {
+        out.accept(HttpHeaderNames.ETAG, image.etag());
+        out.accept(HttpHeaderNames.CACHE_CONTROL, cacheControl(image.maxAge().toSeconds()));
+        out.accept(SERVER_TIMING, image.serverTiming());
+        out.accept(X_CACHE, image.cacheStatus());
+        if (image.varyAccept()) {
+            out.accept(HttpHeaderNames.VARY, HttpHeaderNames.ACCEPT);
+        }
+        out.accept(NOSNIFF_HEADER, NOSNIFF);
+        out.accept(CSP_HEADER, CSP);
     }
 
     private static void header(ByteBuf out, AsciiString name, CharSequence value) {
@@ -119,16 +130,7 @@ final class Responses {
                 ? new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NOT_MODIFIED, Unpooled.EMPTY_BUFFER,
                 HEADERS, TRAILERS)
                 : response(200, image.contentType(), Unpooled.wrappedBuffer(image.body().duplicate()), head);
-        HttpHeaders h = response.headers();
-        h.set(HttpHeaderNames.ETAG, image.etag());
-        h.set(HttpHeaderNames.CACHE_CONTROL, cacheControl(image.maxAge().toSeconds()));
-        h.set(SERVER_TIMING, image.serverTiming());
-        h.set(X_CACHE, image.cacheStatus());
-        if (image.varyAccept()) {
-            h.set(HttpHeaderNames.VARY, HttpHeaderNames.ACCEPT);
-        }
-        h.set(NOSNIFF_HEADER, NOSNIFF);
-        h.set(CSP_HEADER, CSP);
+        imageHeaders(image, response.headers()::set);
         return response;
     }
 

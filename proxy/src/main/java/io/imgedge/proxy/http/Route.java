@@ -85,10 +85,10 @@ public sealed interface Route {
         String path = query >= 0 ? uri.substring(0, query) : uri;
         if (path.equals("/upload")) {
             return method.equals(HttpMethod.POST) ? new Upload()
-                    : new Rejected(HttpError.methodNotAllowed("method " + method + " not allowed on /upload (POST)"));
+                    : new Rejected(HttpError.methodNotAllowed("method " + method + " not allowed on /upload (POST)", "POST"));
         }
         if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD)) {
-            return new Rejected(HttpError.methodNotAllowed("method " + method + " not allowed"));
+            return new Rejected(HttpError.methodNotAllowed("method " + method + " not allowed", "GET, HEAD"));
         }
         if (path.startsWith("/info/")) {
             return new Info(path.substring("/info".length()));

@@ -162,6 +162,12 @@ public final class ServerMetrics implements AutoCloseable {
         counter("imgedge.throttled", "requests refused by a limit", "reason", reason).increment();
     }
 
+    /** A gauge of the bytes request bodies hold in memory now. */
+    public void bodyBytes(LongSupplier held) {
+        Gauge.builder("imgedge.request.body.bytes", held, LongSupplier::getAsLong)
+                .description("bytes request bodies hold in memory").strongReference(true).register(registry);
+    }
+
     /** A gauge of the public connections open now. */
     public void connectionsOpen(IntSupplier open) {
         Gauge.builder("imgedge.connections.open", open, IntSupplier::getAsInt)

@@ -116,16 +116,25 @@ public final class StoreService implements AutoCloseable {
         return store;
     }
 
+    /** An upload's bytes and what libvips read of them. */
+    private record Checked(byte[] bytes, ImageInfo info) {
+    }
+
     /**
-     * Validates {@code bytes} on the transform workers, then stores them under their content
+     * Takes the upload's bytes on a transform worker (so no more are in memory at once than there
+     * are workers, until stored), validates them there, then stores them under their content
      * address unless they are there already.
      *
+     * @param bytes gives the upload's bytes; called on the worker, may fail with an {@link HttpError}
      * @return fails with the validation's {@code VipsException}, a full worker pool, or a 503
      * {@link HttpError} when the store cannot take the write
      */
-    public CompletableFuture<Uploaded> upload(byte[] bytes) {
-        return workers.submit(() -> vips.validate(bytes, limits))
-                .thenApplyAsync(info -> put(info, bytes), virtualThreads);
+    public CompletableFuture<Uploaded> upload(Supplier<byte[]> bytes) {
+        return workers.submit(() -> {
+                    byte[] upload = bytes.get();
+                    return new Checked(upload, vips.validate(upload, limits));
+                })
+                .thenApplyAsync(checked -> put(checked.info(), checked.bytes()), virtualThreads);
     }
 
     private Uploaded put(ImageInfo info, byte[] bytes) {

@@ -31,7 +31,8 @@ class ImageHeadsTest {
     void aHeadIsEncodedOnceAndFollowsWhatItSays() {
         ImageHeads heads = new ImageHeads(AsciiString.cached("node-a"));
         String first = text(heads.head(reply("hit-memory", "cache;dur=0.0", false)));
-        assertTrue(first.startsWith("HTTP/1.1 200 OK\r\n") && first.endsWith("\r\n\r\n"), first);
+        assertTrue(first.startsWith("content-type: image/webp\r\n") && first.endsWith("\r\n\r\n"),
+                "the head after the status and date lines: " + first);
         assertTrue(first.contains("content-length: 1234\r\n") && first.contains("etag: \"tag\"\r\n")
                 && first.contains("x-cache: hit-memory\r\n") && first.contains("x-served-by: node-a\r\n")
                 && first.contains("cache-control: public, max-age=3600\r\n") && !first.contains("vary"), first);
@@ -58,5 +59,37 @@ class ImageHeadsTest {
         // two nodes in one process keep their own heads
         String b = text(new ImageHeads(AsciiString.cached("node-b")).head(reply("hit-memory", "cache;dur=0.0", false)));
         assertTrue(b.contains("x-served-by: node-b\r\n"), b);
+    }
+
+    /** The fast path's head and the response {@link Responses#build} makes carry the same headers. */
+    @Test
+    void theEncodedHeadSaysWhatTheBuiltResponseSays() {
+        ImageReply image = reply("hit-disk", "cache;dur=1.5", true);
+        String encoded = text(new ImageHeads(AsciiString.cached("node-a")).head(image));
+        java.util.Map<String, String> fast = new java.util.TreeMap<>();
+        for (String line : encoded.split("\r\n")) {
+            if (!line.isEmpty()) {
+                fast.put(line.substring(0, line.indexOf(':')), line.substring(line.indexOf(':') + 2));
+            }
+        }
+        String date = new String(bytes(HttpDate.statusAndDate()), StandardCharsets.US_ASCII);
+        assertTrue(date.startsWith("HTTP/1.1 200 OK\r\ndate: ") && date.endsWith(" GMT\r\n"), date);
+        var built = Responses.build(new Reply.Image(image), null, false);
+        built.headers().set(Responses.SERVED_BY, "node-a");
+        java.util.Map<String, String> general = new java.util.TreeMap<>();
+        built.headers().forEach(h -> general.put(h.getKey(), h.getValue()));
+        built.release();
+        // the two dates are read a moment apart, and may be a second apart: both parse as dates
+        assertTrue(io.netty.handler.codec.DateFormatter.parseHttpDate(general.remove("date")) != null);
+        assertTrue(io.netty.handler.codec.DateFormatter.parseHttpDate(date.substring(date.indexOf("date: ") + 6,
+                date.length() - 2)) != null);
+        assertEquals(general, fast);
+    }
+
+    static byte[] bytes(ByteBuffer buffer) {
+        ByteBuffer copy = buffer.duplicate();
+        byte[] out = new byte[copy.remaining()];
+        copy.get(out);
+        return out;
     }
 }

@@ -1,7 +1,9 @@
 package io.imgedge.proxy.http;
 
 import io.imgedge.proxy.config.AccessLogConfig;
+import io.imgedge.proxy.config.BodyConfig;
 import io.imgedge.proxy.error.HttpError;
+import io.imgedge.proxy.limit.Tenants;
 import io.imgedge.proxy.metrics.ServerMetrics;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -17,8 +19,13 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.netty.util.AsciiString;
 
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -27,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -41,10 +49,13 @@ class RequestHandlerTest {
     final Map<String, CompletableFuture<Reply>> replies = new java.util.HashMap<>();
     final List<String> bodies = new ArrayList<>();
 
+    /** Bodies the responder was given, still open (the handler closes them once answered). */
+    final List<RequestBody> given = new ArrayList<>();
+
     final Responder responder = new Responder() {
         @Override
         public Optional<HttpError> admit(Route route, HttpRequest request) {
-            return request.headers().contains("x-refuse") ? Optional.of(HttpError.unauthorized("no")) : Optional.empty();
+            return request.headers().contains("x-refuse") ? Optional.of(HttpError.unauthorized("no", "Bearer")) : Optional.empty();
         }
 
         @Override
@@ -53,10 +64,16 @@ class RequestHandlerTest {
         }
 
         @Override
-        public CompletableFuture<Reply> answer(Route route, HttpRequest request, byte[] body, InetSocketAddress peer) {
+        public String client(HttpRequest request, InetSocketAddress peer) {
+            return request.headers().get("x-client", "anyone");
+        }
+
+        @Override
+        public CompletableFuture<Reply> answer(Route route, HttpRequest request, RequestBody body, InetSocketAddress peer) {
             if (route instanceof Route.Upload) {
-                bodies.add(new String(body, StandardCharsets.UTF_8));
-                return CompletableFuture.completedFuture(Reply.json(201, "ok", true));
+                given.add(body);
+                bodies.add(new String(body.bytes(), StandardCharsets.UTF_8));
+                return replies.getOrDefault("/upload", CompletableFuture.completedFuture(Reply.json(201, "ok", true)));
             }
             if (request.uri().equals("/throws")) {
                 throw HttpError.badRequest("thrown, not returned");
@@ -65,8 +82,30 @@ class RequestHandlerTest {
         }
     };
 
-    final EmbeddedChannel channel = new EmbeddedChannel(new RequestHandler(new RequestHandler.Shared(responder, state,
-            metrics, new AccessLog(new AccessLogConfig(false, 1, 0), InstantSource.system(), new io.imgedge.proxy.limit.Tenants(List.of())), Duration.ofSeconds(30), 503, io.netty.util.AsciiString.of("test-node"))));
+    @TempDir
+    Path spool;
+    BodyBudget budget = new BodyBudget(1000, 1000);
+    final EmbeddedChannel channel = channel(1000);
+
+    /** A handler whose bodies of more than {@code spoolAbove} bytes are spooled, on a channel with its clock stopped. */
+    EmbeddedChannel channel(long spoolAbove) {
+        return channel(spoolAbove, Duration.ofSeconds(60));
+    }
+
+    EmbeddedChannel channel(long spoolAbove, Duration timeout) {
+        EmbeddedChannel embedded = new EmbeddedChannel();
+        embedded.freezeTime();
+        embedded.pipeline().addLast(new RequestHandler(new RequestHandler.Shared(responder, state, metrics,
+                new AccessLog(new AccessLogConfig(false, 1, 0), InstantSource.system(), new Tenants(List.of())),
+                Duration.ofSeconds(30), 503, AsciiString.of("test-node"),
+                new BodyConfig(1000, 1000, spoolAbove, spoolDir(), timeout, 2), budget)));
+        return embedded;
+    }
+
+    /** Where spooled bodies go (the test's directory; not yet there while fields are set up). */
+    Path spoolDir() {
+        return spool != null ? spool.resolve("bodies") : Path.of(System.getProperty("java.io.tmpdir"), "imgedge-test-bodies");
+    }
 
     @AfterEach
     void close() {
@@ -144,8 +183,7 @@ class RequestHandlerTest {
         channel.writeInbound(new DefaultLastHttpContent(Unpooled.copiedBuffer("01234567890", StandardCharsets.UTF_8)));
         assertFalse(channel.isOpen());
 
-        EmbeddedChannel other = new EmbeddedChannel(new RequestHandler(new RequestHandler.Shared(responder, state,
-                metrics, new AccessLog(new AccessLogConfig(false, 1, 0), InstantSource.system(), new io.imgedge.proxy.limit.Tenants(List.of())), Duration.ofSeconds(30), 503, io.netty.util.AsciiString.of("test-node"))));
+        EmbeddedChannel other = channel(1000);
         DefaultHttpRequest refused = upload(3);
         refused.headers().set("x-refuse", "1");
         other.writeInbound(refused);
@@ -177,5 +215,122 @@ class RequestHandlerTest {
         channel.writeInbound(get("/throws"), LastHttpContent.EMPTY_LAST_CONTENT);
         assertEquals(400, response().status().code());
         assertTrue(channel.isOpen());
+    }
+
+    static int spooled(Path dir) throws Exception {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (var files = Files.list(dir)) {
+            return (int) files.count();
+        }
+    }
+
+    @Test
+    void aLargeBodyIsSpooledAndItsFileGoesOnceAnswered() throws Exception {
+        EmbeddedChannel spooling = channel(4);
+        CompletableFuture<Reply> later = new CompletableFuture<>();
+        replies.put("/upload", later);
+        spooling.writeInbound(upload(9), chunk("abc"), chunk("def"));
+        assertEquals(0, budget.used(), "a body declared over spool_above holds no memory");
+        assertEquals(1, spooled(spoolDir()));
+        spooling.writeInbound(new DefaultLastHttpContent(Unpooled.copiedBuffer("ghi", StandardCharsets.UTF_8)));
+        assertEquals(List.of("abcdefghi"), bodies);
+        assertTrue(given.getFirst() instanceof RequestBody.Spooled);
+        assertEquals(9, budget.used(), "read back within the budget while it is processed");
+        later.complete(Reply.json(201, "ok", true));
+        spooling.runPendingTasks();
+        FullHttpResponse response = spooling.readOutbound();
+        assertEquals(201, response.status().code());
+        response.release();
+        assertEquals(0, budget.used(), "given back once answered");
+        assertEquals(0, spooled(spoolDir()), "the spool file is gone");
+        spooling.finishAndReleaseAll();
+    }
+
+    @Test
+    void aBodyGrowingPastSpoolAboveMovesToAFile() throws Exception {
+        EmbeddedChannel spooling = channel(4);
+        DefaultHttpRequest chunked = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/upload");
+        HttpUtil.setTransferEncodingChunked(chunked, true);
+        spooling.writeInbound(chunked, chunk("abc"));
+        assertEquals(3, budget.used(), "held in memory while small");
+        spooling.writeInbound(chunk("def"));
+        assertEquals(0, budget.used(), "moved to a file past spool_above");
+        assertEquals(1, spooled(spoolDir()));
+        spooling.close();
+        assertEquals(0, spooled(spoolDir()), "a connection that dies takes its spool file along");
+        assertEquals(0, budget.used());
+    }
+
+    @Test
+    void bodiesPastTheMemoryBudgetAreRefused() {
+        budget = new BodyBudget(5, 5);
+        EmbeddedChannel small = channel(1000);
+        small.writeInbound(upload(8), chunk("abcd"), chunk("efgh"));
+        FullHttpResponse busy = small.readOutbound();
+        assertEquals(503, busy.status().code(), "the node's budget");
+        assertEquals("1", busy.headers().get("retry-after"));
+        busy.release();
+        assertEquals(0, budget.used(), "what the refused body held is given back");
+        small.finishAndReleaseAll();
+
+        budget = new BodyBudget(100, 5);
+        EmbeddedChannel share = channel(1000);
+        DefaultHttpRequest mine = upload(8);
+        mine.headers().set("x-client", "greedy");
+        share.writeInbound(mine, chunk("abcd"), chunk("efgh"));
+        FullHttpResponse tooMany = share.readOutbound();
+        assertEquals(429, tooMany.status().code(), "one client's share");
+        tooMany.release();
+        share.finishAndReleaseAll();
+        assertEquals(List.of(), bodies);
+        assertEquals(0, budget.used());
+    }
+
+    @Test
+    void aConnectionThatDiesMidBodyGivesItsMemoryBack() throws InterruptedException {
+        channel.writeInbound(upload(8), chunk("abcd"));
+        assertEquals(4, budget.used());
+        channel.close();
+        assertEquals(0, budget.used());
+        assertEquals(0, state.awaitIdle(Duration.ZERO), "the request is over");
+    }
+
+    /** A body trickling in (10 bytes every 5 s) once held its connection for minutes (issue 13). */
+    @Test
+    void aBodyTooSlowOrTooLongIsAnswered408AndClosed() {
+        channel.writeInbound(upload(10), chunk("ab"));
+        for (int i = 0; i < 9; i++) {
+            channel.advanceTimeBy(1, TimeUnit.SECONDS);
+            channel.runScheduledPendingTasks();
+        }
+        assertTrue(channel.isOpen(), "within its first 10 s a body is not judged by its rate");
+        channel.writeInbound(chunk("cd"));
+        channel.advanceTimeBy(1, TimeUnit.SECONDS);
+        channel.runScheduledPendingTasks();
+        FullHttpResponse late = response();
+        assertEquals(408, late.status().code(), "4 bytes in 10 s is under 2 bytes a second");
+        assertFalse(channel.isOpen());
+        assertEquals(0, budget.used());
+        assertEquals(List.of(), bodies);
+    }
+
+    @Test
+    void aBodyMustArriveWithinItsDeadline() {
+        EmbeddedChannel slow = channel(1000, Duration.ofSeconds(5));
+        slow.writeInbound(upload(10));
+        for (int i = 0; i < 4; i++) {
+            slow.writeInbound(chunk("x"));
+            slow.advanceTimeBy(1, TimeUnit.SECONDS);
+            slow.runScheduledPendingTasks();
+        }
+        assertTrue(slow.isOpen());
+        slow.advanceTimeBy(1, TimeUnit.SECONDS);
+        slow.runScheduledPendingTasks();
+        FullHttpResponse late = slow.readOutbound();
+        assertEquals(408, late.status().code(), "5 s is the whole body's deadline, however steady it comes");
+        late.release();
+        assertFalse(slow.isOpen());
     }
 }
