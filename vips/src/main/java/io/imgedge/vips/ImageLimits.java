@@ -30,10 +30,15 @@ public record ImageLimits(long maxPixels, int maxFrames, boolean svg, int maxRes
         }
     }
 
-    void check(ImageInfo info) {
-        if (info.format() == ImageFormat.SVG && !svg) {
+    /** Refuses a format not accepted here as soon as it is sniffed, before a loader parses it. */
+    void checkFormat(ImageFormat format) {
+        if (format == ImageFormat.SVG && !svg) {
             throw new VipsException(VipsException.Reason.UNSUPPORTED_FORMAT, "SVG is not accepted here");
         }
+    }
+
+    void check(ImageInfo info) {
+        checkFormat(info.format());
         if (info.frames() > maxFrames) {
             throw new VipsException(VipsException.Reason.LIMIT_EXCEEDED,
                     "image has " + info.frames() + " frames, limit is " + maxFrames);

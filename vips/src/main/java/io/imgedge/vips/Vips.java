@@ -118,7 +118,9 @@ public final class Vips {
     public ImageInfo validate(byte[] data, ImageLimits limits) {
         return withArena(arena -> {
             MemorySegment buf = copyIn(arena, ByteBuffer.wrap(data));
-            ImageInfo info = header(arena, buf, detect(buf));
+            ImageFormat format = detect(buf);
+            limits.checkFormat(format);
+            ImageInfo info = header(arena, buf, format);
             limits.check(info);
             MemorySegment image = (MemorySegment) lib.callVariadic(arena, "vips_image_new_from_buffer", ADDRESS,
                     NEW_FROM_BUFFER_FIXED, List.of(buf, buf.byteSize(), arena.allocateFrom(VALIDATE_OPTIONS)), List.of());
@@ -153,7 +155,9 @@ public final class Vips {
     public EncodedImage transform(ByteBuffer data, TransformSpec spec, ImageLimits limits) {
         return withArena(arena -> {
             MemorySegment buf = copyIn(arena, data);
-            ImageInfo info = header(arena, buf, detect(buf));
+            ImageFormat format = detect(buf);
+            limits.checkFormat(format);
+            ImageInfo info = header(arena, buf, format);
             limits.check(info);
             ImageFormat output = spec.format().orElse(info.format().writable() ? info.format()
                     : info.format() == ImageFormat.SVG ? ImageFormat.PNG : ImageFormat.JPEG);

@@ -697,6 +697,10 @@ class VipsTest {
         assertReason(Reason.LIMIT_EXCEEDED, () -> VIPS.transform(TestImages.pngHeaderOnly(50_000, 50_000), spec, LIMITS));
         assertReason(Reason.UNSUPPORTED_FORMAT, () -> VIPS.transform(
                 "<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'/>".getBytes(StandardCharsets.UTF_8), spec, LIMITS));
+        // refused from the sniff, before librsvg parses it: broken XML would otherwise be CORRUPT_INPUT
+        byte[] brokenSvg = "<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'><g><<<".getBytes(StandardCharsets.UTF_8);
+        assertReason(Reason.UNSUPPORTED_FORMAT, () -> VIPS.validate(brokenSvg, LIMITS));
+        assertReason(Reason.UNSUPPORTED_FORMAT, () -> VIPS.transform(brokenSvg, spec, LIMITS));
         // still healthy afterwards
         assertEquals(100, VIPS.transform(PHOTO, spec, LIMITS).width());
         TransformSpec keep = new TransformSpec(10, 0, Fit.FIT, Gravity.CENTRE, false, Optional.empty(), 80, true);

@@ -31,6 +31,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -200,6 +201,9 @@ public final class PublicResponder implements Responder {
         byte[] bytes = body.bytes();
         if (HttpPostRequestDecoder.isMultipart(request)) {
             bytes = multipartFile(request, bytes);
+        } else if (request.headers().get(HttpHeaderNames.CONTENT_TYPE, "").strip().toLowerCase(Locale.ROOT)
+                .startsWith("multipart/")) {
+            throw HttpError.badRequest("a multipart upload needs multipart/form-data with a boundary");
         }
         if (bytes.length == 0) {
             throw HttpError.badRequest("the upload is empty");
@@ -240,7 +244,10 @@ public final class PublicResponder implements Responder {
         if (EntityTags.noneMatchFails(request.headers().get(HttpHeaderNames.IF_NONE_MATCH), etag)) {
             return done(new Reply.Bytes(304, type, ByteBuffer.allocate(0), headers));
         }
-        Optional<ByteRange> range = request.method().equals(HttpMethod.GET)
+        // If-Range (RFC 9110 13.1.5): the range only while the client's copy is this one, by a strong
+        // ETag; a date can never match (originals have no Last-Modified), so it gets the whole
+        String ifRange = request.headers().get(HttpHeaderNames.IF_RANGE);
+        Optional<ByteRange> range = request.method().equals(HttpMethod.GET) && (ifRange == null || ifRange.strip().equals(etag))
                 ? ByteRange.parse(request.headers().get(HttpHeaderNames.RANGE)) : Optional.empty();
         return store.redirect(key).thenCompose(redirect -> {
             if (redirect.isPresent()) {

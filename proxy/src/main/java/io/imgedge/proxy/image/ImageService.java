@@ -67,6 +67,7 @@ public final class ImageService {
      * 0.1 ms Server-Timing shows, so two clock reads per hit would only ever say 0.0.
      */
     private static final long INSTANT = Long.MIN_VALUE;
+    private static final HttpError EXPIRED = HttpError.forbidden("URL expired");
 
     /** A result and what making it cost (shared by everyone who waited for it). */
     /** @param fetched whether the original was fetched for this result, not taken from the source cache */
@@ -116,6 +117,8 @@ public final class ImageService {
     private final SingleFlight<CacheKey, Produced> transforms = new SingleFlight<>();
     private final SingleFlight<CacheKey, CachedImage> fetches = new SingleFlight<>();
     private final Cache<CacheKey, Missing> missing;
+    /** Sources whose bytes failed to be an image within the limits, by source key: every result of them fails alike. */
+    private final Cache<String, HttpError> unusable;
     private final Cache<String, Parsed> parsed = Caffeine.newBuilder().maximumWeight(PARSED_BYTES).executor(Runnable::run)
             .weigher((String path, Parsed _) -> 2 * path.length() + 512).build();
 
@@ -137,6 +140,8 @@ public final class ImageService {
         this.staleHits = metrics.cacheLookups("result", "stale");
         this.purges = new PurgeLog(Duration.ofHours(1), clock);
         this.missing = Caffeine.newBuilder().expireAfterWrite(cacheConfig.negativeTtl()).maximumSize(100_000)
+                .ticker(() -> clock.millis() * 1_000_000L).build();
+        this.unusable = Caffeine.newBuilder().expireAfterWrite(cacheConfig.negativeTtl()).maximumSize(100_000)
                 .ticker(() -> clock.millis() * 1_000_000L).build();
     }
 
@@ -172,6 +177,9 @@ public final class ImageService {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+        if (expired(request)) {
+            return CompletableFuture.failedFuture(EXPIRED);
+        }
         return original(request.source()).thenCompose(original -> workers.submit(() -> vips.probe(original.payload().duplicate())));
     }
 
@@ -179,15 +187,15 @@ public final class ImageService {
      * The source's own bytes (imgproxy's {@code raw}), once libvips has recognised them as an
      * image: never arbitrary content under an image URL.
      */
-    private CompletableFuture<ImageReply> raw(Source source, long start) {
-        CompletableFuture<CachedImage> original = original(source);
+    private CompletableFuture<ImageReply> raw(ProcessingRequest request, long start) {
+        CompletableFuture<CachedImage> original = original(request.source());
         String cacheStatus = original.isDone() && !original.isCompletedExceptionally() ? "hit-memory" : "miss";
         return original.thenCompose(entry -> workers.submit(() -> vips.probe(entry.payload().duplicate()))
                 .thenApply(info -> {
                     CRC32C crc = new CRC32C();
                     crc.update(entry.payload().duplicate());
                     String etag = "W/\"" + Long.toHexString(crc.getValue()) + "-" + Integer.toHexString(entry.size()) + "\"";
-                    return new ImageReply(entry.payload(), info.format().mimeType(), etag, processing.maxAge(), cacheStatus,
+                    return new ImageReply(entry.payload(), info.format().mimeType(), etag, maxAge(request), cacheStatus,
                             cacheStatus.equals("miss") ? "fetch;dur=" + millis(System.nanoTime() - start) : lookupTiming(start),
                             false, cacheStatus.equals("miss") ? 200 : 0, ImageReply.File.NONE);
                 }));
@@ -209,12 +217,11 @@ public final class ImageService {
             parsed.put(id, url);
         }
         ProcessingRequest request = url.request();
-        long expires = request.options().adjust().expires();
-        if (expires > 0 && clock.millis() / 1000 > expires) {
-            return CompletableFuture.failedFuture(HttpError.forbidden("URL expired"));
+        if (expired(request)) {
+            return CompletableFuture.failedFuture(EXPIRED);
         }
         if (request.options().adjust().raw()) {
-            return raw(request.source(), System.nanoTime());
+            return raw(request, System.nanoTime());
         }
         Variant variant = url.plain();
         if (!url.negotiated().isEmpty()) {
@@ -247,12 +254,12 @@ public final class ImageService {
         if (entry != null) {
             switch (Freshness.of(entry, clock, cacheConfig.staleIfError())) {
                 case FRESH -> {
-                    return CompletableFuture.completedFuture(reply(key, entry, tier.header(), lookupTiming(start), vary, 0));
+                    return CompletableFuture.completedFuture(reply(request, key, entry, tier.header(), lookupTiming(start), vary, 0));
                 }
                 case STALE -> {
                     staleHits.increment();
                     refresh(key, request, spec);
-                    return CompletableFuture.completedFuture(reply(key, entry, "stale", lookupTiming(start), vary, 0));
+                    return CompletableFuture.completedFuture(reply(request, key, entry, "stale", lookupTiming(start), vary, 0));
                 }
                 case EXPIRED -> {
                     // too old to serve unless the origin is known to be down: produce it again below
@@ -260,15 +267,31 @@ public final class ImageService {
             }
         }
         CompletableFuture<ImageReply> made = admission.admit().thenCompose(done -> produce(key, request, spec)
-                .whenComplete((_, _) -> done.run())).thenApply(p -> reply(key, p.entry(), "miss",
+                .whenComplete((_, _) -> done.run())).thenApply(p -> reply(request, key, p.entry(), "miss",
                 "fetch;dur=" + millis(p.fetchNanos()) + ", transform;dur=" + millis(p.transformNanos()), vary,
                 p.fetched() ? 200 : 0));
         if (entry == null) {
             return made;
         }
         return made.exceptionallyCompose(failure -> ErrorMapper.unwrap(failure) instanceof CircuitOpenException
-                ? CompletableFuture.completedFuture(reply(key, entry, "stale", lookupTiming(start), vary, 0))
+                ? CompletableFuture.completedFuture(reply(request, key, entry, "stale", lookupTiming(start), vary, 0))
                 : CompletableFuture.failedFuture(failure));
+    }
+
+    /** Whether the URL's {@code exp} time has passed (0 and negative times have long passed). */
+    private boolean expired(ProcessingRequest request) {
+        long expires = request.options().adjust().expires();
+        return expires != ProcessingOptions.Adjustments.NEVER && clock.millis() / 1000 > expires;
+    }
+
+    /** How long a response may be cached: the configured max-age, but never past the URL's expiry. */
+    private Duration maxAge(ProcessingRequest request) {
+        long expires = request.options().adjust().expires();
+        if (expires == ProcessingOptions.Adjustments.NEVER) {
+            return processing.maxAge();
+        }
+        long left = Math.max(0, expires - clock.millis() / 1000);
+        return left >= processing.maxAge().toSeconds() ? processing.maxAge() : Duration.ofSeconds(left);
     }
 
     /** Forgets every parsed URL: after a reload of presets, URLs must be parsed again. */
@@ -301,6 +324,7 @@ public final class ImageService {
         CacheKey sourceKey = CacheKey.source(Source.parse(sourceUrl));
         purges.purged(sourceKey.hex());
         missing.asMap().values().removeIf(m -> m.sourceKey().equals(sourceKey.hex()));
+        unusable.invalidate(sourceKey.hex());
         return results.removeSource(sourceKey.hex()) + sources.remove(sourceKey);
     }
 
@@ -325,6 +349,10 @@ public final class ImageService {
         Missing known = missing.getIfPresent(key);
         if (known != null) {
             return CompletableFuture.failedFuture(known.error());
+        }
+        HttpError broken = unusable.getIfPresent(CacheKey.source(request.source()).hex());
+        if (broken != null) {
+            return CompletableFuture.failedFuture(broken);
         }
         SingleFlight.Flight<Produced> flight = transforms.run(key, () -> make(key, request, spec));
         if (flight.collapsed()) {
@@ -376,6 +404,10 @@ public final class ImageService {
                 HttpError error = ErrorMapper.toHttpError(failure);
                 if (error.status() == 404) {
                     missing.put(key, new Missing(error, sourceKey));
+                } else if (error.status() == 413 || error.status() == 415 || error.status() == 422) {
+                    // the source's bytes are the trouble (too large, not an image, broken, a bomb): no
+                    // size or format of it is tried again for a while, so a costly one costs once
+                    unusable.put(sourceKey, error);
                 }
             }
         });
@@ -492,9 +524,9 @@ public final class ImageService {
         return (int) Math.min(limits.maxResultSide(), Math.round(side * dpr));
     }
 
-    private ImageReply reply(CacheKey key, CachedImage entry, String cacheStatus, String timing, boolean varyAccept,
-                             int originStatus) {
-        return new ImageReply(entry.payload(), entry.contentType(), entry.etag(), processing.maxAge(), cacheStatus, timing,
+    private ImageReply reply(ProcessingRequest request, CacheKey key, CachedImage entry, String cacheStatus, String timing,
+                             boolean varyAccept, int originStatus) {
+        return new ImageReply(entry.payload(), entry.contentType(), entry.etag(), maxAge(request), cacheStatus, timing,
                 varyAccept, originStatus, () -> results.file(key, entry.etag(), entry.size()));
     }
 

@@ -36,7 +36,7 @@ final class OptionParser {
     private double blur;
     private double sharpen;
     private Optional<TransformSpec.Rgb> background = Optional.empty();
-    private long expires;
+    private long expires = ProcessingOptions.Adjustments.NEVER;
     private boolean raw;
     private String cachebuster = "";
     private Optional<TransformSpec.Crop> crop = Optional.empty();

@@ -30,14 +30,17 @@ public record ProcessingOptions(ResizingType resizingType, int width, int height
      * @param dpr           device pixel ratio: the sizes are multiplied by it
      * @param stripMetadata empty = the configured default
      * @param effects       rotation, blur, sharpening, background, EXIF auto-rotation
-     * @param expires       epoch seconds after which the URL is refused; 0 = never
+     * @param expires       epoch seconds after which the URL is refused ({@code exp:0} and negative
+     *                      times are long past: refused); {@link #NEVER} without {@code exp}
      * @param raw           serve the source's bytes unprocessed
      * @param cachebuster   imgproxy's {@code cb}: changes nothing in the image, but a new value is a
      *                      new result to every cache, this one included; "" = none
      */
     public record Adjustments(double dpr, Optional<Boolean> stripMetadata, TransformSpec.Effects effects, long expires,
                               boolean raw, String cachebuster) {
-        public static final Adjustments NONE = new Adjustments(1, Optional.empty(), TransformSpec.Effects.NONE, 0, false, "");
+        /** {@link #expires()} of a URL without {@code exp}. */
+        public static final long NEVER = Long.MAX_VALUE;
+        public static final Adjustments NONE = new Adjustments(1, Optional.empty(), TransformSpec.Effects.NONE, NEVER, false, "");
 
         public Adjustments {
             if (!(dpr > 0)) {

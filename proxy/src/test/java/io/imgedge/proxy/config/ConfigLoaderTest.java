@@ -77,6 +77,7 @@ class ConfigLoaderTest {
         assertMessage(Map.of("imgedge.signing.enabled", true), "imgedge.signing.key");
         assertMessage(Map.of("imgedge.signing.key", "zz"), "imgedge.signing.key");
         assertMessage(Map.of("imgedge.admin.host", "0.0.0.0"), "imgedge.admin.token");
+        assertMessage(Map.of("imgedge.admin.host", "0.0.0.0", "imgedge.admin.token", "short-token"), "at least 16 characters");
         assertMessage(Map.of("imgedge.sources.s3.endpoint", "ftp://x"), "imgedge.sources.s3.endpoint");
         assertMessage(Map.of("imgedge.store.backends", List.of()), "imgedge.store.backends");
         assertMessage(Map.of("imgedge.store.backends", List.of(Map.of("type", "ftp"))), "imgedge.store.backends");
@@ -85,6 +86,8 @@ class ConfigLoaderTest {
         assertMessage(Map.of("imgedge.store.write_quorum", 2), "imgedge.store.write_quorum");
         assertMessage(Map.of("imgedge.upload.tokens", List.of(Map.of("tenant", "a", "token", "short"))), "imgedge.upload.tokens");
         assertMessage(Map.of("imgedge.upload.rate", 0), "imgedge.upload.rate");
+        assertMessage(Map.of("imgedge.limits.bodies.per_client", "1GiB"), "imgedge.limits.bodies.per_client");
+        assertMessage(Map.of("imgedge.limits.bodies.timeout", "0s"), "imgedge.limits.bodies.timeout");
         Path typo = Files.writeString(dir.resolve("typo.conf"), "imgedge.limits.max_sorce_bytes = 1MiB\n");
         ConfigException e = assertThrows(ConfigException.class,
                 () -> ConfigLoader.load(Optional.of(typo), Map.of(), NO_SIGNING));

@@ -58,4 +58,52 @@ class SvgSanitizerTest {
         assertFalse(SvgSanitizer.looksLikeSvg("<html><body>hi</body></html>".getBytes(StandardCharsets.UTF_8)));
         assertFalse(SvgSanitizer.looksLikeSvg(new byte[]{(byte) 0x89, 'P', 'N', 'G'}));
     }
+
+    /** Illustrator and Inkscape exports carry the standard SVG 1.1 DOCTYPE: accepted, and dropped (issue 13). */
+    @Test
+    void theStandardSvgDoctypesAreAcceptedAndDropped() {
+        String illustrator = """
+                <?xml version="1.0" encoding="utf-8"?>
+                <!-- Generator: Adobe Illustrator 27.0.0, SVG Export Plug-In . SVG Version: 6.00 Build 0)  -->
+                <!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">
+                <svg version="1.1" xmlns="http://www.w3.org/2000/svg" width="20" height="10"><rect width="20" height="10"/></svg>""";
+        String out = clean(illustrator);
+        assertFalse(out.contains("DOCTYPE"), out);
+        assertTrue(out.contains("<rect"), out);
+        assertTrue(clean("<!DOCTYPE svg PUBLIC '-//W3C//DTD SVG 1.0//EN' "
+                + "'http://www.w3.org/TR/2001/REC-SVG-20010904/DTD/svg10.dtd'><svg xmlns='http://www.w3.org/2000/svg'/>")
+                .contains("svg"));
+        // an internal subset, another public id, or a standard one pointing elsewhere: still refused
+        for (String doctype : new String[]{
+                "<!DOCTYPE svg PUBLIC \"-//W3C//DTD SVG 1.1//EN\" \"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd\" [<!ENTITY a \"x\">]>",
+                "<!DOCTYPE svg PUBLIC \"-//W3C//DTD SVG 1.1//EN\" \"http://evil.test/svg11.dtd\">",
+                "<!DOCTYPE svg SYSTEM \"file:///etc/passwd\">"}) {
+            assertEquals(422, assertThrows(HttpError.class,
+                    () -> clean(doctype + "<svg xmlns=\"http://www.w3.org/2000/svg\"/>")).status(), doctype);
+        }
+    }
+
+    /** A "use bomb" (each level uses the one below ten times) draws 10^9 elements from a few lines. */
+    @Test
+    void useBombsAndReferenceLoopsAreRefused() {
+        StringBuilder bomb = new StringBuilder("<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\">"
+                + "<defs><rect id=\"l0\" width=\"1\" height=\"1\"/>");
+        for (int level = 1; level <= 9; level++) {
+            bomb.append("<g id=\"l").append(level).append("\">");
+            for (int i = 0; i < 10; i++) {
+                bomb.append("<use xlink:href=\"#l").append(level - 1).append("\"/>");
+            }
+            bomb.append("</g>");
+        }
+        bomb.append("</defs><use xlink:href=\"#l9\"/></svg>");
+        HttpError refused = assertThrows(HttpError.class, () -> clean(bomb.toString()));
+        assertEquals(422, refused.status());
+        assertTrue(refused.getMessage().contains("too complex"), refused.getMessage());
+        String loop = "<svg xmlns=\"http://www.w3.org/2000/svg\"><g id=\"a\"><use href=\"#b\"/></g><g id=\"b\"><use href=\"#a\"/></g></svg>";
+        assertEquals(422, assertThrows(HttpError.class, () -> clean(loop)).status());
+        // a few levels of reuse is ordinary
+        String icons = "<svg xmlns=\"http://www.w3.org/2000/svg\"><defs><circle id=\"c\" r=\"1\"/><g id=\"row\">"
+                + "<use href=\"#c\"/>".repeat(20) + "</g></defs>" + "<use href=\"#row\"/>".repeat(20) + "</svg>";
+        assertTrue(clean(icons).contains("use"));
+    }
 }
