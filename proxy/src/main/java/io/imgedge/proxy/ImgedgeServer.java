@@ -120,7 +120,8 @@ public final class ImgedgeServer implements AutoCloseable {
         this.acceptors = new MultiThreadIoEventLoopGroup(1, factory);
         this.io = new MultiThreadIoEventLoopGroup(config.server().ioThreads(), factory);
         this.vips = Vips.load(config.vipsLibrary());
-        this.workers = new WorkerPool("vips", config.limits().workers(), config.limits().queue());
+        this.workers = new WorkerPool("vips", config.limits().workers(), config.limits().queue(),
+                config.limits().queueWait(), System::nanoTime);
     }
 
     /** Starts every listener; on failure everything started so far is stopped again. */

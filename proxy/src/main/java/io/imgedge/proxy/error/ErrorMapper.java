@@ -6,6 +6,7 @@ import io.imgedge.storage.StoreException;
 import io.imgedge.vips.VipsException;
 import io.imgedge.vips.WorkerPoolFullException;
 
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
@@ -32,6 +33,7 @@ public final class ErrorMapper {
                 case OPERATION_FAILED -> HttpError.internal("image processing failed", v);
             };
             case WorkerPoolFullException _ -> HttpError.busy(busyStatus, "server is busy, try again shortly");
+            case CancellationException _ -> HttpError.busy(busyStatus, "server is busy, try again shortly");
             case CircuitOpenException open -> HttpError.busy(503, open.getMessage(), open.retryAfterSeconds());
             case BlobTooLargeException t -> HttpError.tooLarge("source is larger than " + t.limit() + " bytes");
             case StoreException s -> HttpError.badGateway("source store failed: " + s.getMessage(), s);

@@ -1,5 +1,6 @@
 package io.imgedge.proxy.http;
 
+import io.imgedge.proxy.cache.Waiting;
 import io.imgedge.proxy.config.UploadConfig;
 import io.imgedge.proxy.error.HttpError;
 import io.imgedge.proxy.image.ImageService;
@@ -104,18 +105,19 @@ public final class PublicResponder implements Responder {
     }
 
     @Override
-    public CompletableFuture<Reply> answer(Route route, HttpRequest request, RequestBody body, InetSocketAddress peer) {
+    public CompletableFuture<Reply> answer(Route route, HttpRequest request, RequestBody body, InetSocketAddress peer,
+                                           Waiting waiting) {
         return switch (route) {
             case Route.Health _ -> done(Reply.json(200, "status", "ok"));
             case Route.Ready _ -> done(state.draining() ? Reply.error(HttpError.unavailable("draining"))
                     : store.ready() ? Reply.json(200, "status", "ready")
                     : Reply.error(HttpError.unavailable("no store backend is up")));
             case Route.Process process -> limited(request, peer, client -> images.process(process.path(),
-                    request.headers().get(HttpHeaderNames.ACCEPT), admission(client)).thenApply(Reply.Image::new));
+                    request.headers().get(HttpHeaderNames.ACCEPT), admission(client), waiting).thenApply(Reply.Image::new));
             case Route.Info info -> limited(request, peer, _ -> images.info(info.path()).thenApply(PublicResponder::info));
             case Route.Hive hive -> !this.hive ? done(Reply.error(HttpError.notFound("not found")))
                     : limited(request, peer, client -> images.process(hive.encoded() + "?" + hive.query(),
-                    () -> hiveUrls.parse(hive.encoded(), hive.query()), admission(client)).thenApply(Reply.Image::new));
+                    () -> hiveUrls.parse(hive.encoded(), hive.query()), admission(client), waiting).thenApply(Reply.Image::new));
             case Route.HiveLegacy legacy -> done(!this.hive ? Reply.error(HttpError.notFound("not found"))
                     : new Reply.Bytes(301, "text/plain", ByteBuffer.allocate(0), Map.of("location",
                     HiveUrls.legacyLocation(legacy.width(), legacy.height(), legacy.url()), "cache-control", IMMUTABLE)));

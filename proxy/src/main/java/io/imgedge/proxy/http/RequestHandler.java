@@ -1,5 +1,6 @@
 package io.imgedge.proxy.http;
 
+import io.imgedge.proxy.cache.Waiting;
 import io.imgedge.proxy.config.BodyConfig;
 import io.imgedge.proxy.error.ErrorMapper;
 import io.imgedge.proxy.error.HttpError;
@@ -56,6 +57,9 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
     /** A request whose body is being read. */
     private record Reading(Exchange exchange, Route route, HttpRequest request, BodyReader body) {
     }
+
+    /** The request whose reply is being made, told when nobody will read it. */
+    private Waiting waiting;
 
     /**
      * How much of a refused body is read and dropped before the connection is closed: closing
@@ -189,8 +193,9 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
 
     /** The responder's answer; one it throws instead of returning fails the future like any other. */
     private CompletableFuture<Reply> answer(Route route, HttpRequest request, RequestBody body, Exchange exchange) {
+        waiting = new Waiting();
         try {
-            return shared.responder().answer(route, request, body, peer(exchange));
+            return shared.responder().answer(route, request, body, peer(exchange), waiting);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -208,8 +213,12 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
         }
         busy = true;
         ctx.channel().config().setAutoRead(false);
+        Waiting mine = waiting;
         reply.orTimeout(shared.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .whenComplete((_, _) -> ctx.executor().execute(() -> {
+                .whenComplete((_, failure) -> ctx.executor().execute(() -> {
+                    if (failure != null) {
+                        mine.gone(); // timed out: nothing made for this request alone is still wanted
+                    }
                     respond(ctx, exchange, outcome(exchange, reply, shared.busyStatus()), closeAfter, false,
                             originStatus(reply), body);
                     busy = false;
@@ -272,6 +281,9 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (busy && waiting != null) {
+            waiting.gone(); // the client went away (an HTTP/2 stream reset, a closed connection)
+        }
         backlog.forEach(ReferenceCountUtil::release);
         backlog.clear();
         if (reading != null) {

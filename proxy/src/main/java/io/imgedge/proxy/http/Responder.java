@@ -1,5 +1,6 @@
 package io.imgedge.proxy.http;
 
+import io.imgedge.proxy.cache.Waiting;
 import io.imgedge.proxy.error.HttpError;
 import io.netty.handler.codec.http.HttpRequest;
 
@@ -32,7 +33,10 @@ public interface Responder {
      * @param body the request body, {@link RequestBody#EMPTY} for routes that take none; the
      *             handler closes it once the response is written, so the reply's future must
      *             be done with it by then
-     * @param peer the address the connection comes from, or null when it has none (tests)
+     * @param peer    the address the connection comes from, or null when it has none (tests)
+     * @param waiting told when the request stops waiting (timed out, client gone), so that work
+     *                for it alone can be dropped
      */
-    CompletableFuture<Reply> answer(Route route, HttpRequest request, RequestBody body, InetSocketAddress peer);
+    CompletableFuture<Reply> answer(Route route, HttpRequest request, RequestBody body, InetSocketAddress peer,
+                                    Waiting waiting);
 }

@@ -7,6 +7,7 @@ import io.imgedge.proxy.cache.CachedImage;
 import io.imgedge.proxy.cache.Freshness;
 import io.imgedge.proxy.cache.PurgeLog;
 import io.imgedge.proxy.cache.SingleFlight;
+import io.imgedge.proxy.cache.Waiting;
 import io.imgedge.proxy.cache.TieredCache;
 import io.imgedge.proxy.config.CacheConfig;
 import io.imgedge.proxy.config.LimitsConfig;
@@ -45,6 +46,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -151,16 +153,17 @@ public final class ImageService {
      * this request miss. Without a format in the URL, {@code accept} may choose one. When the
      * origin's circuit is open any cached copy is served stale.
      */
-    public CompletableFuture<ImageReply> process(String rawPath, String accept, MissAdmission admission) {
-        return process(rawPath, () -> parsed(urls.parse(rawPath), true), accept, admission);
+    public CompletableFuture<ImageReply> process(String rawPath, String accept, MissAdmission admission, Waiting waiting) {
+        return process(rawPath, () -> parsed(urls.parse(rawPath), true), accept, admission, waiting);
     }
 
     /**
      * As {@link #process(String, String, MissAdmission)} for a request made some other way (the
      * Hive dialect, which fixes its format itself), parsed once per {@code id}.
      */
-    public CompletableFuture<ImageReply> process(String id, Supplier<ProcessingRequest> parse, MissAdmission admission) {
-        return process("hive|" + id, () -> parsed(parse.get(), false), null, admission);
+    public CompletableFuture<ImageReply> process(String id, Supplier<ProcessingRequest> parse, MissAdmission admission,
+                                                 Waiting waiting) {
+        return process("hive|" + id, () -> parsed(parse.get(), false), null, admission, waiting);
     }
 
     /**
@@ -202,7 +205,7 @@ public final class ImageService {
     }
 
     private CompletableFuture<ImageReply> process(String id, Supplier<Parsed> parse, String accept,
-                                                  MissAdmission admission) {
+                                                  MissAdmission admission, Waiting waiting) {
         Parsed url = parsed.getIfPresent(id);
         if (url == null) {
             // the source policy is asked here, before any cache: parsed URLs are forgotten when it changes
@@ -236,11 +239,11 @@ public final class ImageService {
         // a memory hit is answered on the spot, without a future chain
         CachedImage inMemory = results.inMemory(key);
         if (inMemory != null) {
-            return served(inMemory, TieredCache.Tier.MEMORY, key, request, spec, vary, INSTANT, admission);
+            return served(inMemory, TieredCache.Tier.MEMORY, key, request, spec, vary, INSTANT, admission, waiting);
         }
         long start = System.nanoTime();
         return results.onDisk(key).thenCompose(hit -> served(hit.map(TieredCache.Hit::entry).orElse(null),
-                TieredCache.Tier.DISK, key, request, spec, vary, start, admission));
+                TieredCache.Tier.DISK, key, request, spec, vary, start, admission, waiting));
     }
 
     /**
@@ -250,7 +253,7 @@ public final class ImageService {
      */
     private CompletableFuture<ImageReply> served(CachedImage entry, TieredCache.Tier tier, CacheKey key,
                                                  ProcessingRequest request, TransformSpec spec, boolean vary, long start,
-                                                 MissAdmission admission) {
+                                                 MissAdmission admission, Waiting waiting) {
         if (entry != null) {
             switch (Freshness.of(entry, clock, cacheConfig.staleIfError())) {
                 case FRESH -> {
@@ -266,7 +269,7 @@ public final class ImageService {
                 }
             }
         }
-        CompletableFuture<ImageReply> made = admission.admit().thenCompose(done -> produce(key, request, spec)
+        CompletableFuture<ImageReply> made = admission.admit().thenCompose(done -> produce(key, request, spec, waiting)
                 .whenComplete((_, _) -> done.run())).thenApply(p -> reply(request, key, p.entry(), "miss",
                 "fetch;dur=" + millis(p.fetchNanos()) + ", transform;dur=" + millis(p.transformNanos()), vary,
                 p.fetched() ? 200 : 0));
@@ -345,7 +348,8 @@ public final class ImageService {
         return new Parsed(request, plain, negotiated);
     }
 
-    private CompletableFuture<Produced> produce(CacheKey key, ProcessingRequest request, TransformSpec spec) {
+    private CompletableFuture<Produced> produce(CacheKey key, ProcessingRequest request, TransformSpec spec,
+                                                Waiting waiting) {
         Missing known = missing.getIfPresent(key);
         if (known != null) {
             return CompletableFuture.failedFuture(known.error());
@@ -354,7 +358,7 @@ public final class ImageService {
         if (broken != null) {
             return CompletableFuture.failedFuture(broken);
         }
-        SingleFlight.Flight<Produced> flight = transforms.run(key, () -> make(key, request, spec));
+        SingleFlight.Flight<Produced> flight = transforms.run(key, waiting, abandoned -> make(key, request, spec, abandoned));
         if (flight.collapsed()) {
             metrics.collapsed("result");
         }
@@ -362,37 +366,45 @@ public final class ImageService {
     }
 
     private void refresh(CacheKey key, ProcessingRequest request, TransformSpec spec) {
-        transforms.run(key, () -> make(key, request, spec)).result().whenComplete((_, failure) -> {
+        transforms.run(key, Waiting.FOREVER, abandoned -> make(key, request, spec, abandoned)).result().whenComplete((_, failure) -> {
             if (failure != null) {
                 LOG.debug("background refresh of {} failed: {}", request.source().canonical(), failure.toString());
             }
         });
     }
 
-    /** Fetches (through the source cache), transforms and caches one result. */
-    private CompletableFuture<Produced> make(CacheKey key, ProcessingRequest request, TransformSpec spec) {
+    /**
+     * Fetches (through the source cache), transforms and caches one result. The transform waits
+     * in the worker queue no longer than the transform timeout, and not at all once
+     * {@code abandoned} completes (nobody waits); once it runs, its result is cached even if
+     * nobody waits for it any more.
+     */
+    private CompletableFuture<Produced> make(CacheKey key, ProcessingRequest request, TransformSpec spec,
+                                             CompletionStage<Void> abandoned) {
         long startedAt = clock.millis();
         long fetchStart = System.nanoTime();
         String sourceKey = CacheKey.source(request.source()).hex();
         return original(request.source()).thenCompose(original -> {
             long transformStart = System.nanoTime();
-            // past the timeout the request stops waiting; the worker finishes and frees the native memory anyway
-            return workers.submit(() -> vips.transform(original.payload().duplicate(), withFormatQuality(spec, request, original),
-                            limits.image()))
-                    .orTimeout(limits.transformTimeout().toMillis(), TimeUnit.MILLISECONDS)
+            long timeout = limits.transformTimeout().toNanos();
+            CompletableFuture<Produced> transformed = workers.submit(() -> vips.transform(original.payload().duplicate(),
+                    withFormatQuality(spec, request, original), limits.image()), transformStart + timeout, abandoned)
+                    .thenApply(image -> {
+                        long done = System.nanoTime();
+                        metrics.transform(image.format().extension(), done - transformStart);
+                        CachedImage entry = new CachedImage(CachedImage.direct(image.bytes()), image.format().mimeType(),
+                                etag(image), startedAt, original.expiresAt(), sourceKey);
+                        results.put(key, entry, false, () -> !purges.purgedSince(key.hex(), sourceKey, startedAt));
+                        return new Produced(entry, transformStart - fetchStart, done - transformStart,
+                                original.createdAt() >= startedAt);
+                    });
+            // past the timeout the request stops waiting; the transform, once running, still finishes and is cached
+            return transformed.thenApply(produced -> produced).orTimeout(timeout, TimeUnit.NANOSECONDS)
                     .exceptionally(failure -> {
                         throw ErrorMapper.unwrap(failure) instanceof TimeoutException
                                 ? HttpError.unavailable("transform took longer than " + limits.transformTimeout().toMillis() + " ms")
                                 : failure instanceof RuntimeException r ? r : new CompletionException(failure);
-                    }).thenApply(image -> {
-                long done = System.nanoTime();
-                metrics.transform(image.format().extension(), done - transformStart);
-                CachedImage entry = new CachedImage(CachedImage.direct(image.bytes()), image.format().mimeType(), etag(image),
-                        startedAt, original.expiresAt(), sourceKey);
-                results.put(key, entry, false, () -> !purges.purgedSince(key.hex(), sourceKey, startedAt));
-                return new Produced(entry, transformStart - fetchStart, done - transformStart,
-                        original.createdAt() >= startedAt);
-            });
+                    });
         }).whenComplete((_, failure) -> {
             if (failure != null) {
                 switch (ErrorMapper.unwrap(failure)) {

@@ -155,6 +155,10 @@ public final class ServerMetrics implements AutoCloseable {
                 .description("transforms waiting for a worker").register(registry);
         Gauge.builder("imgedge.transforms.in.flight", workers, WorkerPool::inFlight)
                 .description("transforms running").register(registry);
+        FunctionCounter.builder("imgedge.transforms.dropped", workers, WorkerPool::expired).tag("reason", "deadline")
+                .description("queued transforms not run: their deadline passed, or nobody waited any more").register(registry);
+        FunctionCounter.builder("imgedge.transforms.dropped", workers, WorkerPool::abandoned).tag("reason", "abandoned")
+                .description("queued transforms not run: their deadline passed, or nobody waited any more").register(registry);
     }
 
     /** A request refused to keep things fair or the server up ({@code reason}: client_rate, client_misses, upload_rate, busy, origin_circuit). */

@@ -71,4 +71,41 @@ class SingleFlightTest {
         assertThrows(ExecutionException.class, () -> flight.result().get());
         assertEquals(0, flights.size());
     }
+
+    /** Work is abandoned once every caller has stopped waiting, not before; a new caller then starts afresh. */
+    @Test
+    void workIsAbandonedWhenTheLastWaiterLeaves() {
+        SingleFlight<String, String> flights = new SingleFlight<>();
+        Waiting first = new Waiting();
+        Waiting second = new Waiting();
+        CompletableFuture<String> work = new CompletableFuture<>();
+        CompletableFuture<?>[] abandoned = new CompletableFuture<?>[1];
+        flights.run("k", first, stage -> {
+            abandoned[0] = stage.toCompletableFuture();
+            return work;
+        });
+        assertTrue(flights.run("k", second, _ -> CompletableFuture.completedFuture("other")).collapsed());
+        first.gone();
+        assertFalse(abandoned[0].isDone(), "the second still waits");
+        second.gone();
+        assertTrue(abandoned[0].isDone(), "nobody waits: the work may drop what has not started");
+        AtomicInteger runs = new AtomicInteger();
+        SingleFlight.Flight<String> fresh = flights.run("k", new Waiting(), _ -> {
+            runs.incrementAndGet();
+            return CompletableFuture.completedFuture("fresh");
+        });
+        assertFalse(fresh.collapsed(), "an abandoned flight is not joined");
+        assertEquals(1, runs.get());
+        assertEquals("fresh", fresh.result().join());
+
+        CompletableFuture<?>[] refresh = new CompletableFuture<?>[1];
+        flights.run("r", Waiting.FOREVER, stage -> {
+            refresh[0] = stage.toCompletableFuture();
+            return new CompletableFuture<>();
+        });
+        Waiting joiner = new Waiting();
+        flights.run("r", joiner, _ -> CompletableFuture.completedFuture("x"));
+        joiner.gone();
+        assertFalse(refresh[0].isDone(), "background work is never abandoned");
+    }
 }

@@ -1,5 +1,6 @@
 package io.imgedge.proxy.http;
 
+import io.imgedge.proxy.cache.Waiting;
 import io.imgedge.proxy.config.AccessLogConfig;
 import io.imgedge.proxy.config.BodyConfig;
 import io.imgedge.proxy.error.HttpError;
@@ -49,6 +50,8 @@ class RequestHandlerTest {
     final Map<String, CompletableFuture<Reply>> replies = new java.util.HashMap<>();
     final List<String> bodies = new ArrayList<>();
 
+    /** What each request said of its wait, in order. */
+    final List<Waiting> waitings = new ArrayList<>();
     /** Bodies the responder was given, still open (the handler closes them once answered). */
     final List<RequestBody> given = new ArrayList<>();
 
@@ -69,7 +72,9 @@ class RequestHandlerTest {
         }
 
         @Override
-        public CompletableFuture<Reply> answer(Route route, HttpRequest request, RequestBody body, InetSocketAddress peer) {
+        public CompletableFuture<Reply> answer(Route route, HttpRequest request, RequestBody body, InetSocketAddress peer,
+                                               Waiting waiting) {
+            waitings.add(waiting);
             if (route instanceof Route.Upload) {
                 given.add(body);
                 bodies.add(new String(body.bytes(), StandardCharsets.UTF_8));
@@ -332,5 +337,20 @@ class RequestHandlerTest {
         assertEquals(408, late.status().code(), "5 s is the whole body's deadline, however steady it comes");
         late.release();
         assertFalse(slow.isOpen());
+    }
+
+    /** A client that goes away while its reply is made says so: work for it alone can be dropped. */
+    @Test
+    void aClientGoneStopsItsWait() {
+        replies.put("/slow", new CompletableFuture<>());
+        replies.put("/fast", CompletableFuture.completedFuture(Reply.json(200, "n", 1)));
+        channel.writeInbound(get("/fast"), LastHttpContent.EMPTY_LAST_CONTENT);
+        assertEquals(200, response().status().code());
+        channel.writeInbound(get("/slow"), LastHttpContent.EMPTY_LAST_CONTENT);
+        java.util.concurrent.atomic.AtomicInteger gone = new java.util.concurrent.atomic.AtomicInteger();
+        waitings.forEach(w -> w.onGone(gone::incrementAndGet));
+        assertEquals(0, gone.get(), "both still wanted");
+        channel.close();
+        assertEquals(1, gone.get(), "the one still being made is not wanted any more; the answered one was never told");
     }
 }
