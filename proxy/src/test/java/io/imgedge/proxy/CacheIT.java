@@ -160,6 +160,42 @@ class CacheIT {
         assertEquals(0, openFilesUnder(results), "closing the node closes its files");
     }
 
+    /** A big entry held open and truncated on disk was sent by sendfile under its old length (issue 14). */
+    @Test
+    void anOpenEntryTruncatedOnDiskIsNeverSent() throws Exception {
+        Files.write(Files.createDirectories(dir.resolve("images")).resolve("noise.png"), TestImages.noisePng(300, 300, 9));
+        Path results = dir.resolve("results");
+        ImgedgeServer server = start(Map.of("imgedge.sources.local.root", dir.resolve("images").toString()),
+                InstantSource.system());
+        String path = "/_/w:250/plain/local:///noise.png@png";
+        try {
+            HttpResponse<byte[]> made = get(server, path);
+            assertTrue(await(() -> {
+                try {
+                    return openFilesUnder(results) == 1;
+                } catch (Exception e) {
+                    return false;
+                }
+            }), "the entry file is kept open once written");
+            Path entry;
+            try (Stream<Path> files = Files.walk(results)) {
+                entry = files.filter(Files::isRegularFile).findFirst().orElseThrow();
+            }
+            try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(entry.toFile(), "rw")) {
+                f.setLength(f.length() - 40_000);
+            }
+            for (int i = 0; i < 3; i++) {
+                HttpResponse<byte[]> hit = get(server, path);
+                assertEquals(200, hit.statusCode());
+                assertArrayEquals(made.body(), hit.body(), "the verified bytes from memory, never the cut file");
+            }
+            assertTrue(await(() -> !Files.exists(entry)), "the damaged entry is dropped");
+            assertEquals(1, metric(server, "imgedge_cache_disk_failures_total{kind=\"corrupt\",tier=\"disk\"}"));
+        } finally {
+            server.close();
+        }
+    }
+
     @Test
     void burstOf200IdenticalColdRequestsCostsOneFetchAndOneTransform() throws Exception {
         try (TestOrigin origin = new TestOrigin()) {

@@ -33,6 +33,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.zip.CRC32C;
 
 /**
@@ -83,6 +84,7 @@ public final class DiskTier {
     private final AtomicLong corrupt = new AtomicLong();
     private final AtomicBoolean evicting = new AtomicBoolean();
     private final Executor evictor;
+    private final LongSupplier ticker;
     /** Verified open entries by key, or null when none are kept open; removal releases the tier's reference. */
     private final Cache<String, SharedFile> open;
 
@@ -91,14 +93,22 @@ public final class DiskTier {
         this(name, dir, maxBytes, evictor, 0);
     }
 
+    /** A tier on the system clock. */
+    public DiskTier(String name, Path dir, long maxBytes, Executor evictor, int openFiles) throws IOException {
+        this(name, dir, maxBytes, evictor, openFiles, System::nanoTime);
+    }
+
     /**
      * Opens {@code dir} (creating it) and rebuilds the index from the files there.
      *
      * @param evictor   where eviction runs, one pass at a time (the caller owns it)
      * @param openFiles how many entries may be kept open for sending from the file; 0 = none
+     * @param ticker    nanoseconds, for how often open files are checked
      */
-    public DiskTier(String name, Path dir, long maxBytes, Executor evictor, int openFiles) throws IOException {
+    public DiskTier(String name, Path dir, long maxBytes, Executor evictor, int openFiles, LongSupplier ticker)
+            throws IOException {
         this.name = name;
+        this.ticker = ticker;
         this.dir = dir;
         this.maxBytes = maxBytes;
         this.evictor = evictor;
@@ -158,8 +168,23 @@ public final class DiskTier {
      * releases it), or empty. Non-blocking.
      */
     public Optional<SharedFile> openFile(CacheKey key) {
-        SharedFile file = open == null ? null : open.getIfPresent(key.hex());
-        return file != null && file.retain() ? Optional.of(file) : Optional.empty();
+        String hex = key.hex();
+        SharedFile file = open == null ? null : open.getIfPresent(hex);
+        if (file == null || !file.retain()) {
+            return Optional.empty();
+        }
+        if (!file.intact(ticker.getAsLong())) {
+            // changed under us (truncated, written, replaced): never sent, and the entry goes
+            file.release();
+            forgetOpen(hex);
+            try {
+                evictor.execute(() -> drop(hex, "changed on disk while held open"));
+            } catch (RejectedExecutionException shuttingDown) {
+                // the entry is checked again when next read whole
+            }
+            return Optional.empty();
+        }
+        return Optional.of(file);
     }
 
     /**
@@ -186,8 +211,12 @@ public final class DiskTier {
         if (open == null || length < OPEN_MIN_BYTES || !index.containsKey(hex)) {
             return false;
         }
-        open.put(hex, new SharedFile(file, offset, length, etag));
-        return true;
+        try {
+            open.put(hex, new SharedFile(file, offset, length, etag, path(hex), ticker.getAsLong()));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Closes an entry file (null: nothing), ignoring a failure to close it; also for {@link SharedFile}. */

@@ -166,4 +166,39 @@ class DiskTierTest {
         assertFalse(Files.exists(file(key(2))), "but dropped");
         assertEquals(1, tier.corrupt());
     }
+
+    /**
+     * An open entry changed by another hand was sent as it was, under its old ETag and length, on
+     * cleartext HTTP/1.1 (issue 14): a truncation is caught on the next use, a write in place on
+     * the next check of its modification time (the tier's clock, moved here by hand).
+     */
+    @Test
+    void anOpenEntryChangedOnDiskIsNeverHandedOutAgain() throws Exception {
+        java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong();
+        DiskTier tier = new DiskTier("t", dir, 8 << 20, Runnable::run, 16, clock::get);
+        tier.put(key(1), entry(100_000, 1));
+        tier.put(key(2), entry(100_000, 2));
+        tier.openFile(key(1)).orElseThrow().release();
+        tier.openFile(key(2)).orElseThrow().release();
+
+        try (RandomAccessFile f = new RandomAccessFile(file(key(1)).toFile(), "rw")) {
+            f.setLength(f.length() - 5000);
+        }
+        assertTrue(tier.openFile(key(1)).isEmpty(), "a truncated file is caught at once");
+        assertFalse(Files.exists(file(key(1))), "and its entry dropped");
+
+        // the write below may land within the filesystem's timestamp tick of the entry's own
+        // write; moved back a minute, its modification time differs as it would a moment later
+        Files.setLastModifiedTime(file(key(2)), java.nio.file.attribute.FileTime.fromMillis(
+                Files.getLastModifiedTime(file(key(2))).toMillis() - 60_000));
+        try (RandomAccessFile f = new RandomAccessFile(file(key(2)).toFile(), "rw")) {
+            f.seek(f.length() - 10);
+            f.write(0x55);
+        }
+        clock.addAndGet(SharedFile.RECHECK_NANOS);
+        assertTrue(tier.openFile(key(2)).isEmpty(), "a write in place is caught at the next check");
+        assertFalse(Files.exists(file(key(2))));
+        assertEquals(2, tier.corrupt());
+        assertTrue(tier.get(key(2)).isEmpty());
+    }
 }
