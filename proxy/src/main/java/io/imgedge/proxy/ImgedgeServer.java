@@ -177,6 +177,7 @@ public final class ImgedgeServer implements AutoCloseable {
                 diskTier("sources", cache.sourceDir(), cache.sourceBytes(), 0), virtualThreads, metrics);
         images = new ImageService(urls, origins, workers, vips, config.limits(), config.processing(),
                 cache, results, sources, clock, metrics);
+        store.onRepaired(key -> images.purgeSource("store:///" + key));
         metrics.bindWorkers(workers);
         responder = new PublicResponder(images, store, state, config.upload(), clientLimits,
                 new ClientAddress(throttle.trustedProxies()), metrics, config.hive(),

@@ -255,6 +255,84 @@ class StoreIT {
         assertArrayEquals(second, direct(a).get(secondKey, 1 << 20).orElseThrow().bytes());
     }
 
+    /** SIGSTOP on one replica once gave reads of uncached keys and uploads a 503 after 30 s (issue 14). */
+    @Test
+    void aHungReplicaSlowsNothingAndIsMarkedDown() throws Exception {
+        byte[] first = TestImages.png(110, 80);
+        String key = uploaded(both(2), first, 201).get("key").asText();
+        ImgedgeServer lenient = start(List.of(s3(a, bucket(), "a"), s3(b, bucket(), "b")), 1,
+                Map.of("imgedge.store.health_interval", "500ms"));
+        ImgedgeServer strict = both(2);
+        a.hang();
+        try {
+            long started = System.nanoTime();
+            HttpResponse<byte[]> read = get(lenient, "/i/" + key);
+            assertEquals(200, read.statusCode());
+            assertArrayEquals(first, read.body());
+            byte[] second = TestImages.png(120, 80);
+            HttpResponse<byte[]> stored = upload(lenient, second, TOKEN);
+            assertEquals(201, stored.statusCode(), new String(stored.body(), StandardCharsets.UTF_8));
+            long took = (System.nanoTime() - started) / 1_000_000;
+            assertTrue(took < 4_000, "a read and an upload with a hung replica took " + took + " ms");
+            assertTrue(direct(b).stat(JSON.readTree(stored.body()).get("key").asText()).isPresent());
+
+            long strictStart = System.nanoTime();
+            HttpResponse<byte[]> refused = upload(strict, TestImages.png(130, 80), TOKEN);
+            long strictTook = (System.nanoTime() - strictStart) / 1_000_000;
+            assertEquals(503, refused.statusCode(), "a quorum of 2 cannot be met with one replica hung");
+            assertTrue(strictTook < 10_000, "refused once the hung write timed out: " + strictTook + " ms");
+
+            ProtectionIT.await(() -> {
+                try {
+                    return ProtectionIT.metric(lenient, "imgedge_store_backend_up{backend=\"a\"}") == 0;
+                } catch (Exception e) {
+                    return false;
+                }
+            }, "the health check marks the hung replica down");
+            assertEquals(200, get(lenient, "/ready").statusCode(), "b is up: the node is ready");
+        } finally {
+            a.resume();
+        }
+    }
+
+    /**
+     * A damaged copy on the first replica was served under the right hash and cached for good
+     * (issue 14): reads are checked against the content address, fall over to a good copy, and
+     * put it back; a repair drops what the caches hold of the key; repairs keep the content type.
+     */
+    @Test
+    void aCopyThatDoesNotMatchItsAddressIsNeverServed() throws Exception {
+        byte[] png = TestImages.png(100, 70);
+        String key = uploaded(both(2), png, 201).get("key").asText();
+        byte[] damaged = png.clone();
+        damaged[damaged.length / 2] ^= 0x55;
+        direct(a).put(key, damaged, "image/png");
+        ImgedgeServer reader = both(1);
+        HttpResponse<byte[]> original = get(reader, "/i/" + key);
+        assertEquals(200, original.statusCode());
+        assertArrayEquals(png, original.body(), "b's good copy, not a's damaged one");
+        HttpResponse<byte[]> resized = get(reader, "/_/w:50/plain/store:///" + key + "@png");
+        assertEquals(50, TestImages.decode(resized.body()).getWidth());
+        assertEquals(1, ProtectionIT.metric(reader, "imgedge_store_damaged_reads_total"));
+        ProtectionIT.await(() -> java.util.Arrays.equals(png, direct(a).get(key, 1 << 20).orElseThrow().bytes()),
+                "the damaged copy is replaced in the background");
+        assertEquals("image/png", s3Type(a, key), "with the image's content type");
+
+        // a copy served and cached before it was damaged everywhere but one place: a repair drops it
+        direct(b).put(key, damaged, "application/octet-stream");
+        assertEquals(1, check(reader, true).getLast().get("summary").get("repaired").asInt());
+        assertEquals("image/png", s3Type(b, key), "a repair keeps the content type");
+        assertEquals("miss", get(reader, "/_/w:50/plain/store:///" + key + "@png").headers().firstValue("x-cache").orElseThrow(),
+                "the repaired key's results and original were dropped from the caches");
+    }
+
+    /** The Content-Type a replica holds the object under, as S3 says it. */
+    String s3Type(S3ProxyProcess server, String key) throws Exception {
+        return io.minio.MinioClient.builder().endpoint(server.endpoint().toString())
+                .credentials(S3ProxyProcess.ACCESS_KEY, S3ProxyProcess.SECRET_KEY).region("us-east-1").build()
+                .statObject(io.minio.StatObjectArgs.builder().bucket(bucket()).object(key).build()).contentType();
+    }
+
     @Test
     void aDamagedReplicaIsReportedAndRepaired() throws Exception {
         byte[] png = TestImages.png(90, 90);

@@ -40,6 +40,23 @@ public final class ContentKey {
         return Optional.of(m.group(3));
     }
 
+    /** The media type an upload's key names by its extension ({@code application/octet-stream} for others). */
+    public static String mediaType(String key) {
+        String ext = key.substring(key.lastIndexOf('.') + 1).toLowerCase(java.util.Locale.ROOT);
+        return switch (ext) {
+            case "jpg", "jpeg" -> "image/jpeg";
+            case "png" -> "image/png";
+            case "webp" -> "image/webp";
+            case "gif" -> "image/gif";
+            case "avif" -> "image/avif";
+            case "heic" -> "image/heic";
+            case "tif", "tiff" -> "image/tiff";
+            case "bmp" -> "image/bmp";
+            case "ico" -> "image/x-icon";
+            default -> "application/octet-stream";
+        };
+    }
+
     /** Whether {@code key} is a well-formed content address. */
     public static boolean isContentKey(String key) {
         return expectedSha256(key).isPresent();

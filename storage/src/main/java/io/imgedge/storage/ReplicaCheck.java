@@ -87,7 +87,7 @@ public final class ReplicaCheck {
                     boolean fixed = false;
                     if (repair && good != null) {
                         pacer.account(good.length);
-                        backends.get(i).put(key, good, "application/octet-stream");
+                        backends.get(i).put(key, good, ContentKey.mediaType(key));
                         fixed = true;
                         repaired++;
                     }

@@ -14,35 +14,56 @@ import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.Spliterator;
 import java.util.Spliterators;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
 /**
  * One store over N backends (MinIO servers, directories). Writes go to every backend at once and
- * succeed when {@code writeQuorum} of them took the object; a backend that missed it is recorded
- * for repair, and a write that misses the quorum is rolled back where it landed, so it leaves no
- * object behind. Reads try the backends in order, those last seen healthy first, and fail over to
- * the next within the call, also when one does not have the object. Health comes from
- * {@link #checkHealth()}, run in the background by the owner. Thread-safe; blocking (virtual
- * threads).
+ * succeed as soon as {@code writeQuorum} of them took the object; a backend that missed it (or is
+ * still slow to take it) is recorded for repair, and a write that misses the quorum is rolled
+ * back where it landed, so it leaves no object behind. Reads try the backends in order, those
+ * last seen healthy first, hedged: one that does not answer within {@code hedgeAfter} is not
+ * waited for, the next is asked too; they fail over to the next within the call, also when one
+ * does not have the object, and content addresses are checked against their hash. Health comes
+ * from {@link #checkHealth()}, run in the background by the owner. Thread-safe; blocking
+ * (virtual threads).
  */
 public final class ReplicatedStore implements BlobStore {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicatedStore.class);
+    /** The default wait before a read asks the next backend too. */
+    public static final Duration HEDGE_AFTER = Duration.ofMillis(250);
+    /** A health check that has not answered within this marks its backend down. */
+    private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(5);
 
     private final List<BlobStore> backends;
     private final int writeQuorum;
     private final ExecutorService executor;
     private final List<AtomicBoolean> up;
     private final Set<String> needsRepair = ConcurrentHashMap.newKeySet();
+    private final Duration hedgeAfter;
+    private final AtomicLong damagedReads = new AtomicLong();
 
-    /** @param executor runs the per-backend calls of one write or health check in parallel (virtual threads) */
+    /** A store that hedges reads after {@link #HEDGE_AFTER}. */
     public ReplicatedStore(List<BlobStore> backends, int writeQuorum, ExecutorService executor) {
+        this(backends, writeQuorum, executor, HEDGE_AFTER);
+    }
+
+    /**
+     * @param executor   runs the per-backend calls of reads, writes and health checks in parallel (virtual threads)
+     * @param hedgeAfter how long a read waits for the backends asked before asking the next one too
+     */
+    public ReplicatedStore(List<BlobStore> backends, int writeQuorum, ExecutorService executor, Duration hedgeAfter) {
         if (backends.isEmpty()) {
             throw new IllegalArgumentException("at least one backend is needed");
         }
@@ -52,6 +73,7 @@ public final class ReplicatedStore implements BlobStore {
         this.backends = List.copyOf(backends);
         this.writeQuorum = writeQuorum;
         this.executor = executor;
+        this.hedgeAfter = hedgeAfter;
         this.up = backends.stream().map(_ -> new AtomicBoolean(true)).toList();
     }
 
@@ -72,9 +94,10 @@ public final class ReplicatedStore implements BlobStore {
     /** Checks every backend in parallel and records which are up; returns how many are. */
     public int checkHealth() {
         List<Future<?>> checks = backends.stream().<Future<?>>map(b -> executor.submit(b::check)).toList();
+        long deadline = System.nanoTime() + CHECK_TIMEOUT.toNanos();
         int healthy = 0;
         for (int i = 0; i < checks.size(); i++) {
-            boolean ok = succeeded(checks.get(i), backends.get(i), "health check");
+            boolean ok = succeeded(checks.get(i), backends.get(i), "health check", deadline);
             if (up.get(i).getAndSet(ok) != ok) {
                 LOG.warn("store backend {} is {}", backends.get(i).name(), ok ? "up again" : "down");
             }
@@ -83,9 +106,39 @@ public final class ReplicatedStore implements BlobStore {
         return healthy;
     }
 
+    /**
+     * The object, from the first backend with a good copy: reads are hedged (see
+     * {@link #read}), and a content address is checked against its SHA-256: a copy that does not
+     * match is counted ({@link #damagedReads()}), passed over for the next backend's, and
+     * replaced by the good copy in the background.
+     */
     @Override
     public Optional<Blob> get(String key, long maxBytes) {
-        return read(key, b -> b.get(key, maxBytes));
+        Optional<String> sha256 = ContentKey.expectedSha256(key);
+        if (sha256.isEmpty()) {
+            return read(key, b -> b.get(key, maxBytes));
+        }
+        Set<BlobStore> damaged = ConcurrentHashMap.newKeySet();
+        Optional<Blob> blob = read(key, backend -> {
+            Optional<Blob> copy = backend.get(key, maxBytes);
+            if (copy.isPresent() && !ContentKey.sha256(copy.get().bytes()).equals(sha256.get())) {
+                damagedReads.incrementAndGet();
+                damaged.add(backend);
+                needsRepair.add(key);
+                LOG.warn("the copy of {} on {} does not match its content address: reading another", key, backend.name());
+                throw new StoreException("damaged copy of " + key + " on " + backend.name(), null);
+            }
+            return copy;
+        });
+        blob.ifPresent(good -> damaged.forEach(backend -> executor.execute(() -> {
+            try {
+                backend.put(key, good.bytes(), ContentKey.mediaType(key));
+                LOG.info("replaced the damaged copy of {} on {}", key, backend.name());
+            } catch (StoreException e) {
+                LOG.warn("could not replace the damaged copy of {} on {}: {}", key, backend.name(), e.getMessage());
+            }
+        })));
+        return blob;
     }
 
     @Override
@@ -98,25 +151,78 @@ public final class ReplicatedStore implements BlobStore {
         return read(key, b -> b.stat(key));
     }
 
+    /** Copies whose bytes did not match their content address, so far. */
+    public long damagedReads() {
+        return damagedReads.get();
+    }
+
+    /** One backend's answer to a read: found, absent (both null), or failed. */
+    private record Answer<T>(Optional<T> found, StoreException failure) {
+    }
+
+    /**
+     * Asks the backends in {@link #readOrder()}, hedged: the next one is asked too when the ones
+     * asked have not answered within {@code hedgeAfter}, or at once when all asked said "absent"
+     * or failed. The first that has it wins; the others' late answers are ignored. Empty when
+     * every backend answered and none has it.
+     *
+     * @throws StoreException when no backend has it and at least one could not answer
+     */
     private <T> Optional<T> read(String key, Function<BlobStore, Optional<T>> op) {
+        List<Integer> order = readOrder();
+        BlockingQueue<Answer<T>> answers = new LinkedBlockingQueue<>();
+        int asked = 0;
+        int answered = 0;
+        boolean absent = false;
         StoreException failure = null;
-        boolean answered = false;
-        for (int index : readOrder()) {
-            try {
-                Optional<T> found = op.apply(backends.get(index));
-                if (found.isPresent()) {
-                    return found;
+        try {
+            while (true) {
+                if (asked == answered && asked < order.size()) {
+                    ask(order.get(asked++), key, op, answers);
                 }
-                answered = true;
-            } catch (StoreException e) {
-                LOG.debug("read of {} failed on {}, trying the next backend: {}", key, backends.get(index).name(), e.getMessage());
-                failure = e;
+                Answer<T> answer = asked < order.size() ? answers.poll(hedgeAfter.toNanos(), TimeUnit.NANOSECONDS)
+                        : answers.poll(1, TimeUnit.DAYS);
+                if (answer == null) {
+                    if (asked < order.size()) {
+                        ask(order.get(asked++), key, op, answers); // the ones asked are slow: ask another too
+                    }
+                    continue;
+                }
+                answered++;
+                if (answer.found() != null && answer.found().isPresent()) {
+                    return answer.found();
+                }
+                if (answer.failure() != null) {
+                    failure = answer.failure();
+                } else {
+                    absent = true;
+                }
+                if (answered == order.size()) {
+                    break;
+                }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("interrupted while reading " + key, e);
         }
-        if (answered) {
+        if (absent) {
             return Optional.empty();
         }
         throw new StoreException("no store backend could read " + key, failure);
+    }
+
+    private <T> void ask(int index, String key, Function<BlobStore, Optional<T>> op, BlockingQueue<Answer<T>> answers) {
+        BlobStore backend = backends.get(index);
+        executor.execute(() -> {
+            try {
+                answers.add(new Answer<>(op.apply(backend), null));
+            } catch (StoreException e) {
+                LOG.debug("read of {} failed on {}: {}", key, backend.name(), e.getMessage());
+                answers.add(new Answer<>(null, e));
+            } catch (RuntimeException e) {
+                answers.add(new Answer<>(null, new StoreException("read of " + key + " failed on " + backend.name(), e)));
+            }
+        });
     }
 
     /** Healthy backends in configured order, then the others (they may be back already). */
@@ -132,58 +238,108 @@ public final class ReplicatedStore implements BlobStore {
         return order;
     }
 
+    /** One backend's answer to a write: whether it held the object before, or how it failed. */
+    private record Written(int index, boolean existed, Exception failure) {
+    }
+
     /**
-     * Writes to every healthy backend in parallel.
+     * Writes to every healthy backend in parallel and returns as soon as the write quorum has
+     * taken the object; the other writes finish in the background, and a backend that missed the
+     * object is recorded for repair ({@link #needsRepair()}).
      *
-     * @throws StoreException when fewer than the write quorum took it; the object is then removed
-     *                        again from the backends that had not held it before
+     * @throws StoreException when fewer than the write quorum can take it; once every write has
+     *                        ended the object is removed again from the backends that had not held it
      */
     @Override
     public void put(String key, byte[] bytes, String contentType) {
         BlobKey.check(key);
-        List<Future<Boolean>> writes = new ArrayList<>(backends.size());
+        BlockingQueue<Written> outcomes = new LinkedBlockingQueue<>();
+        int launched = 0;
         for (int i = 0; i < backends.size(); i++) {
-            BlobStore backend = backends.get(i);
-            writes.add(up(i) ? executor.submit(() -> {
-                boolean existed = backend.stat(key).isPresent();
-                backend.put(key, bytes, contentType);
-                return existed;
-            }) : null);
-        }
-        List<Integer> written = new ArrayList<>();
-        List<Integer> newlyWritten = new ArrayList<>();
-        for (int i = 0; i < writes.size(); i++) {
-            if (writes.get(i) == null) {
+            if (!up(i)) {
                 continue;
             }
-            try {
-                boolean existed = writes.get(i).get();
-                written.add(i);
-                if (!existed) {
-                    newlyWritten.add(i);
-                }
-            } catch (ExecutionException e) {
-                LOG.warn("write of {} to {} failed: {}", key, backends.get(i).name(), e.getCause().getMessage());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new StoreException("interrupted while writing " + key, e);
-            }
-        }
-        if (written.size() < writeQuorum) {
-            for (int i : newlyWritten) {
+            int index = i;
+            BlobStore backend = backends.get(i);
+            launched++;
+            executor.execute(() -> {
                 try {
-                    backends.get(i).delete(key);
+                    boolean existed = backend.stat(key).isPresent();
+                    backend.put(key, bytes, contentType);
+                    outcomes.add(new Written(index, existed, null));
+                } catch (Exception e) {
+                    outcomes.add(new Written(index, false, e));
+                }
+            });
+        }
+        List<Written> done = new ArrayList<>();
+        int succeeded = 0;
+        try {
+            while (succeeded < writeQuorum && launched - (done.size() - succeeded) >= writeQuorum) {
+                Written outcome = outcomes.take();
+                done.add(outcome);
+                if (outcome.failure() == null) {
+                    succeeded++;
+                } else {
+                    LOG.warn("write of {} to {} failed: {}", key, backends.get(outcome.index()).name(),
+                            outcome.failure().getMessage());
+                }
+            }
+            if (succeeded >= writeQuorum) {
+                int pending = launched - done.size();
+                boolean complete = launched == backends.size() && succeeded == done.size();
+                if (pending == 0 && complete) {
+                    needsRepair.remove(key);
+                } else {
+                    needsRepair.add(key);
+                    if (pending > 0) {
+                        // the rest finish after the answer; a slow replica is repaired if it never takes it
+                        int rest = pending;
+                        boolean allSoFar = complete;
+                        executor.execute(() -> finish(key, outcomes, rest, allSoFar));
+                    }
+                }
+                return;
+            }
+            // the quorum cannot be reached: wait for the rest (their timeouts bound it), then roll back
+            while (done.size() < launched) {
+                done.add(outcomes.take());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("interrupted while writing " + key, e);
+        }
+        for (Written outcome : done) {
+            if (outcome.failure() == null && !outcome.existed()) {
+                try {
+                    backends.get(outcome.index()).delete(key);
                 } catch (StoreException e) {
-                    LOG.error("could not roll back {} on {}: {}", key, backends.get(i).name(), e.getMessage());
+                    LOG.error("could not roll back {} on {}: {}", key, backends.get(outcome.index()).name(), e.getMessage());
                     needsRepair.add(key);
                 }
             }
-            throw new StoreException("stored " + key + " on " + written.size() + " of " + backends.size()
-                    + " backends, below the write quorum of " + writeQuorum, null);
         }
-        if (written.size() < backends.size()) {
-            needsRepair.add(key);
-        } else {
+        throw new StoreException("stored " + key + " on " + succeeded + " of " + backends.size()
+                + " backends, below the write quorum of " + writeQuorum, null);
+    }
+
+    /** Waits for the writes still running after a write returned; all of them good: nothing to repair. */
+    private void finish(String key, BlockingQueue<Written> outcomes, int pending, boolean allSoFar) {
+        boolean all = allSoFar;
+        try {
+            for (int i = 0; i < pending; i++) {
+                Written outcome = outcomes.take();
+                if (outcome.failure() != null) {
+                    all = false;
+                    LOG.warn("write of {} to {} failed after the quorum took it: {}", key,
+                            backends.get(outcome.index()).name(), outcome.failure().getMessage());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        if (all) {
             needsRepair.remove(key);
         }
     }
@@ -280,12 +436,17 @@ public final class ReplicatedStore implements BlobStore {
                 .onClose(() -> listings.forEach(Stream::close));
     }
 
-    private static boolean succeeded(Future<?> task, BlobStore backend, String what) {
+    /** Whether {@code task} succeeded by {@code deadline} (System.nanoTime); one still running is cancelled. */
+    private static boolean succeeded(Future<?> task, BlobStore backend, String what, long deadline) {
         try {
-            task.get();
+            task.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             return true;
         } catch (ExecutionException e) {
             LOG.debug("{} of {} failed: {}", what, backend.name(), e.getCause().getMessage());
+            return false;
+        } catch (TimeoutException e) {
+            task.cancel(true);
+            LOG.debug("{} of {} did not answer in time", what, backend.name());
             return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -22,6 +22,7 @@ import okhttp3.OkHttpClient;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,8 +36,8 @@ import java.util.stream.StreamSupport;
 /**
  * Objects in one bucket of an S3-compatible server, through minio-java. Blocking: run on
  * virtual threads. Calls in flight are bounded; server errors (5xx) and failed connections are
- * retried twice with backoff, nothing else is. S3 makes a single PUT atomic, so no partial object
- * is ever visible.
+ * retried twice with backoff, nothing else is (a timeout is not: it would cost the timeout again).
+ * S3 makes a single PUT atomic, so no partial object is ever visible.
  */
 public final class S3BlobStore implements BlobStore {
     private static final Set<String> ABSENT = Set.of("NoSuchKey", "NoSuchBucket", "NoSuchObject");
@@ -258,11 +259,16 @@ public final class S3BlobStore implements BlobStore {
         }
     }
 
-    /** 5xx answers and connection failures may pass; anything else (4xx, our limits) will not. */
+    /**
+     * 5xx answers and failed connections may pass; anything else (4xx, our limits) will not, nor
+     * will a timeout: a server that hangs would cost the timeout again on every try, and a
+     * replicated store asks another replica instead.
+     */
     static boolean retryable(Exception e) {
         return switch (e) {
             case ErrorResponseException r -> r.response() != null && r.response().code() >= 500;
             case ServerException _ -> true;
+            case InterruptedIOException _ -> false;
             case IOException _ -> true;
             default -> false;
         };

@@ -191,4 +191,137 @@ class ReplicatedStoreTest {
         pacer.account(1500);
         assertEquals(List.of(500_000_000L, 500_000_000L), waits, "3000 bytes are due 3 s after the start");
     }
+
+    /** A backend that hangs (as a SIGSTOPped server does) until released: every call waits at the gate. */
+    static final class Hanging implements BlobStore {
+        final BlobStore inner;
+        final java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+
+        Hanging(BlobStore inner) {
+            this.inner = inner;
+        }
+
+        private void hang() {
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StoreException("interrupted", e);
+            }
+        }
+
+        @Override
+        public Optional<Blob> get(String key, long maxBytes) {
+            hang();
+            return inner.get(key, maxBytes);
+        }
+
+        @Override
+        public Optional<Blob> get(String key, long offset, int length) {
+            hang();
+            return inner.get(key, offset, length);
+        }
+
+        @Override
+        public Optional<BlobInfo> stat(String key) {
+            hang();
+            return inner.stat(key);
+        }
+
+        @Override
+        public void put(String key, byte[] bytes, String contentType) {
+            hang();
+            inner.put(key, bytes, contentType);
+        }
+
+        @Override
+        public boolean delete(String key) {
+            hang();
+            return inner.delete(key);
+        }
+
+        @Override
+        public Stream<String> list(String prefix) {
+            hang();
+            return inner.list(prefix);
+        }
+
+        @Override
+        public void check() {
+            hang();
+        }
+
+        @Override
+        public String name() {
+            return "hanging " + inner.name();
+        }
+    }
+
+    /** A hung replica once stalled reads and uploads for as long as it hung (issue 14). */
+    @Test
+    void aHungReplicaNeitherStallsReadsNorUploads() throws Exception {
+        byte[] data = content(7);
+        String key = keyOf(data);
+        a.put(key, data, "application/octet-stream");
+        b.put(key, data, "application/octet-stream");
+        Hanging hung = new Hanging(a);
+        ReplicatedStore store = new ReplicatedStore(List.of(hung, b), 1, executor, java.time.Duration.ofMillis(100));
+        try {
+            long started = System.nanoTime();
+            assertArrayEquals(data, store.get(key, 10_000).orElseThrow().bytes(), "the next replica answers");
+            assertEquals(2000, store.stat(key).orElseThrow().size());
+            long took = (System.nanoTime() - started) / 1_000_000;
+            assertTrue(took < 2_000, "two reads hedged past the hung replica in " + took + " ms");
+
+            byte[] fresh = content(8);
+            String freshKey = keyOf(fresh);
+            store.put(freshKey, fresh, "application/octet-stream");
+            assertArrayEquals(fresh, b.get(freshKey, 10_000).orElseThrow().bytes(), "the quorum (1) took it");
+            assertTrue(store.needsRepair().contains(freshKey), "the hung replica still owes it");
+            hung.gate.countDown();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (!store.needsRepair().isEmpty() && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertTrue(store.needsRepair().isEmpty(), "once the replica took it too, nothing is owed");
+            assertArrayEquals(fresh, a.get(freshKey, 10_000).orElseThrow().bytes());
+        } finally {
+            hung.gate.countDown();
+        }
+    }
+
+    @Test
+    void aHungHealthCheckMarksTheReplicaDown() {
+        Hanging hung = new Hanging(a);
+        ReplicatedStore store = new ReplicatedStore(List.of(hung, b), 1, executor);
+        try {
+            assertEquals(1, store.checkHealth(), "the check gives up on the hung one");
+            assertFalse(store.up(0));
+            assertTrue(store.up(1));
+        } finally {
+            hung.gate.countDown();
+        }
+    }
+
+    /** A damaged replica copy was served under the right hash and cached for good (issue 14). */
+    @Test
+    void aCopyThatDoesNotMatchItsAddressIsPassedOverAndReplaced() throws Exception {
+        byte[] data = content(9);
+        String key = keyOf(data);
+        ReplicatedStore store = new ReplicatedStore(List.of(a, b), 2, executor);
+        store.put(key, data, "application/octet-stream");
+        byte[] damaged = data.clone();
+        damaged[100] ^= 0x40;
+        a.put(key, damaged, "application/octet-stream");
+        assertArrayEquals(data, store.get(key, 10_000).orElseThrow().bytes(), "b's good copy, not a's");
+        assertEquals(1, store.damagedReads());
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!java.util.Arrays.equals(data, a.get(key, 10_000).orElseThrow().bytes()) && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertArrayEquals(data, a.get(key, 10_000).orElseThrow().bytes(), "a's copy is replaced by the good one");
+        b.put(key, damaged, "application/octet-stream");
+        a.put(key, damaged, "application/octet-stream");
+        assertThrows(StoreException.class, () -> store.get(key, 10_000), "no good copy anywhere: never the damaged bytes");
+    }
 }

@@ -94,9 +94,31 @@ public final class S3ProxyProcess implements AutoCloseable {
         }
     }
 
+    /** Freezes the process (SIGSTOP): it keeps its port and connections but answers nothing, as a hung server. */
+    public void hang() throws IOException, InterruptedException {
+        signal("-STOP");
+    }
+
+    /** Lets a frozen process go on (SIGCONT). */
+    public void resume() throws IOException, InterruptedException {
+        signal("-CONT");
+    }
+
+    private void signal(String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IllegalStateException("kill " + signal + " " + process.pid() + " failed");
+        }
+    }
+
     /** Stops the process (as a crash would: nothing is flushed) and waits for it to end. */
     public void stop() throws InterruptedException {
         if (process != null) {
+            try {
+                resume(); // a frozen process does not die of SIGKILL until it runs again on some kernels
+            } catch (IOException | IllegalStateException ignored) {
+                // it is killed anyway
+            }
             process.destroyForcibly();
             process.waitFor(30, TimeUnit.SECONDS);
             process = null;

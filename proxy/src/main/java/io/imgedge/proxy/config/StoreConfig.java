@@ -15,13 +15,14 @@ import static io.imgedge.proxy.config.ConfigValues.positiveDuration;
  * The upload store ({@code imgedge.store}): backends in read order and how writes are replicated.
  *
  * @param writeQuorum       backends that must take a write for it to succeed
+ * @param hedgeAfter        how long a read waits for a backend before asking the next one too
  * @param healthInterval    how often every backend is checked
  * @param redirectOriginals answer {@code /i/} with a 302 to a presigned URL where the first healthy backend can make one
  * @param presignTtl        how long such a URL stays valid
  * @param repairRate        bytes per second that a replica check or repair may read and write
  */
-public record StoreConfig(List<Backend> backends, int writeQuorum, Duration healthInterval, boolean redirectOriginals,
-                          Duration presignTtl, long repairRate) {
+public record StoreConfig(List<Backend> backends, int writeQuorum, Duration hedgeAfter, Duration healthInterval,
+                          boolean redirectOriginals, Duration presignTtl, long repairRate) {
 
     /** One backend. */
     public sealed interface Backend {
@@ -44,7 +45,8 @@ public record StoreConfig(List<Backend> backends, int writeQuorum, Duration heal
             backends.add(backend(c, i, entries.get(i)));
         }
         int quorum = ConfigValues.intBetween(c, "write_quorum", 1, backends.size());
-        return new StoreConfig(List.copyOf(backends), quorum, positiveDuration(c, "health_interval"),
+        return new StoreConfig(List.copyOf(backends), quorum, positiveDuration(c, "hedge_after"),
+                positiveDuration(c, "health_interval"),
                 c.getBoolean("redirect_originals"), positiveDuration(c, "presign_ttl"), positiveBytes(c, "repair_rate"));
     }
 
@@ -59,7 +61,7 @@ public record StoreConfig(List<Backend> backends, int writeQuorum, Duration heal
                     String endpoint = required(entry, "endpoint");
                     S3Config server = new S3Config(URI.create(endpoint), required(entry, "access_key"),
                             required(entry, "secret_key"), entry.has("region") ? entry.getString("region") : "us-east-1",
-                            entry.has("timeout") ? entry.getDuration("timeout") : Duration.ofSeconds(10),
+                            entry.has("timeout") ? entry.getDuration("timeout") : Duration.ofSeconds(3),
                             entry.has("max_calls") ? entry.getInt("max_calls") : 64);
                     String name = entry.has("name") ? entry.getString("name") : "s3:" + URI.create(endpoint).getAuthority() + "/" + bucket;
                     yield new Backend.S3(name, server, bucket);

@@ -166,6 +166,12 @@ public final class ServerMetrics implements AutoCloseable {
         counter("imgedge.throttled", "requests refused by a limit", "reason", reason).increment();
     }
 
+    /** Copies read from the store that did not match their content address (each passed over and replaced). */
+    public <T> void storeDamagedReads(T store, ToDoubleFunction<T> count) {
+        FunctionCounter.builder("imgedge.store.damaged.reads", store, count)
+                .description("store copies whose bytes did not match their content address").register(registry);
+    }
+
     /** A gauge of the bytes request bodies hold in memory now. */
     public void bodyBytes(LongSupplier held) {
         Gauge.builder("imgedge.request.body.bytes", held, LongSupplier::getAsLong)

@@ -58,6 +58,7 @@ public final class StoreService implements AutoCloseable {
     private final long maxObjectBytes;
     private final ExecutorService virtualThreads;
     private final AtomicBoolean checking = new AtomicBoolean();
+    private volatile Consumer<String> onRepaired = _ -> { };
     private final ScheduledExecutorService health = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("store-health").factory());
 
@@ -74,6 +75,7 @@ public final class StoreService implements AutoCloseable {
             int index = i;
             metrics.storeBackendUp(store.backends().get(i).name(), () -> store.up(index));
         }
+        metrics.storeDamagedReads(store, ReplicatedStore::damagedReads);
         store.checkHealth();
         health.scheduleWithFixedDelay(this::checkHealth, config.healthInterval().toMillis(),
                 config.healthInterval().toMillis(), TimeUnit.MILLISECONDS);
@@ -108,7 +110,7 @@ public final class StoreService implements AutoCloseable {
                 }
             });
         }
-        return new ReplicatedStore(backends, config.writeQuorum(), virtualThreads);
+        return new ReplicatedStore(backends, config.writeQuorum(), virtualThreads, config.hedgeAfter());
     }
 
     /** The backing store, for {@code store:///} sources. */
@@ -172,6 +174,14 @@ public final class StoreService implements AutoCloseable {
         }), virtualThreads);
     }
 
+    /**
+     * Runs {@code action} with the key of every object a repair replaces on some backend: a copy
+     * read before the repair may be cached, and the caches must let go of it.
+     */
+    public void onRepaired(Consumer<String> action) {
+        this.onRepaired = action;
+    }
+
     /** Whether at least one backend passed its last health check. */
     public boolean ready() {
         for (int i = 0; i < store.backends().size(); i++) {
@@ -192,9 +202,14 @@ public final class StoreService implements AutoCloseable {
         if (!checking.compareAndSet(false, true)) {
             return Optional.empty();
         }
+        Consumer<String> repaired = onRepaired;
         try {
             return Optional.of(blocking(() -> new ReplicaCheck(store, maxObjectBytes, Pacer.of(config.repairRate()))
-                    .run(repair, problems)));
+                    .run(repair, problems.andThen(problem -> {
+                        if (problem.repaired()) {
+                            repaired.accept(problem.key());
+                        }
+                    }))));
         } finally {
             checking.set(false);
         }
