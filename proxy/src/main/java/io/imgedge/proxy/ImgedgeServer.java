@@ -279,15 +279,23 @@ public final class ImgedgeServer implements AutoCloseable {
         return vips.version();
     }
 
+    /** What a reload did: the sections it applied, and the keys that changed but only take effect after a restart. */
+    public record Reloaded(List<String> reloaded, List<String> needRestart) {
+    }
+
+    /** The keys a reload applies; a key under one of these (or equal to it) is reloaded. */
+    private static final List<String> RELOADABLE = List.of("throttle.client", "processing.presets",
+            "sources.http.allow_list", "sources.http.allowed_ports", "log.access");
+
     /**
      * Reads the configuration again and applies what can change while serving: per-client
      * limits and trusted proxies (throttle.client), presets, the source allow-list and port list,
-     * access-log sampling. Connections stay open. Everything else needs a restart.
+     * access-log sampling. Connections stay open. Other changed keys are named (and logged) as
+     * needing a restart; until then the running values stay.
      *
-     * @return the sections reloaded
      * @throws com.typesafe.config.ConfigException when the configuration is invalid (nothing changes)
      */
-    public synchronized List<String> reload() {
+    public synchronized Reloaded reload() {
         ImgedgeConfig fresh = source.get();
         clientLimits.update(fresh.throttle());
         responder.trustedProxies(new ClientAddress(fresh.throttle().trustedProxies()));
@@ -296,10 +304,15 @@ public final class ImgedgeServer implements AutoCloseable {
         // after the new source policy is in force: a URL parsed in between would keep the old decision
         images.forgetParsedUrls();
         accessLog.update(fresh.accessLog());
-        List<String> reloaded = List.of("throttle.client", "processing.presets", "sources.http.allow_list",
-                "sources.http.allowed_ports", "log.access");
-        LOG.info("configuration reloaded: {} (other changes need a restart)", String.join(", ", reloaded));
-        return reloaded;
+        // compared with the start: a key that is not reloaded keeps its start value until a restart
+        List<String> needRestart = config.changedIn(fresh).stream()
+                .filter(key -> RELOADABLE.stream().noneMatch(r -> key.equals(r) || key.startsWith(r + ".")))
+                .toList();
+        LOG.info("configuration reloaded: {}", String.join(", ", RELOADABLE));
+        if (!needRestart.isEmpty()) {
+            LOG.warn("changed keys that take effect only after a restart: {}", String.join(", ", needRestart));
+        }
+        return new Reloaded(RELOADABLE, needRestart);
     }
 
     /** Bytes libvips holds right now (tests check that abandoned work frees its memory). */

@@ -471,11 +471,14 @@ class ProtectionIT {
             changed.put("imgedge.processing.presets", List.of("tiny=w:5"));
             changed.put("imgedge.throttle.client.rate", 0.01);
             changed.put("imgedge.throttle.client.burst", 1);
+            changed.put("imgedge.limits.workers", 7);
             current.set(changed);
             HttpResponse<String> reloaded = CLIENT.send(HttpRequest.newBuilder(reload).POST(HttpRequest.BodyPublishers.noBody())
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, reloaded.statusCode(), reloaded.body());
             assertTrue(reloaded.body().contains("processing.presets"), reloaded.body());
+            assertTrue(reloaded.body().contains("\"restart_needed\":[\"limits.workers\"]"),
+                    "a changed key a reload cannot apply is named: " + reloaded.body());
 
             assertEquals(200, getOn(socket, "/_/pr:tiny/plain/local:///r.jpg"), "the new preset, on the same connection");
             assertEquals(429, getOn(socket, "/_/w:11/plain/local:///r.jpg"), "the new rate: a burst of one");

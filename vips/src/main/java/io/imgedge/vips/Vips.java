@@ -116,8 +116,13 @@ public final class Vips {
      * @throws VipsException UNSUPPORTED_FORMAT, CORRUPT_INPUT or LIMIT_EXCEEDED
      */
     public ImageInfo validate(byte[] data, ImageLimits limits) {
+        return validate(ByteBuffer.wrap(data), limits);
+    }
+
+    /** As {@link #validate(byte[], ImageLimits)}, from the buffer's remaining bytes (heap or direct; not modified). */
+    public ImageInfo validate(ByteBuffer data, ImageLimits limits) {
         return withArena(arena -> {
-            MemorySegment buf = copyIn(arena, ByteBuffer.wrap(data));
+            MemorySegment buf = copyIn(arena, data);
             ImageFormat format = detect(buf);
             limits.checkFormat(format);
             ImageInfo info = header(arena, buf, format);

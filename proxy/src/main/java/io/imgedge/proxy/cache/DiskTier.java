@@ -64,6 +64,8 @@ public final class DiskTier {
      * saved copy already outweighs its two extra system calls, as with nginx).
      */
     public static final int OPEN_MIN_BYTES = 16 << 10;
+    /** Failures are logged no more often than this. */
+    private static final long LOG_EVERY_NANOS = 60_000_000_000L;
 
     /** What the index keeps per entry. */
     private record Indexed(long size, String sourceKey, long lastUse) {
@@ -76,7 +78,11 @@ public final class DiskTier {
 
     private final String name;
     private final Path dir;
-    private final long maxBytes;
+    /** The byte budget: the configured one, lowered when the filesystem turns out to hold less. */
+    private final AtomicLong maxBytes;
+    /** When the next failure may be logged (the tier's clock), and how many came since the last log. */
+    private final AtomicLong nextLog = new AtomicLong(Long.MIN_VALUE);
+    private final AtomicLong unlogged = new AtomicLong();
     private final Map<String, Indexed> index = new ConcurrentHashMap<>();
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicLong useClock = new AtomicLong();
@@ -110,7 +116,7 @@ public final class DiskTier {
         this.name = name;
         this.ticker = ticker;
         this.dir = dir;
-        this.maxBytes = maxBytes;
+        this.maxBytes = new AtomicLong(maxBytes);
         this.evictor = evictor;
         // the tier gives its reference back at once, on the removing thread
         this.open = openFiles <= 0 ? null : Caffeine.newBuilder().maximumSize(openFiles).executor(Runnable::run)
@@ -269,6 +275,9 @@ public final class DiskTier {
             }
             evictIfNeeded();
         } catch (IOException e) {
+            if (isFull(e)) {
+                full();
+            }
             failure("write", e);
         } finally {
             closeQuietly(written);
@@ -403,7 +412,7 @@ public final class DiskTier {
     }
 
     private void evictIfNeeded() {
-        if (bytes.get() > maxBytes && evicting.compareAndSet(false, true)) {
+        if (bytes.get() > maxBytes.get() && evicting.compareAndSet(false, true)) {
             try {
                 evictor.execute(this::evict);
             } catch (RejectedExecutionException e) {
@@ -418,7 +427,7 @@ public final class DiskTier {
      */
     private void evict() {
         try {
-            long excess = bytes.get() - maxBytes * 9 / 10;
+            long excess = bytes.get() - maxBytes.get() * 9 / 10;
             List<Map.Entry<String, Indexed>> byAge = new ArrayList<>(index.entrySet());
             byAge.sort(Comparator.comparingLong(e -> e.getValue().lastUse()));
             long freed = 0;
@@ -473,10 +482,42 @@ public final class DiskTier {
         }
     }
 
+    /** Whether a write failed for want of space (ENOSPC, or a quota: EDQUOT). */
+    private static boolean isFull(IOException e) {
+        String message = String.valueOf(e.getMessage());
+        return message.contains("No space left on device") || message.contains("Disk quota exceeded");
+    }
+
+    /**
+     * The filesystem holds less than the budget says: the budget becomes 90% of what the tier
+     * holds now, and the eviction that makes room for the next writes starts, so the tier does
+     * not write, fail and write the same entries again for as long as the disk is full.
+     */
+    private void full() {
+        long shrunk = Math.max(1, bytes.get() * 9 / 10);
+        long was = maxBytes.getAndAccumulate(shrunk, Math::min);
+        if (shrunk < was) {
+            LOG.warn("cache tier {}: the filesystem of {} is full at {} bytes: budget lowered from {} to {} bytes",
+                    name, dir, bytes.get(), was, Math.min(was, shrunk));
+        }
+        evictIfNeeded();
+    }
+
+    /** The budget in force: the configured one, or less once the filesystem was found full. */
+    public long budget() {
+        return maxBytes.get();
+    }
+
+    /** Counts a failure; logs at most one a minute, with how many came since the last. */
     private void failure(String action, IOException e) {
-        if (errors.incrementAndGet() % 1000 == 1) {
-            LOG.warn("cache tier {}: cannot {} in {} ({}); serving goes on without it ({} errors so far)",
-                    name, action, dir, e.toString(), errors.get());
+        errors.incrementAndGet();
+        long now = ticker.getAsLong();
+        long next = nextLog.get();
+        if ((next == Long.MIN_VALUE || now - next >= 0) && nextLog.compareAndSet(next, now + LOG_EVERY_NANOS)) {
+            LOG.warn("cache tier {}: cannot {} in {} ({}); serving goes on without it ({} more failures since the"
+                    + " last of these, {} in all)", name, action, dir, e.toString(), unlogged.getAndSet(0), errors.get());
+        } else {
+            unlogged.incrementAndGet();
         }
     }
 }

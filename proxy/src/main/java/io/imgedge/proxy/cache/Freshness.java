@@ -34,7 +34,8 @@ public final class Freshness {
     /**
      * How long a remote original stays fresh: the origin's {@code Cache-Control} max-age
      * ({@code s-maxage} first) clamped to {@code [min, max]}, {@code fallback} when it gives
-     * none, {@code min} for {@code no-cache}/{@code no-store}/{@code private}.
+     * none, {@code min} for {@code no-cache}/{@code no-store}/{@code private}. Zero is a life of
+     * zero (not cached), not "never expires" as {@link #expiry} reads a configured zero.
      */
     public static Duration remoteTtl(String cacheControl, Duration fallback, Duration min, Duration max) {
         if (cacheControl == null || cacheControl.isBlank()) {

@@ -148,6 +148,18 @@ public final class TieredCache {
         });
     }
 
+    /** Removes {@code key} from memory now and from disk in the background. Non-blocking. */
+    public void evict(CacheKey key) {
+        memory.ifPresent(m -> m.remove(key));
+        disk.ifPresent(d -> {
+            try {
+                io.execute(() -> d.remove(key));
+            } catch (RuntimeException rejected) {
+                // shutting down: the entry is checked again when next read
+            }
+        });
+    }
+
     /** Removes {@code key} from both tiers (disk on the calling thread). */
     public int remove(CacheKey key) {
         int removed = memory.map(m -> m.remove(key) ? 1 : 0).orElse(0);

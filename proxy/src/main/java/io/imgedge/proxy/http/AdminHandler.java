@@ -3,6 +3,7 @@ package io.imgedge.proxy.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigException;
 import io.imgedge.proxy.error.ErrorMapper;
+import io.imgedge.proxy.ImgedgeServer;
 import io.imgedge.proxy.error.HttpError;
 import io.imgedge.proxy.image.ImageService;
 import io.imgedge.proxy.metrics.ServerMetrics;
@@ -21,7 +22,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
@@ -44,11 +47,11 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
     private final StoreService store;
     private final ExecutorService blocking;
     private final byte[] token;
-    private final Supplier<List<String>> reload;
+    private final Supplier<ImgedgeServer.Reloaded> reload;
 
     /** @param reload reads the configuration again and applies the safe keys; returns what it reloaded */
     public AdminHandler(ServerState state, ServerMetrics metrics, ImageService images, StoreService store,
-                        ExecutorService blocking, String token, Supplier<List<String>> reload) {
+                        ExecutorService blocking, String token, Supplier<ImgedgeServer.Reloaded> reload) {
         this.reload = reload;
         this.state = state;
         this.metrics = metrics;
@@ -107,7 +110,11 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
     private CompletableFuture<Reply> reload() {
         return CompletableFuture.supplyAsync(() -> {
             try {
-                return Reply.json(200, "reloaded", reload.get());
+                ImgedgeServer.Reloaded done = reload.get();
+                Map<String, Object> json = new LinkedHashMap<>();
+                json.put("reloaded", done.reloaded());
+                json.put("restart_needed", done.needRestart());
+                return new Reply.Json(200, json);
             } catch (ConfigException e) {
                 return Reply.error(HttpError.badRequest("configuration not reloaded: " + e.getMessage()));
             }

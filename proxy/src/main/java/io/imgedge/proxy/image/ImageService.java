@@ -121,6 +121,8 @@ public final class ImageService {
     private final Cache<CacheKey, Missing> missing;
     /** Sources whose bytes failed to be an image within the limits, by source key: every result of them fails alike. */
     private final Cache<String, HttpError> unusable;
+    /** Fetched copies (source key and fetch time) known to decode whole, with their format: what {@code raw} serves. */
+    private final Cache<String, ImageFormat> decoded = Caffeine.newBuilder().maximumSize(100_000).build();
     private final Cache<String, Parsed> parsed = Caffeine.newBuilder().maximumWeight(PARSED_BYTES).executor(Runnable::run)
             .weigher((String path, Parsed _) -> 2 * path.length() + 512).build();
 
@@ -191,14 +193,23 @@ public final class ImageService {
      * image: never arbitrary content under an image URL.
      */
     private CompletableFuture<ImageReply> raw(ProcessingRequest request, long start) {
+        HttpError broken = unusable.getIfPresent(CacheKey.source(request.source()).hex());
+        if (broken != null) {
+            return CompletableFuture.failedFuture(broken);
+        }
         CompletableFuture<CachedImage> original = original(request.source());
         String cacheStatus = original.isDone() && !original.isCompletedExceptionally() ? "hit-memory" : "miss";
-        return original.thenCompose(entry -> workers.submit(() -> vips.probe(entry.payload().duplicate()))
-                .thenApply(info -> {
+        // served only once libvips has decoded the whole of it (a cut body's header still reads)
+        return original.thenCompose(entry -> decodable(entry).whenComplete((_, failure) -> {
+                    if (failure != null) {
+                        unusableIf(ErrorMapper.toHttpError(failure), request.source());
+                    }
+                })
+                .thenApply(format -> {
                     CRC32C crc = new CRC32C();
                     crc.update(entry.payload().duplicate());
                     String etag = "W/\"" + Long.toHexString(crc.getValue()) + "-" + Integer.toHexString(entry.size()) + "\"";
-                    return new ImageReply(entry.payload(), info.format().mimeType(), etag, maxAge(request), cacheStatus,
+                    return new ImageReply(entry.payload(), format.mimeType(), etag, maxAge(request), cacheStatus,
                             cacheStatus.equals("miss") ? "fetch;dur=" + millis(System.nanoTime() - start) : lookupTiming(start),
                             false, cacheStatus.equals("miss") ? 200 : 0, ImageReply.File.NONE);
                 }));
@@ -295,6 +306,20 @@ public final class ImageService {
         }
         long left = Math.max(0, expires - clock.millis() / 1000);
         return left >= processing.maxAge().toSeconds() ? processing.maxAge() : Duration.ofSeconds(left);
+    }
+
+    /** The format of an original that decodes whole, checked on a worker once per fetched copy. */
+    private CompletableFuture<ImageFormat> decodable(CachedImage original) {
+        String copy = original.sourceKey() + "@" + original.createdAt();
+        ImageFormat known = decoded.getIfPresent(copy);
+        if (known != null) {
+            return CompletableFuture.completedFuture(known);
+        }
+        return workers.submit(() -> vips.validate(original.payload().duplicate(), limits.image()).format())
+                .thenApply(format -> {
+                    decoded.put(copy, format);
+                    return format;
+                });
     }
 
     /** Forgets every parsed URL: after a reload of presets, URLs must be parsed again. */
@@ -394,7 +419,9 @@ public final class ImageService {
                         metrics.transform(image.format().extension(), done - transformStart);
                         CachedImage entry = new CachedImage(CachedImage.direct(image.bytes()), image.format().mimeType(),
                                 etag(image), startedAt, original.expiresAt(), sourceKey);
-                        results.put(key, entry, false, () -> !purges.purgedSince(key.hex(), sourceKey, startedAt));
+                        if (entry.expiresAt() > clock.millis()) {
+                            results.put(key, entry, false, () -> !purges.purgedSince(key.hex(), sourceKey, startedAt));
+                        }
                         return new Produced(entry, transformStart - fetchStart, done - transformStart,
                                 original.createdAt() >= startedAt);
                     });
@@ -416,13 +443,24 @@ public final class ImageService {
                 HttpError error = ErrorMapper.toHttpError(failure);
                 if (error.status() == 404) {
                     missing.put(key, new Missing(error, sourceKey));
-                } else if (error.status() == 413 || error.status() == 415 || error.status() == 422) {
-                    // the source's bytes are the trouble (too large, not an image, broken, a bomb): no
-                    // size or format of it is tried again for a while, so a costly one costs once
-                    unusable.put(sourceKey, error);
+                } else {
+                    unusableIf(error, request.source());
                 }
             }
         });
+    }
+
+    /**
+     * When the source's bytes are the trouble (too large, not an image, broken or cut short, a
+     * bomb): no size or format of it is tried again for {@code cache.negative_ttl}, so a costly one
+     * costs once, and the original leaves the source cache, so that it is fetched again after.
+     */
+    private void unusableIf(HttpError error, Source source) {
+        if (error.status() == 413 || error.status() == 415 || error.status() == 422) {
+            CacheKey key = CacheKey.source(source);
+            unusable.put(key.hex(), error);
+            sources.evict(key);
+        }
     }
 
     /**
@@ -440,7 +478,9 @@ public final class ImageService {
             SingleFlight.Flight<CachedImage> flight = fetches.run(key, () -> {
                 long startedAt = clock.millis();
                 return fetch(source, key).thenApply(entry -> {
-                    sources.put(key, entry, memoryOnly, () -> !purges.purgedSince(key.hex(), key.hex(), startedAt));
+                    if (entry.expiresAt() > clock.millis()) {
+                        sources.put(key, entry, memoryOnly, () -> !purges.purgedSince(key.hex(), key.hex(), startedAt));
+                    }
                     return entry;
                 });
             });
@@ -486,15 +526,19 @@ public final class ImageService {
         });
     }
 
+    /**
+     * When an original fetched at {@code now} stops being fresh: configured TTLs of 0 mean never
+     * for local, s3 and store sources; a remote origin's 0 (no-store, max-age=0 with
+     * {@code remote_min} 0) means at once: such an original is not cached at all.
+     */
     private long expiry(Original original, Source source, long now) {
-        Duration ttl = switch (source) {
-            case Source.Remote _ -> Freshness.remoteTtl(original.cacheControl(), cacheConfig.remoteTtl(),
-                    cacheConfig.remoteMinTtl(), cacheConfig.remoteMaxTtl());
-            case Source.S3Object _ -> cacheConfig.s3Ttl();
-            case Source.LocalFile _ -> cacheConfig.localTtl();
-            case Source.Stored _ -> Duration.ZERO;
+        return switch (source) {
+            case Source.Remote _ -> now + Freshness.remoteTtl(original.cacheControl(), cacheConfig.remoteTtl(),
+                    cacheConfig.remoteMinTtl(), cacheConfig.remoteMaxTtl()).toMillis();
+            case Source.S3Object _ -> Freshness.expiry(now, cacheConfig.s3Ttl());
+            case Source.LocalFile _ -> Freshness.expiry(now, cacheConfig.localTtl());
+            case Source.Stored _ -> CachedImage.NEVER;
         };
-        return Freshness.expiry(now, ttl);
     }
 
     private TransformSpec spec(ProcessingOptions o) {

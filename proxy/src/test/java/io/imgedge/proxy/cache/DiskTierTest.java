@@ -201,4 +201,36 @@ class DiskTierTest {
         assertEquals(2, tier.corrupt());
         assertTrue(tier.get(key(2)).isEmpty());
     }
+
+    /**
+     * A full filesystem (a 1 MiB tmpfs, mounted for the test: it needs root, as scripts/test has)
+     * once had the tier fail and write the same entries again forever (issue 14): the budget comes
+     * down to what the filesystem holds and eviction makes room, so writes succeed again.
+     */
+    @Test
+    void aFullFilesystemLowersTheBudgetAndEvictionMakesRoom() throws Exception {
+        Path mount = Files.createDirectories(dir.resolve("small"));
+        Process mounting = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mount.toString())
+                .redirectErrorStream(true).start();
+        String said = new String(mounting.getInputStream().readAllBytes());
+        org.junit.jupiter.api.Assumptions.assumeTrue(mounting.waitFor() == 0, "cannot mount a tmpfs here (not root?): " + said);
+        try {
+            DiskTier tier = new DiskTier("t", mount, 100 << 20, Runnable::run);
+            for (int i = 0; i < 12; i++) {
+                tier.put(key(i), entry(150_000, i));
+            }
+            assertTrue(tier.errors() >= 1, "the filesystem filled up");
+            assertTrue(tier.budget() < 1 << 20, "the budget is what the filesystem holds now: " + tier.budget());
+            assertTrue(tier.bytes() <= tier.budget(), tier.bytes() + " held, " + tier.budget() + " allowed");
+            long failures = tier.errors();
+            for (int i = 12; i < 24; i++) {
+                tier.put(key(i), entry(150_000, i));
+            }
+            assertTrue(tier.get(key(23)).isPresent(), "the newest entry fits: older ones made room");
+            assertTrue(tier.errors() - failures <= 2, "writes succeed again, they do not fail forever: "
+                    + (tier.errors() - failures) + " more failures");
+        } finally {
+            new ProcessBuilder("umount", mount.toString()).start().waitFor();
+        }
+    }
 }
