@@ -18,6 +18,7 @@ import io.imgedge.proxy.http.PublicResponder;
 import io.imgedge.proxy.http.RequestHandler;
 import io.imgedge.proxy.http.ServerState;
 import io.imgedge.proxy.image.ImageService;
+import io.imgedge.proxy.image.MeteredEvents;
 import io.imgedge.proxy.limit.ClientAddress;
 import io.imgedge.proxy.limit.ClientLimits;
 import io.imgedge.proxy.limit.LimitStore;
@@ -176,7 +177,7 @@ public final class ImgedgeServer implements AutoCloseable {
         sources = new TieredCache("source", Optional.of(new MemoryTier(cache.sourceMemoryBytes(), Runnable::run)),
                 diskTier("sources", cache.sourceDir(), cache.sourceBytes(), 0), virtualThreads, metrics);
         images = new ImageService(urls, origins, workers, vips, config.limits(), config.processing(),
-                cache, results, sources, clock, metrics);
+                cache, results, sources, clock, new MeteredEvents(metrics));
         store.onRepaired(key -> images.purgeSource("store:///" + key));
         metrics.bindWorkers(workers);
         responder = new PublicResponder(images, store, state, config.upload(), clientLimits,

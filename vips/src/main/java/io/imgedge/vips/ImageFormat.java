@@ -39,6 +39,15 @@ public enum ImageFormat {
         return writable;
     }
 
+    /**
+     * What a result of a source in this format is written as when the URL names no format: the
+     * same format where imgedge writes it, PNG for SVG (drawings keep sharp edges and
+     * transparency), else JPEG (HEIC, TIFF).
+     */
+    public ImageFormat output() {
+        return writable ? this : this == SVG ? PNG : JPEG;
+    }
+
     /** Whether the format can carry an alpha channel (otherwise alpha is flattened on save). */
     public boolean supportsAlpha() {
         return alpha;

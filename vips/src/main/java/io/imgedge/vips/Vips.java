@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
@@ -158,14 +159,23 @@ public final class Vips {
 
     /** As {@link #transform(byte[], TransformSpec, ImageLimits)}, from the buffer's remaining bytes (not modified). */
     public EncodedImage transform(ByteBuffer data, TransformSpec spec, ImageLimits limits) {
+        return transform(data, _ -> spec, limits);
+    }
+
+    /**
+     * As {@link #transform(ByteBuffer, TransformSpec, ImageLimits)}, with the spec chosen once the
+     * source's format is read from its header (a quality that depends on the output format, which
+     * is the source's when the spec names none): the header is read once.
+     */
+    public EncodedImage transform(ByteBuffer data, Function<ImageFormat, TransformSpec> specFor, ImageLimits limits) {
         return withArena(arena -> {
             MemorySegment buf = copyIn(arena, data);
             ImageFormat format = detect(buf);
             limits.checkFormat(format);
             ImageInfo info = header(arena, buf, format);
             limits.check(info);
-            ImageFormat output = spec.format().orElse(info.format().writable() ? info.format()
-                    : info.format() == ImageFormat.SVG ? ImageFormat.PNG : ImageFormat.JPEG);
+            TransformSpec spec = specFor.apply(format);
+            ImageFormat output = spec.format().orElse(info.format().output());
             TransformSpec.Effects effects = spec.effects();
             List<MemorySegment> owned = new ArrayList<>(6);
             try {

@@ -7,17 +7,18 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * An open-loop load generator for {@code scripts/bench} (overload) and {@code scripts/soak}: it
@@ -26,8 +27,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * prints, per interval: hits and misses served, refused (503/429), errors, p50/p99 of the served
  * misses and hits, and the server's RSS, heap, direct memory and open files. Not a test.
  *
- * <p>Arguments: {@code base rate seconds interval hitShare hitPath missTemplate pid admin}; the
- * miss template has {@code {n}} where the counter goes. A last line sums the whole run.
+ * <p>Arguments: {@code base rate warmup seconds interval hitShare hitPath missTemplate pid admin}:
+ * {@code warmup} seconds at the same rate come first, not counted (the generator's own JIT and the
+ * server's queues settle); the miss template has {@code {n}} where the counter goes. A last line
+ * sums the run.
  */
 public final class LoadGenerator {
     /** Requests waiting for an answer at most: more are counted as refused by the client. */
@@ -52,49 +55,135 @@ public final class LoadGenerator {
     private LoadGenerator() {
     }
 
+    /** A response's status and X-Cache. */
+    private record Answer(int status, String cache) {
+    }
+
+    /**
+     * Keep-alive HTTP/1.1 connections to one server, written by hand so that the generator costs
+     * little CPU beside the server it measures (the JDK's HttpClient cost several times as much):
+     * a GET, then the head read and the body (by Content-Length) skipped.
+     */
+    private static final class Connections {
+        private final String host;
+        private final int port;
+        private final java.util.concurrent.ConcurrentLinkedQueue<java.net.Socket> idle = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+        Connections(String host, int port) {
+            this.host = host;
+            this.port = port;
+        }
+
+        /** The answer to GET {@code path}, or null when the connection failed. */
+        Answer get(String path) {
+            java.net.Socket socket = idle.poll();
+            try {
+                if (socket == null) {
+                    socket = new java.net.Socket(host, port);
+                    socket.setTcpNoDelay(true);
+                    socket.setSoTimeout(60_000);
+                }
+                socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n")
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                java.io.InputStream in = socket.getInputStream();
+                String head = head(in);
+                int status = Integer.parseInt(head.substring(9, 12));
+                long length = 0;
+                String cache = "";
+                boolean close = false;
+                for (String line : head.split("\r\n")) {
+                    int colon = line.indexOf(':');
+                    if (colon < 0) {
+                        continue;
+                    }
+                    String name = line.substring(0, colon).strip().toLowerCase(java.util.Locale.ROOT);
+                    String value = line.substring(colon + 1).strip();
+                    switch (name) {
+                        case "content-length" -> length = Long.parseLong(value);
+                        case "x-cache" -> cache = value;
+                        case "connection" -> close = value.equalsIgnoreCase("close");
+                        default -> {
+                        }
+                    }
+                }
+                in.skipNBytes(length);
+                if (close) {
+                    socket.close();
+                } else {
+                    idle.add(socket);
+                }
+                return new Answer(status, cache);
+            } catch (IOException | RuntimeException e) {
+                if (socket != null) {
+                    try {
+                        socket.close();
+                    } catch (IOException ignored) {
+                        // gone anyway
+                    }
+                }
+                return null;
+            }
+        }
+
+        private static String head(java.io.InputStream in) throws IOException {
+            StringBuilder head = new StringBuilder(256);
+            int matched = 0;
+            while (matched < 4) {
+                int b = in.read();
+                if (b < 0) {
+                    throw new IOException("connection closed");
+                }
+                head.append((char) b);
+                matched = (b == '\r' && (matched == 0 || matched == 2)) || (b == '\n' && (matched == 1 || matched == 3))
+                        ? matched + 1 : b == '\r' ? 1 : 0;
+            }
+            return head.toString();
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         String base = args[0];
         double rate = Double.parseDouble(args[1]);
-        long seconds = Long.parseLong(args[2]);
-        long interval = Long.parseLong(args[3]);
-        double hitShare = Double.parseDouble(args[4]);
-        String hitPath = args[5];
-        String missTemplate = args[6];
-        long pid = Long.parseLong(args[7]);
-        String admin = args[8];
+        long warmup = Long.parseLong(args[2]);
+        long seconds = Long.parseLong(args[3]);
+        long interval = Long.parseLong(args[4]);
+        double hitShare = Double.parseDouble(args[5]);
+        String hitPath = args[6];
+        String missTemplate = args[7];
+        long pid = Long.parseLong(args[8]);
+        String admin = args[9];
 
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .executor(Executors.newVirtualThreadPerTaskExecutor()).connectTimeout(Duration.ofSeconds(5)).build();
+        URI target = URI.create(base);
+        Connections connections = new Connections(target.getHost(), target.getPort());
+        ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
         Semaphore outstanding = new Semaphore(MAX_OUTSTANDING);
         AtomicLong counter = new AtomicLong();
-        Tally[] current = {new Tally()};
-        Tally total = new Tally();
+        AtomicReference<Tally> current = new AtomicReference<>(new Tally());
+        AtomicReference<Tally> total = new AtomicReference<>(new Tally());
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
         long periodNanos = (long) (1_000_000_000L / rate);
-        long[] sent = {0};
         long hitEvery = hitShare <= 0 ? Long.MAX_VALUE : Math.max(1, Math.round(1 / (1 - Math.min(hitShare, 0.999))));
         ticker.scheduleAtFixedRate(() -> {
             long n = counter.incrementAndGet();
             boolean hit = hitShare > 0 && (hitShare >= 1 || n % hitEvery != 0);
             String path = hit ? hitPath : missTemplate.replace("{n}", Long.toString(n));
-            Tally tally = current[0];
             if (!outstanding.tryAcquire()) {
-                tally.refused.incrementAndGet();
-                total.refused.incrementAndGet();
+                current.get().refused.incrementAndGet();
+                total.get().refused.incrementAndGet();
                 return;
             }
-            sent[0]++;
             long start = System.nanoTime();
-            client.sendAsync(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60)).build(),
-                    HttpResponse.BodyHandlers.discarding()).whenComplete((response, failure) -> {
+            senders.execute(() -> {
+                Answer answer = connections.get(path);
                 outstanding.release();
                 long micros = (System.nanoTime() - start) / 1000;
-                for (Tally t : new Tally[]{tally, total}) {
-                    if (failure != null) {
+                // counted in the interval it ends in: what an interval served is what it served then
+                for (Tally t : new Tally[]{current.get(), total.get()}) {
+                    if (answer == null) {
                         t.errors.incrementAndGet();
-                    } else if (response.statusCode() == 200) {
-                        t.served(response.headers().firstValue("x-cache").orElse("").startsWith("hit"), micros);
-                    } else if (response.statusCode() == 503 || response.statusCode() == 429) {
+                    } else if (answer.status() == 200) {
+                        t.served(answer.cache().startsWith("hit"), micros);
+                    } else if (answer.status() == 503 || answer.status() == 429) {
                         t.refused.incrementAndGet();
                         if (micros > 100_000) {
                             t.refusedSlow.incrementAndGet();
@@ -108,20 +197,19 @@ public final class LoadGenerator {
 
         System.out.printf("%6s %8s %8s %8s %8s %9s %9s %9s %9s %8s %8s %8s %6s%n", "time", "hits", "misses", "refused",
                 "errors", "miss p50", "miss p99", "hit p50", "hit p99", "RSS MiB", "heap MiB", "dir MiB", "fds");
+        Thread.sleep(TimeUnit.SECONDS.toMillis(warmup));
+        current.set(new Tally());
+        total.set(new Tally());
         long started = System.nanoTime();
         for (long at = interval; at <= seconds; at += interval) {
             Thread.sleep(Math.max(0, started + TimeUnit.SECONDS.toNanos(at) - System.nanoTime()) / 1_000_000);
-            Tally done = current[0];
-            current[0] = new Tally();
-            print(String.format("%5ds", at), done, interval, pid, admin);
+            print(String.format("%5ds", at), current.getAndSet(new Tally()), interval, pid, admin);
         }
         ticker.shutdownNow();
-        long drainUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (outstanding.availablePermits() < MAX_OUTSTANDING && System.nanoTime() < drainUntil) {
-            Thread.sleep(50);
-        }
-        print("total", total, seconds, pid, admin);
-        System.out.printf("refused in over 100 ms: %d of %d refusals%n", total.refusedSlow.get(), total.refused.get());
+        // printed at once: what ends after the run is not counted, the total is what was served within it
+        Tally all = total.get();
+        print("total", all, seconds, pid, admin);
+        System.out.printf("refused in over 100 ms: %d of %d refusals%n", all.refusedSlow.get(), all.refused.get());
         System.exit(0);
     }
 

@@ -1,0 +1,76 @@
+package io.imgedge.proxy.image;
+
+import io.imgedge.proxy.cache.CachedImage;
+import io.imgedge.proxy.cache.TieredCache;
+import io.imgedge.proxy.url.ProcessingOptions;
+import io.imgedge.proxy.url.ProcessingRequest;
+import io.imgedge.vips.ImageFormat;
+
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.zip.CRC32C;
+
+/**
+ * The replies of the image path: a hit, a stale copy, a result just made, a source's own bytes;
+ * each cacheable for the configured max-age but never past its URL's expiry. Thread-safe.
+ */
+final class Replies {
+    private final TieredCache results;
+    private final Duration maxAge;
+    private final InstantSource clock;
+
+    Replies(TieredCache results, Duration maxAge, InstantSource clock) {
+        this.results = results;
+        this.maxAge = maxAge;
+        this.clock = clock;
+    }
+
+    /** A cached result: fresh from {@code tier}, looked up since {@code start} ({@link ServerTiming#lookup}). */
+    ImageReply hit(Variant v, CachedImage entry, TieredCache.Tier tier, long start) {
+        return reply(v, entry, tier.header(), ServerTiming.lookup(start), 0);
+    }
+
+    /** A cached result past its time: served while it is made again, or while its origin is down. */
+    ImageReply stale(Variant v, CachedImage entry, long start) {
+        return reply(v, entry, "stale", ServerTiming.lookup(start), 0);
+    }
+
+    ImageReply miss(Variant v, Transforms.Made made) {
+        return reply(v, made.entry(), "miss", ServerTiming.made(made.fetchNanos(), made.transformNanos()),
+                made.fetched() ? 200 : 0);
+    }
+
+    /**
+     * A source's own bytes ({@code raw}), in the format libvips decoded them as; {@code fresh}
+     * when they were fetched for this request (since {@code start}), else from the source cache.
+     */
+    ImageReply raw(ProcessingRequest request, CachedImage original, ImageFormat format, boolean fresh, long start) {
+        CRC32C crc = new CRC32C();
+        crc.update(original.payload().duplicate());
+        String etag = "W/\"" + Long.toHexString(crc.getValue()) + "-" + Integer.toHexString(original.size()) + "\"";
+        return new ImageReply(original.payload(), format.mimeType(), etag, maxAge(request), fresh ? "miss" : "hit-memory",
+                fresh ? ServerTiming.fetchedSince(start) : ServerTiming.lookup(start), false, fresh ? 200 : 0,
+                ImageReply.File.NONE);
+    }
+
+    /** Whether the URL's {@code exp} time has passed (0 and negative times have long passed). */
+    boolean expired(ProcessingRequest request) {
+        long expires = request.options().adjust().expires();
+        return expires != ProcessingOptions.Adjustments.NEVER && clock.millis() / 1000 > expires;
+    }
+
+    private ImageReply reply(Variant v, CachedImage entry, String cacheStatus, String timing, int originStatus) {
+        return new ImageReply(entry.payload(), entry.contentType(), entry.etag(), maxAge(v.request()), cacheStatus, timing,
+                v.varyAccept(), originStatus, () -> results.file(v.key(), entry.etag(), entry.size()));
+    }
+
+    /** How long a response may be cached: the configured max-age, but never past the URL's expiry. */
+    private Duration maxAge(ProcessingRequest request) {
+        long expires = request.options().adjust().expires();
+        if (expires == ProcessingOptions.Adjustments.NEVER) {
+            return maxAge;
+        }
+        long left = Math.max(0, expires - clock.millis() / 1000);
+        return left >= maxAge.toSeconds() ? maxAge : Duration.ofSeconds(left);
+    }
+}
