@@ -57,6 +57,16 @@ public final class RedisProcess implements AutoCloseable {
         }
     }
 
+    /** How many times the server ran {@code command} so far (its INFO commandstats). */
+    public long commandCount(String command) throws IOException, InterruptedException {
+        Process info = new ProcessBuilder("redis-cli", "-p", Integer.toString(port), "info", "commandstats")
+                .redirectErrorStream(true).start();
+        String stats = new String(info.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+        info.waitFor();
+        java.util.regex.Matcher calls = java.util.regex.Pattern.compile("cmdstat_" + command + ":calls=(\\d+)").matcher(stats);
+        return calls.find() ? Long.parseLong(calls.group(1)) : 0;
+    }
+
     public void stop() throws InterruptedException {
         if (process != null) {
             process.destroyForcibly();
