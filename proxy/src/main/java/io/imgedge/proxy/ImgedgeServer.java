@@ -1,39 +1,15 @@
 package io.imgedge.proxy;
 
-import io.imgedge.proxy.cache.DiskTier;
-import io.imgedge.proxy.cache.MemoryTier;
-import io.imgedge.proxy.cache.TieredCache;
-import io.imgedge.proxy.config.BodyConfig;
-import io.imgedge.proxy.config.CacheConfig;
 import io.imgedge.proxy.config.ImgedgeConfig;
 import io.imgedge.proxy.config.ServerConfig;
-import io.imgedge.proxy.config.ThrottleConfig;
-import io.imgedge.proxy.http.AccessLog;
 import io.imgedge.proxy.http.AdminHandler;
 import io.imgedge.proxy.http.AdminInitializer;
-import io.imgedge.proxy.http.BodyBudget;
 import io.imgedge.proxy.http.ConnectionLimit;
 import io.imgedge.proxy.http.PublicInitializer;
-import io.imgedge.proxy.http.PublicResponder;
-import io.imgedge.proxy.http.RequestHandler;
 import io.imgedge.proxy.http.ServerState;
-import io.imgedge.proxy.image.ImageService;
-import io.imgedge.proxy.image.MeteredEvents;
 import io.imgedge.proxy.limit.ClientAddress;
-import io.imgedge.proxy.limit.ClientLimits;
-import io.imgedge.proxy.limit.LimitStore;
-import io.imgedge.proxy.limit.LocalLimitStore;
-import io.imgedge.proxy.limit.RedisLimitStore;
-import io.imgedge.proxy.limit.Tenants;
 import io.imgedge.proxy.metrics.ServerMetrics;
-import io.imgedge.proxy.origin.HttpOrigin;
-import io.imgedge.proxy.origin.Origins;
-import io.imgedge.proxy.store.StoreService;
 import io.imgedge.proxy.tls.TlsContexts;
-import io.imgedge.proxy.url.HiveUrls;
-import io.imgedge.proxy.url.ProcessingUrlParser;
-import io.imgedge.proxy.url.SignatureVerifier;
-import io.imgedge.vips.ImageLimits;
 import io.imgedge.vips.Vips;
 import io.imgedge.vips.WorkerPool;
 import io.netty.bootstrap.ServerBootstrap;
@@ -41,29 +17,12 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.ServerChannel;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.ssl.SslContext;
-import io.netty.util.AsciiString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,6 +31,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -84,9 +44,11 @@ public final class ImgedgeServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ImgedgeServer.class);
 
     private final ImgedgeConfig config;
+    private final Supplier<ImgedgeConfig> source;
     private final ServerState state = new ServerState();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ServerMetrics metrics = new ServerMetrics();
+    private final Transport transport = Transport.detect();
     private final EventLoopGroup acceptors;
     private final EventLoopGroup io;
     private final ExecutorService virtualThreads = Executors.newVirtualThreadPerTaskExecutor();
@@ -96,33 +58,41 @@ public final class ImgedgeServer implements AutoCloseable {
     private final Vips vips;
     /** Every listener; the admin one stays open while draining. */
     private final List<Channel> listeners = new ArrayList<>();
-    private ConnectionLimit connections;
-    private final InstantSource clock;
-    private HttpOrigin httpOrigin;
-    private StoreService store;
-    private Supplier<ImgedgeConfig> source;
-    private ClientLimits clientLimits;
-    private ProcessingUrlParser urls;
-    private ImageService images;
-    private PublicResponder responder;
-    private AccessLog accessLog;
-    private LimitStore limitStore;
-    private TieredCache results;
-    private TieredCache sources;
-    private InetSocketAddress http;
-    private InetSocketAddress https;
-    private InetSocketAddress admin;
-    private Channel adminListener;
+    private final Services services;
+    private final ConnectionLimit connections;
+    private final InetSocketAddress http;
+    private final InetSocketAddress https;
+    private final Channel adminListener;
 
-    private ImgedgeServer(ImgedgeConfig config, InstantSource clock) {
+    /** Wires the services and starts every listener; on failure everything started so far is stopped again. */
+    private ImgedgeServer(ImgedgeConfig config, InstantSource clock, Supplier<ImgedgeConfig> source) throws Exception {
         this.config = config;
-        this.clock = clock;
-        IoHandlerFactory factory = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        this.acceptors = new MultiThreadIoEventLoopGroup(1, factory);
-        this.io = new MultiThreadIoEventLoopGroup(config.server().ioThreads(), factory);
+        this.source = source;
+        this.acceptors = transport.group(1);
+        this.io = transport.group(config.server().ioThreads());
         this.vips = Vips.load(config.vipsLibrary());
+        LongSupplier ticker = System::nanoTime;
         this.workers = new WorkerPool("vips", config.limits().workers(), config.limits().queue(),
-                config.limits().queueWait(), System::nanoTime);
+                config.limits().queueWait(), ticker);
+        Services wired = null;
+        try {
+            wired = Services.wire(config, new Services.Runtime(io, transport, virtualThreads, evictor, workers, vips,
+                    metrics, state, clock, ticker));
+            this.services = wired;
+            ServerConfig server = config.server();
+            this.connections = new ConnectionLimit(server.maxConnections(), metrics);
+            this.http = (InetSocketAddress) listen(server.http(),
+                    new PublicInitializer(null, server, services.handler(), connections)).localAddress();
+            this.https = server.https() == null ? null : (InetSocketAddress) listen(server.https().listener(),
+                    new PublicInitializer(TlsContexts.server(server.https()), server, services.handler(), connections))
+                    .localAddress();
+            this.adminListener = !config.admin().enabled() ? null : listen(config.admin().listener(), new AdminInitializer(
+                    new AdminHandler(state, metrics, services.images(), services.store(), virtualThreads,
+                            config.admin().token(), this::reload), server.idleTimeout()));
+        } catch (Exception | Error e) {
+            stopNow(wired);
+            throw e;
+        }
     }
 
     /** Starts every listener; on failure everything started so far is stopped again. */
@@ -141,114 +111,12 @@ public final class ImgedgeServer implements AutoCloseable {
      */
     public static ImgedgeServer start(ImgedgeConfig config, InstantSource clock, Supplier<ImgedgeConfig> source)
             throws Exception {
-        ImgedgeServer server = new ImgedgeServer(config, clock);
-        server.source = source;
-        try {
-            server.bind();
-            return server;
-        } catch (Exception e) {
-            server.stopNow();
-            throw e;
-        }
-    }
-
-    private void bind() throws Exception {
-        Class<? extends SocketChannel> clientChannel = Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class;
-        ThrottleConfig throttle = config.throttle();
-        httpOrigin = new HttpOrigin(io, clientChannel, config.sources().http(), config.limits().maxSourceBytes(),
-                virtualThreads, throttle.breakerFailures(), throttle.breakerWindow(), throttle.breakerCooldown());
-        limitStore = limitStore(throttle);
-        clientLimits = new ClientLimits(throttle, limitStore,
-                config.server().requestTimeout().plusSeconds(5), metrics);
-        long maxObject = Math.max(config.limits().maxSourceBytes(), config.upload().maxBytes());
-        // uploads never take SVG: an original is served as is at /i/, and there it would be a document
-        ImageLimits uploadLimits = new ImageLimits(config.limits().image().maxPixels(), config.limits().image().maxFrames());
-        store = new StoreService(StoreService.open(config.store(), virtualThreads), config.store(), workers, vips,
-                uploadLimits, maxObject, virtualThreads, metrics);
-        Origins origins = new Origins(httpOrigin, config.sources(), store.store(), config.limits().maxSourceBytes(),
-                virtualThreads);
-        urls = new ProcessingUrlParser(new SignatureVerifier(config.signing()),
-                config.limits().maxResultSide(), config.processing().presets());
-        CacheConfig cache = config.cache();
-        // memory tiers keep their books on the calling thread: a hand-off per batch of reads
-        // would wake another thread from the hit path
-        results = new TieredCache("", Optional.of(new MemoryTier(cache.memoryBytes(), Runnable::run, true)),
-                diskTier("results", cache.resultDir(), cache.resultBytes(), cache.openFiles()), virtualThreads, metrics);
-        sources = new TieredCache("source", Optional.of(new MemoryTier(cache.sourceMemoryBytes(), Runnable::run)),
-                diskTier("sources", cache.sourceDir(), cache.sourceBytes(), 0), virtualThreads, metrics);
-        images = new ImageService(urls, origins, workers, vips, config.limits(), config.processing(),
-                cache, results, sources, clock, new MeteredEvents(metrics));
-        store.onRepaired(key -> images.purgeSource("store:///" + key));
-        metrics.bindWorkers(workers);
-        responder = new PublicResponder(images, store, state, config.upload(), clientLimits,
-                new ClientAddress(throttle.trustedProxies()), metrics, config.hive(),
-                new HiveUrls(config.limits().maxResultSide()));
-        accessLog = new AccessLog(config.accessLog(), clock, new Tenants(config.upload().tenants()));
-        BodyConfig bodies = config.limits().bodies();
-        clearSpool(bodies.spoolDir());
-        BodyBudget budget = new BodyBudget(bodies.memory(), bodies.perClient());
-        metrics.bodyBytes(budget::used);
-        RequestHandler.Shared handler = new RequestHandler.Shared(responder, state, metrics, accessLog,
-                config.server().requestTimeout(), config.limits().busyStatus(), AsciiString.cached(config.server().nodeName()),
-                bodies, budget);
-
-        ServerConfig server = config.server();
-        connections = new ConnectionLimit(server.maxConnections(), metrics);
-        http = (InetSocketAddress) listen(server.http(), new PublicInitializer(null, server, handler, connections)).localAddress();
-        if (server.https() != null) {
-            SslContext ssl = TlsContexts.server(server.https());
-            https = (InetSocketAddress) listen(server.https().listener(), new PublicInitializer(ssl, server, handler, connections))
-                    .localAddress();
-        }
-        if (config.admin().enabled()) {
-            adminListener = listen(config.admin().listener(), new AdminInitializer(
-                    new AdminHandler(state, metrics, images, store, virtualThreads, config.admin().token(), this::reload), server.idleTimeout()));
-            admin = (InetSocketAddress) adminListener.localAddress();
-        }
-    }
-
-    /** Removes bodies a crash left half-spooled; the directory is this node's own. */
-    private static void clearSpool(Path dir) {
-        try (var files = Files.list(dir)) {
-            for (Path file : files.toList()) {
-                Files.deleteIfExists(file);
-            }
-        } catch (NoSuchFileException absent) {
-            // made when the first large body comes
-        } catch (IOException e) {
-            LOG.warn("cannot clear the body spool {}: {}", dir, e.toString());
-        }
-    }
-
-    /** Limits shared through Redis when {@code redis.uri} is set, else kept on this node. */
-    private LimitStore limitStore(ThrottleConfig throttle) {
-        LocalLimitStore local = new LocalLimitStore(System::nanoTime);
-        if (throttle.redisUri().isEmpty()) {
-            metrics.redisFallback(() -> false);
-            return local;
-        }
-        RedisLimitStore redis = new RedisLimitStore(throttle.redisUri(), throttle.redisTimeout(), "imgedge:", local);
-        metrics.redisFallback(redis::fallingBack);
-        return redis;
-    }
-
-    /** A disk tier, or none when it is not configured or its directory cannot be used. */
-    private Optional<DiskTier> diskTier(String name, Optional<Path> dir, long maxBytes, int openFiles) {
-        if (dir.isEmpty()) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(new DiskTier(name, dir.get(), maxBytes, evictor, openFiles));
-        } catch (IOException | UncheckedIOException e) {
-            LOG.warn("cache tier {} disabled: cannot use {} ({})", name, dir.get(), e.toString());
-            return Optional.empty();
-        }
+        return new ImgedgeServer(config, clock, source);
     }
 
     private Channel listen(ServerConfig.Listener listener, ChannelInitializer<SocketChannel> initializer)
             throws BindException, InterruptedException {
-        Class<? extends ServerChannel> channel = Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        ServerBootstrap bootstrap = new ServerBootstrap().group(acceptors, io).channel(channel)
+        ServerBootstrap bootstrap = new ServerBootstrap().group(acceptors, io).channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -273,7 +141,7 @@ public final class ImgedgeServer implements AutoCloseable {
     }
 
     public Optional<InetSocketAddress> adminAddress() {
-        return Optional.ofNullable(admin);
+        return Optional.ofNullable(adminListener).map(c -> (InetSocketAddress) c.localAddress());
     }
 
     public String vipsVersion() {
@@ -298,13 +166,13 @@ public final class ImgedgeServer implements AutoCloseable {
      */
     public synchronized Reloaded reload() {
         ImgedgeConfig fresh = source.get();
-        clientLimits.update(fresh.throttle());
-        responder.trustedProxies(new ClientAddress(fresh.throttle().trustedProxies()));
-        urls.presets(fresh.processing().presets());
-        httpOrigin.allow(fresh.sources().http().allowList(), fresh.sources().http().allowedPorts());
+        services.clientLimits().update(fresh.throttle());
+        services.responder().trustedProxies(new ClientAddress(fresh.throttle().trustedProxies()));
+        services.parser().presets(fresh.processing().presets());
+        services.httpOrigin().allow(fresh.sources().http().allowList(), fresh.sources().http().allowedPorts());
         // after the new source policy is in force: a URL parsed in between would keep the old decision
-        images.forgetParsedUrls();
-        accessLog.update(fresh.accessLog());
+        services.images().forgetParsedUrls();
+        services.accessLog().update(fresh.accessLog());
         // compared with the start: a key that is not reloaded keeps its start value until a restart
         List<String> needRestart = config.changedIn(fresh).stream()
                 .filter(key -> RELOADABLE.stream().noneMatch(r -> key.equals(r) || key.startsWith(r + ".")))
@@ -338,37 +206,26 @@ public final class ImgedgeServer implements AutoCloseable {
                 listener.close().awaitUninterruptibly();
             }
         }
-        if (connections != null) {
-            connections.drain();
-        }
+        connections.drain();
         try {
             int left = state.awaitIdle(config.server().shutdownGrace());
             if (left > 0) {
                 LOG.warn("shutting down with {} requests still in flight", left);
             }
-            for (TieredCache cache : new TieredCache[]{results, sources}) {
-                if (cache != null) {
-                    cache.awaitWrites(config.server().shutdownGrace());
-                }
-            }
+            services.awaitWrites(config.server().shutdownGrace());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        stopNow();
+        stopNow(services);
     }
 
-    private void stopNow() {
+    /** Stops everything at once; {@code wired} is null when the services were never made. */
+    private void stopNow(Services wired) {
         for (Channel listener : listeners) {
             listener.close().awaitUninterruptibly();
         }
-        if (httpOrigin != null) {
-            httpOrigin.close();
-        }
-        if (store != null) {
-            store.close();
-        }
-        if (limitStore != null) {
-            limitStore.close();
+        if (wired != null) {
+            wired.close();
         }
         for (EventLoopGroup group : new EventLoopGroup[]{io, acceptors}) {
             if (!group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS)) {
@@ -378,10 +235,8 @@ public final class ImgedgeServer implements AutoCloseable {
         workers.close();
         virtualThreads.close();
         evictor.shutdown();
-        for (TieredCache cache : new TieredCache[]{results, sources}) {
-            if (cache != null) {
-                cache.close();
-            }
+        if (wired != null) {
+            wired.releaseFiles();
         }
         metrics.close();
     }

@@ -61,8 +61,8 @@ public final class ReplicaCheck {
         long mismatched = 0;
         long repaired = 0;
         long lost = 0;
-        try (Stream<ReplicatedStore.MergedKey> merged = ReplicatedStore.merge(listings)) {
-            for (ReplicatedStore.MergedKey entry : (Iterable<ReplicatedStore.MergedKey>) merged::iterator) {
+        try (Stream<MergedListing.Key> merged = MergedListing.merge(listings)) {
+            for (MergedListing.Key entry : (Iterable<MergedListing.Key>) merged::iterator) {
                 keys++;
                 String key = entry.key();
                 byte[][] copies = new byte[backends.size()][];

@@ -6,14 +6,9 @@ import org.slf4j.LoggerFactory;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
-import java.util.PriorityQueue;
 import java.util.Set;
-import java.util.Spliterator;
-import java.util.Spliterators;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -26,7 +21,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
 
 /**
  * One store over N backends (MinIO servers, directories). Writes go to every backend at once and
@@ -156,73 +150,9 @@ public final class ReplicatedStore implements BlobStore {
         return damagedReads.get();
     }
 
-    /** One backend's answer to a read: found, absent (both null), or failed. */
-    private record Answer<T>(Optional<T> found, StoreException failure) {
-    }
-
-    /**
-     * Asks the backends in {@link #readOrder()}, hedged: the next one is asked too when the ones
-     * asked have not answered within {@code hedgeAfter}, or at once when all asked said "absent"
-     * or failed. The first that has it wins; the others' late answers are ignored. Empty when
-     * every backend answered and none has it.
-     *
-     * @throws StoreException when no backend has it and at least one could not answer
-     */
+    /** Asks the backends in {@link #readOrder()}, hedged (see {@link HedgedRead}). */
     private <T> Optional<T> read(String key, Function<BlobStore, Optional<T>> op) {
-        List<Integer> order = readOrder();
-        BlockingQueue<Answer<T>> answers = new LinkedBlockingQueue<>();
-        int asked = 0;
-        int answered = 0;
-        boolean absent = false;
-        StoreException failure = null;
-        try {
-            while (true) {
-                if (asked == answered && asked < order.size()) {
-                    ask(order.get(asked++), key, op, answers);
-                }
-                Answer<T> answer = asked < order.size() ? answers.poll(hedgeAfter.toNanos(), TimeUnit.NANOSECONDS)
-                        : answers.poll(1, TimeUnit.DAYS);
-                if (answer == null) {
-                    if (asked < order.size()) {
-                        ask(order.get(asked++), key, op, answers); // the ones asked are slow: ask another too
-                    }
-                    continue;
-                }
-                answered++;
-                if (answer.found() != null && answer.found().isPresent()) {
-                    return answer.found();
-                }
-                if (answer.failure() != null) {
-                    failure = answer.failure();
-                } else {
-                    absent = true;
-                }
-                if (answered == order.size()) {
-                    break;
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StoreException("interrupted while reading " + key, e);
-        }
-        if (absent) {
-            return Optional.empty();
-        }
-        throw new StoreException("no store backend could read " + key, failure);
-    }
-
-    private <T> void ask(int index, String key, Function<BlobStore, Optional<T>> op, BlockingQueue<Answer<T>> answers) {
-        BlobStore backend = backends.get(index);
-        executor.execute(() -> {
-            try {
-                answers.add(new Answer<>(op.apply(backend), null));
-            } catch (StoreException e) {
-                LOG.debug("read of {} failed on {}: {}", key, backend.name(), e.getMessage());
-                answers.add(new Answer<>(null, e));
-            } catch (RuntimeException e) {
-                answers.add(new Answer<>(null, new StoreException("read of " + key + " failed on " + backend.name(), e)));
-            }
-        });
+        return new HedgedRead<>(executor, hedgeAfter, key, op).ask(readOrder().stream().map(backends::get).toList());
     }
 
     /** Healthy backends in configured order, then the others (they may be back already). */
@@ -368,7 +298,7 @@ public final class ReplicatedStore implements BlobStore {
                 listings.add(backends.get(i).list(prefix));
             }
         }
-        return merge(listings).map(MergedKey::key);
+        return MergedListing.merge(listings).map(MergedListing.Key::key);
     }
 
     /** At least one backend answers. */
@@ -392,48 +322,6 @@ public final class ReplicatedStore implements BlobStore {
     @Override
     public String name() {
         return "replicated" + backends.stream().map(BlobStore::name).toList();
-    }
-
-    /** A key and which of the merged listings hold it. */
-    record MergedKey(String key, boolean[] in) {
-    }
-
-    /**
-     * Merges sorted key streams into one sorted stream of distinct keys, each with the listings
-     * that hold it. Closing the result closes them all.
-     */
-    static Stream<MergedKey> merge(List<Stream<String>> listings) {
-        List<Iterator<String>> iterators = listings.stream().map(Stream::iterator).toList();
-        record Head(String key, int source) {
-        }
-        PriorityQueue<Head> heads = new PriorityQueue<>(Comparator.comparing(Head::key).thenComparingInt(Head::source));
-        for (int i = 0; i < iterators.size(); i++) {
-            if (iterators.get(i).hasNext()) {
-                heads.add(new Head(iterators.get(i).next(), i));
-            }
-        }
-        Iterator<MergedKey> merged = new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return !heads.isEmpty();
-            }
-
-            @Override
-            public MergedKey next() {
-                String key = heads.peek().key();
-                boolean[] in = new boolean[iterators.size()];
-                while (!heads.isEmpty() && heads.peek().key().equals(key)) {
-                    int source = heads.poll().source();
-                    in[source] = true;
-                    if (iterators.get(source).hasNext()) {
-                        heads.add(new Head(iterators.get(source).next(), source));
-                    }
-                }
-                return new MergedKey(key, in);
-            }
-        };
-        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(merged, Spliterator.ORDERED), false)
-                .onClose(() -> listings.forEach(Stream::close));
     }
 
     /** Whether {@code task} succeeded by {@code deadline} (System.nanoTime); one still running is cancelled. */

@@ -1,14 +1,18 @@
 package io.imgedge.vips;
 
 /**
- * Where a transform's size is decided, from the header alone and before any pixel work: the box
- * the resize step is given ({@link TransformSpec.Fit#AUTO} and {@link TransformSpec.Fit#FILL_DOWN}
- * resolved, the box turned for a quarter rotation that comes after it) and the size the result
- * will have, which is kept within the result limits by shrinking the box as imgproxy does for its
- * max result dimension. Pure.
+ * Where a transform's size is decided, from the header alone and before any pixel work: the
+ * {@link Box} the resize step is given ({@link TransformSpec.Fit#AUTO} and
+ * {@link TransformSpec.Fit#FILL_DOWN} resolved, the box turned for a quarter rotation that comes
+ * after it) and the size the result will have, which is kept within the result limits by
+ * shrinking the box as imgproxy does for its max result dimension. Pure.
  */
 final class ResultGeometry {
     private ResultGeometry() {
+    }
+
+    /** A width and height in pixels. */
+    record Size(int width, int height) {
     }
 
     /**
@@ -16,39 +20,36 @@ final class ResultGeometry {
      * pixels whatever the options ask for: no size at all keeps the source's size (enlarge has
      * nothing to enlarge to), and a box whose result would be too large is scaled down.
      */
-    static TransformSpec box(TransformSpec spec, ImageInfo info, ImageLimits limits) {
-        TransformSpec box = resolved(spec, info);
-        Size source = source(box, info);
+    static Box box(TransformSpec spec, ImageInfo info, ImageLimits limits) {
+        Box box = resolved(spec, info);
+        Size source = source(spec, info);
         if (box.width() == 0 && box.height() == 0) {
-            box = sized(box, source.width(), source.height(), TransformSpec.Fit.FIT);
+            box = new Box(source.width(), source.height(), TransformSpec.Fit.FIT, box.enlarge());
         }
-        Size result = result(box, info);
+        Size result = result(box, spec, info);
         double factor = Math.min(1, Math.min(limits.maxResultSide() / (double) Math.max(result.width(), result.height()),
                 Math.sqrt(limits.maxResultPixels() / ((double) result.width() * result.height()))));
         if (factor >= 1) {
             return box;
         }
-        if (box.fit() == TransformSpec.Fit.FILL || box.fit() == TransformSpec.Fit.FORCE || box.effects().extend().isPresent()) {
-            return sized(box, box.width() > 0 ? shrink(box.width(), factor) : 0,
-                    box.height() > 0 ? shrink(box.height(), factor) : 0, box.fit());
+        if (box.fit() != TransformSpec.Fit.FIT || spec.effects().extend().isPresent()) {
+            return box.sized(box.width() > 0 ? shrink(box.width(), factor) : 0,
+                    box.height() > 0 ? shrink(box.height(), factor) : 0);
         }
         // a fit: the result's longer side, scaled down, and the other derived from it
         boolean wide = result.width() >= result.height();
-        int width = wide ? shrink(result.width(), factor) : 0;
-        int height = wide ? 0 : shrink(result.height(), factor);
-        return sized(box, width, height, box.fit());
+        return box.sized(wide ? shrink(result.width(), factor) : 0, wide ? 0 : shrink(result.height(), factor));
     }
 
     /** The result's width and height (one frame) for a box from {@link #box}. */
-    static Size result(TransformSpec box, ImageInfo info) {
-        Size source = source(box, info);
+    static Size result(Box box, TransformSpec spec, ImageInfo info) {
+        Size source = source(spec, info);
         int w = box.width();
         int h = box.height();
-        boolean both = w > 0 && h > 0;
         Size out;
-        if (both && box.fit() == TransformSpec.Fit.FORCE) {
+        if (box.both() && box.fit() == TransformSpec.Fit.FORCE) {
             out = new Size(w, h);
-        } else if (both && box.fit() == TransformSpec.Fit.FILL) {
+        } else if (box.both() && box.fit() == TransformSpec.Fit.FILL) {
             double scale = Math.max(w / (double) source.width(), h / (double) source.height());
             scale = box.enlarge() ? scale : Math.min(scale, 1);
             out = new Size(Math.min(w, scaled(source.width(), scale)), Math.min(h, scaled(source.height(), scale)));
@@ -60,21 +61,18 @@ final class ResultGeometry {
             scale = box.enlarge() ? scale : Math.min(scale, 1);
             out = new Size(scaled(source.width(), scale), scaled(source.height(), scale));
         }
-        if (both && box.effects().extend().isPresent()) {
+        if (box.both() && spec.effects().extend().isPresent()) {
             out = new Size(Math.max(out.width(), w), Math.max(out.height(), h));
         }
         return out;
     }
 
-    /** A width and height in pixels. */
-    record Size(int width, int height) {
-    }
-
     /**
-     * {@link TransformSpec.Fit#AUTO} resolved by the source's orientation, {@link TransformSpec.Fit#FILL_DOWN}
-     * as a fill of at most the source, and the box turned for a quarter rotation after the resize.
+     * The spec's box: {@link TransformSpec.Fit#AUTO} resolved by the source's orientation,
+     * {@link TransformSpec.Fit#FILL_DOWN} as a fill of at most the source, and turned for a quarter
+     * rotation after the resize.
      */
-    static TransformSpec resolved(TransformSpec spec, ImageInfo info) {
+    static Box resolved(TransformSpec spec, ImageInfo info) {
         TransformSpec.Fit fit = spec.fit();
         boolean quarter = spec.effects().rotate() % 180 != 0;
         int width = quarter ? spec.height() : spec.width();
@@ -94,24 +92,19 @@ final class ResultGeometry {
                 height = (int) Math.max(1, Math.round(height * factor));
             }
         }
-        return sized(spec, width, height, fit);
+        return new Box(width, height, fit, spec.enlarge());
     }
 
     /** The part of the source the resize sees: oriented upright, and cropped when a crop comes first. */
-    private static Size source(TransformSpec box, ImageInfo info) {
-        boolean upright = box.effects().autoRotate() && info.orientation() >= 5;
+    private static Size source(TransformSpec spec, ImageInfo info) {
+        boolean upright = spec.effects().autoRotate() && info.orientation() >= 5;
         int width = upright ? info.height() : info.width();
         int height = upright ? info.width() : info.height();
-        if (box.effects().crop().isPresent()) {
-            TransformSpec.Crop crop = box.effects().crop().get();
+        if (spec.effects().crop().isPresent()) {
+            TransformSpec.Crop crop = spec.effects().crop().get();
             return new Size(crop.pixels(crop.width(), width), crop.pixels(crop.height(), height));
         }
         return new Size(width, height);
-    }
-
-    private static TransformSpec sized(TransformSpec spec, int width, int height, TransformSpec.Fit fit) {
-        return new TransformSpec(width, height, fit, spec.gravity(), spec.enlarge(), spec.format(), spec.quality(),
-                spec.stripMetadata(), spec.effects());
     }
 
     private static int scaled(int side, double scale) {

@@ -18,7 +18,7 @@ class ResultGeometryTest {
 
     static ResultGeometry.Size result(TransformSpec spec, int sourceWidth, int sourceHeight, ImageLimits limits) {
         ImageInfo info = new ImageInfo(ImageFormat.PNG, sourceWidth, sourceHeight, 1, 1, false);
-        return ResultGeometry.result(ResultGeometry.box(spec, info, limits), info);
+        return ResultGeometry.result(ResultGeometry.box(spec, info, limits), spec, info);
     }
 
     @Test
@@ -54,8 +54,8 @@ class ResultGeometryTest {
     void ordinaryBoxesAreLeftAsAsked() {
         TransformSpec fit = spec(300, 200, Fit.FIT, false, TransformSpec.Effects.NONE);
         ImageInfo photo = new ImageInfo(ImageFormat.JPEG, 1200, 800, 1, 1, false);
-        assertEquals(fit, ResultGeometry.box(fit, photo, LIMITS));
-        assertEquals(new ResultGeometry.Size(300, 200), ResultGeometry.result(fit, photo));
+        assertEquals(new Box(300, 200, Fit.FIT, false), ResultGeometry.box(fit, photo, LIMITS));
+        assertEquals(new ResultGeometry.Size(300, 200), ResultGeometry.result(ResultGeometry.box(fit, photo, LIMITS), fit, photo));
         assertEquals(new ResultGeometry.Size(100, 100), result(spec(100, 100, Fit.FILL, false, TransformSpec.Effects.NONE), 1200, 800, LIMITS));
         assertEquals(new ResultGeometry.Size(1200, 800), result(spec(2400, 0, Fit.FIT, false, TransformSpec.Effects.NONE), 1200, 800, LIMITS),
                 "no enlarging unless asked");

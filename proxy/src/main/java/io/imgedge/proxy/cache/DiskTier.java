@@ -1,15 +1,8 @@
 package io.imgedge.proxy.cache;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.RemovalCause;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -34,12 +27,10 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
-import java.util.zip.CRC32C;
 
 /**
  * A directory of cache entries bounded by total bytes. Each entry is one file
- * ({@code ab/cd/{key}}): a header (magic, key, content type, ETag, source key, times, payload
- * length and CRC32C) then the payload. Writes go to a temporary file renamed into place, so a
+ * ({@code ab/cd/{key}}) laid out as {@link EntryFormat} says: a header, then the payload. Writes go to a temporary file renamed into place, so a
  * reader sees a whole entry or none. A file that is truncated, fails its checksum or is not
  * ours is deleted and reads as a miss. The index is rebuilt from the headers on start; the
  * least recently used entries are evicted in the background once the budget is passed.
@@ -54,45 +45,30 @@ import java.util.zip.CRC32C;
  */
 public final class DiskTier {
     private static final Logger LOG = LoggerFactory.getLogger(DiskTier.class);
-    private static final long MAGIC = 0x494d474544474531L; // "IMGEDGE1"
     private static final String TEMP_PREFIX = ".tmp-";
-    /** Headers are a few hundred bytes; a longer one is not ours. */
-    private static final int MAX_HEADER = 2048;
     /**
      * Smallest payload kept open for sending from the file: below it, one write from memory
      * costs less than a separate head write and sendfile under TCP_CORK (at ~20 KB sendfile's
      * saved copy already outweighs its two extra system calls, as with nginx).
      */
     public static final int OPEN_MIN_BYTES = 16 << 10;
-    /** Failures are logged no more often than this. */
-    private static final long LOG_EVERY_NANOS = 60_000_000_000L;
 
     /** What the index keeps per entry. */
     private record Indexed(long size, String sourceKey, long lastUse) {
-    }
-
-    /** A parsed header and how many bytes it took. */
-    private record Header(String key, String contentType, String etag, String sourceKey, long createdAt,
-                          long expiresAt, int payloadLength, long crc, int length) {
     }
 
     private final String name;
     private final Path dir;
     /** The byte budget: the configured one, lowered when the filesystem turns out to hold less. */
     private final AtomicLong maxBytes;
-    /** When the next failure may be logged (the tier's clock), and how many came since the last log. */
-    private final AtomicLong nextLog = new AtomicLong(Long.MIN_VALUE);
-    private final AtomicLong unlogged = new AtomicLong();
     private final Map<String, Indexed> index = new ConcurrentHashMap<>();
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicLong useClock = new AtomicLong();
-    private final AtomicLong errors = new AtomicLong();
+    private final IoFailures failures;
     private final AtomicLong corrupt = new AtomicLong();
     private final AtomicBoolean evicting = new AtomicBoolean();
     private final Executor evictor;
-    private final LongSupplier ticker;
-    /** Verified open entries by key, or null when none are kept open; removal releases the tier's reference. */
-    private final Cache<String, SharedFile> open;
+    private final OpenFiles open;
 
     /** A tier that keeps no file open. */
     public DiskTier(String name, Path dir, long maxBytes, Executor evictor) throws IOException {
@@ -114,17 +90,11 @@ public final class DiskTier {
     public DiskTier(String name, Path dir, long maxBytes, Executor evictor, int openFiles, LongSupplier ticker)
             throws IOException {
         this.name = name;
-        this.ticker = ticker;
         this.dir = dir;
         this.maxBytes = new AtomicLong(maxBytes);
         this.evictor = evictor;
-        // the tier gives its reference back at once, on the removing thread
-        this.open = openFiles <= 0 ? null : Caffeine.newBuilder().maximumSize(openFiles).executor(Runnable::run)
-                .removalListener((String _, SharedFile file, RemovalCause _) -> {
-                    if (file != null) {
-                        file.release();
-                    }
-                }).build();
+        this.open = new OpenFiles(openFiles, ticker);
+        this.failures = new IoFailures(LOG, "cache tier " + name + " in " + dir, ticker);
         Files.createDirectories(dir);
         rebuild();
         evictIfNeeded();
@@ -138,7 +108,7 @@ public final class DiskTier {
         FileChannel file = null;
         try {
             file = FileChannel.open(path(hex), StandardOpenOption.READ);
-            Header header = readHeader(file, hex);
+            EntryFormat.Header header = readHeader(file, hex);
             if (header == null) {
                 return Optional.empty();
             }
@@ -146,9 +116,7 @@ public final class DiskTier {
             ByteBuffer payload = ByteBuffer.allocate(header.payloadLength());
             readFully(file, payload, header.length());
             payload.flip();
-            CRC32C crc = new CRC32C();
-            crc.update(payload.duplicate());
-            if (crc.getValue() != header.crc()) {
+            if (EntryFormat.checksum(payload) != header.crc()) {
                 drop(hex, "checksum mismatch");
                 return Optional.empty();
             }
@@ -162,7 +130,7 @@ public final class DiskTier {
             forget(hex);
             return Optional.empty();
         } catch (IOException e) {
-            failure("read", e);
+            failures.record("read", e);
             return Optional.empty();
         } finally {
             closeQuietly(file);
@@ -175,34 +143,25 @@ public final class DiskTier {
      */
     public Optional<SharedFile> openFile(CacheKey key) {
         String hex = key.hex();
-        SharedFile file = open == null ? null : open.getIfPresent(hex);
-        if (file == null || !file.retain()) {
-            return Optional.empty();
-        }
-        if (!file.intact(ticker.getAsLong())) {
-            // changed under us (truncated, written, replaced): never sent, and the entry goes
-            file.release();
-            forgetOpen(hex);
+        return open.get(hex, () -> {
             try {
                 evictor.execute(() -> drop(hex, "changed on disk while held open"));
             } catch (RejectedExecutionException shuttingDown) {
                 // the entry is checked again when next read whole
             }
-            return Optional.empty();
-        }
-        return Optional.of(file);
+        });
     }
 
     /**
      * Reads and checks the header of an open entry file; a file that is not a whole entry of
      * {@code hex} is dropped and null returned.
      */
-    private Header readHeader(FileChannel file, String hex) throws IOException {
+    private EntryFormat.Header readHeader(FileChannel file, String hex) throws IOException {
         long size = file.size();
-        ByteBuffer head = ByteBuffer.allocate((int) Math.min(size, MAX_HEADER));
+        ByteBuffer head = ByteBuffer.allocate((int) Math.min(size, EntryFormat.MAX_HEADER));
         readFully(file, head, 0);
-        Header header = parseHeader(head.array());
-        if (header == null || !header.key().equals(hex) || size != header.length() + (long) header.payloadLength()) {
+        EntryFormat.Header header = EntryFormat.parse(head.array());
+        if (header == null || !header.key().equals(hex) || size != header.fileSize()) {
             drop(hex, "truncated or not an entry");
             return null;
         }
@@ -214,15 +173,7 @@ public final class DiskTier {
      * it is big enough and files are kept; true if it was kept.
      */
     private boolean share(String hex, FileChannel file, long offset, int length, String etag) {
-        if (open == null || length < OPEN_MIN_BYTES || !index.containsKey(hex)) {
-            return false;
-        }
-        try {
-            open.put(hex, new SharedFile(file, offset, length, etag, path(hex), ticker.getAsLong()));
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+        return length >= OPEN_MIN_BYTES && index.containsKey(hex) && open.keep(hex, file, offset, length, etag, path(hex));
     }
 
     /** Closes an entry file (null: nothing), ignoring a failure to close it; also for {@link SharedFile}. */
@@ -254,8 +205,8 @@ public final class DiskTier {
         try {
             Files.createDirectories(target.getParent());
             temp = Files.createTempFile(target.getParent(), TEMP_PREFIX, "");
-            byte[] header = encodeHeader(key.hex(), entry);
-            if (header.length > MAX_HEADER) {
+            byte[] header = EntryFormat.encode(key.hex(), entry);
+            if (header.length > EntryFormat.MAX_HEADER) {
                 return;
             }
             written = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.READ);
@@ -268,17 +219,17 @@ public final class DiskTier {
             long size = header.length + (long) entry.size();
             Indexed previous = index.put(key.hex(), new Indexed(size, entry.sourceKey(), useClock.incrementAndGet()));
             bytes.addAndGet(size - (previous == null ? 0 : previous.size()));
-            forgetOpen(key.hex());
+            open.forget(key.hex());
             // the bytes just written are the ones checked: kept open without reading them back
             if (share(key.hex(), written, header.length, entry.size(), entry.etag())) {
                 written = null;
             }
             evictIfNeeded();
         } catch (IOException e) {
-            if (isFull(e)) {
+            if (IoFailures.isFull(e)) {
                 full();
             }
-            failure("write", e);
+            failures.record("write", e);
         } finally {
             closeQuietly(written);
             if (temp != null) {
@@ -316,7 +267,7 @@ public final class DiskTier {
 
     /** I/O failures so far (reads and writes). */
     public long errors() {
-        return errors.get();
+        return failures.count();
     }
 
     /** Entries dropped because they were truncated, corrupt or foreign. */
@@ -336,47 +287,6 @@ public final class DiskTier {
         }
     }
 
-    private static byte[] encodeHeader(String key, CachedImage entry) throws IOException {
-        CRC32C crc = new CRC32C();
-        crc.update(entry.payload().duplicate());
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream(256);
-        try (DataOutputStream out = new DataOutputStream(buffer)) {
-            out.writeLong(MAGIC);
-            out.writeUTF(key);
-            out.writeUTF(entry.contentType());
-            out.writeUTF(entry.etag());
-            out.writeUTF(entry.sourceKey());
-            out.writeLong(entry.createdAt());
-            out.writeLong(entry.expiresAt());
-            out.writeInt(entry.size());
-            out.writeLong(crc.getValue());
-        }
-        return buffer.toByteArray();
-    }
-
-    /** The header at the start of {@code data}, or null when it does not start with one of ours. */
-    private static Header parseHeader(byte[] data) {
-        ByteArrayInputStream bytes = new ByteArrayInputStream(data, 0, Math.min(data.length, MAX_HEADER));
-        try (DataInputStream in = new DataInputStream(bytes)) {
-            if (in.readLong() != MAGIC) {
-                return null;
-            }
-            String key = in.readUTF();
-            String contentType = in.readUTF();
-            String etag = in.readUTF();
-            String sourceKey = in.readUTF();
-            long createdAt = in.readLong();
-            long expiresAt = in.readLong();
-            int payloadLength = in.readInt();
-            long crc = in.readLong();
-            int length = Math.min(data.length, MAX_HEADER) - bytes.available();
-            return payloadLength < 0 || key.length() != 64 ? null
-                    : new Header(key, contentType, etag, sourceKey, createdAt, expiresAt, payloadLength, crc, length);
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
     private void rebuild() throws IOException {
         long start = System.nanoTime();
         List<Path> bad = new ArrayList<>();
@@ -390,11 +300,11 @@ public final class DiskTier {
                 }
                 byte[] head;
                 try (InputStream in = Files.newInputStream(file)) {
-                    head = in.readNBytes(MAX_HEADER);
+                    head = in.readNBytes(EntryFormat.MAX_HEADER);
                 }
-                Header header = parseHeader(head);
+                EntryFormat.Header header = EntryFormat.parse(head);
                 if (header == null || !header.key().equals(fileName)
-                        || attrs.size() != header.length() + (long) header.payloadLength()) {
+                        || attrs.size() != header.fileSize()) {
                     bad.add(file);
                 } else {
                     index.put(fileName, new Indexed(attrs.size(), header.sourceKey(), attrs.lastModifiedTime().toMillis()));
@@ -454,13 +364,13 @@ public final class DiskTier {
         try {
             Files.deleteIfExists(path(hex));
         } catch (IOException e) {
-            failure("delete", e);
+            failures.record("delete", e);
         }
         return forget(hex);
     }
 
     private boolean forget(String hex) {
-        forgetOpen(hex);
+        open.forget(hex);
         Indexed removed = index.remove(hex);
         if (removed != null) {
             bytes.addAndGet(-removed.size());
@@ -470,22 +380,7 @@ public final class DiskTier {
 
     /** Lets go of every open file (senders holding one finish first); the tier is not used after. */
     public void close() {
-        if (open != null) {
-            open.invalidateAll();
-        }
-    }
-
-    /** Stops handing out the open file of {@code hex}: senders holding it finish with the bytes they have. */
-    private void forgetOpen(String hex) {
-        if (open != null) {
-            open.invalidate(hex);
-        }
-    }
-
-    /** Whether a write failed for want of space (ENOSPC, or a quota: EDQUOT). */
-    private static boolean isFull(IOException e) {
-        String message = String.valueOf(e.getMessage());
-        return message.contains("No space left on device") || message.contains("Disk quota exceeded");
+        open.close();
     }
 
     /**
@@ -506,18 +401,5 @@ public final class DiskTier {
     /** The budget in force: the configured one, or less once the filesystem was found full. */
     public long budget() {
         return maxBytes.get();
-    }
-
-    /** Counts a failure; logs at most one a minute, with how many came since the last. */
-    private void failure(String action, IOException e) {
-        errors.incrementAndGet();
-        long now = ticker.getAsLong();
-        long next = nextLog.get();
-        if ((next == Long.MIN_VALUE || now - next >= 0) && nextLog.compareAndSet(next, now + LOG_EVERY_NANOS)) {
-            LOG.warn("cache tier {}: cannot {} in {} ({}); serving goes on without it ({} more failures since the"
-                    + " last of these, {} in all)", name, action, dir, e.toString(), unlogged.getAndSet(0), errors.get());
-        } else {
-            unlogged.incrementAndGet();
-        }
     }
 }

@@ -1,0 +1,81 @@
+package io.imgedge.proxy.cache;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.zip.CRC32C;
+
+/**
+ * How a disk-tier entry is laid out in its file: a header (magic, key, content type, ETag,
+ * source key, times, payload length and the payload's CRC32C) then the payload. Pure.
+ */
+final class EntryFormat {
+    private static final long MAGIC = 0x494d474544474531L; // "IMGEDGE1"
+    /** Headers are a few hundred bytes; a longer one is not ours. */
+    static final int MAX_HEADER = 2048;
+
+    /** A parsed header and how many bytes it took. */
+    record Header(String key, String contentType, String etag, String sourceKey, long createdAt, long expiresAt,
+                  int payloadLength, long crc, int length) {
+        /** The whole file's size when it holds this entry whole. */
+        long fileSize() {
+            return length + (long) payloadLength;
+        }
+    }
+
+    private EntryFormat() {
+    }
+
+    /** The header of {@code entry} under {@code key} (64 hex digits). */
+    static byte[] encode(String key, CachedImage entry) {
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream(256);
+        try (DataOutputStream out = new DataOutputStream(buffer)) {
+            out.writeLong(MAGIC);
+            out.writeUTF(key);
+            out.writeUTF(entry.contentType());
+            out.writeUTF(entry.etag());
+            out.writeUTF(entry.sourceKey());
+            out.writeLong(entry.createdAt());
+            out.writeLong(entry.expiresAt());
+            out.writeInt(entry.size());
+            out.writeLong(checksum(entry.payload()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing to memory cannot fail", e);
+        }
+        return buffer.toByteArray();
+    }
+
+    /** The header at the start of {@code data}, or null when it does not start with one of ours. */
+    static Header parse(byte[] data) {
+        ByteArrayInputStream bytes = new ByteArrayInputStream(data, 0, Math.min(data.length, MAX_HEADER));
+        try (DataInputStream in = new DataInputStream(bytes)) {
+            if (in.readLong() != MAGIC) {
+                return null;
+            }
+            String key = in.readUTF();
+            String contentType = in.readUTF();
+            String etag = in.readUTF();
+            String sourceKey = in.readUTF();
+            long createdAt = in.readLong();
+            long expiresAt = in.readLong();
+            int payloadLength = in.readInt();
+            long crc = in.readLong();
+            int length = Math.min(data.length, MAX_HEADER) - bytes.available();
+            return payloadLength < 0 || key.length() != 64 ? null
+                    : new Header(key, contentType, etag, sourceKey, createdAt, expiresAt, payloadLength, crc, length);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The CRC32C of {@code payload}'s remaining bytes (not consumed). */
+    static long checksum(ByteBuffer payload) {
+        CRC32C crc = new CRC32C();
+        crc.update(payload.duplicate());
+        return crc.getValue();
+    }
+}
