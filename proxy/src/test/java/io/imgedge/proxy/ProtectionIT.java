@@ -383,8 +383,9 @@ class ProtectionIT {
 
     @Test
     void clientLimitsHoldAcrossNodesThroughRedis() throws Exception {
-        String redis = System.getenv("IMGEDGE_TEST_REDIS_URI");
-        assertTrue(redis != null && !redis.isBlank(), "IMGEDGE_TEST_REDIS_URI is not set: run the tests with scripts/test");
+        RedisProcess server = RedisProcess.start(dir);
+        closing.add(server);
+        String redis = server.uri();
         Files.write(Files.createDirectories(dir.resolve("images")).resolve("r.jpg"), TestImages.jpeg(100, 100));
         Map<String, Object> cluster = Map.of("imgedge.redis.uri", redis, "imgedge.throttle.client.rate", 0.01,
                 "imgedge.throttle.client.burst", 3, "imgedge.throttle.client.trusted_proxies", List.of("127.0.0.1/32"));

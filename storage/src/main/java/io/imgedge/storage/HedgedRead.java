@@ -21,8 +21,11 @@ import java.util.function.Function;
 final class HedgedRead<T> {
     private static final Logger LOG = LoggerFactory.getLogger(HedgedRead.class);
 
-    /** One backend's answer: found, absent (both null), or failed. */
-    private record Answer<T>(Optional<T> found, StoreException failure) {
+    /**
+     * One backend's answer: found, absent (all null), failed (the store could not answer), or
+     * refused (the call itself is wrong, such as a bad key or an object over the size limit).
+     */
+    private record Answer<T>(Optional<T> found, StoreException failure, RuntimeException refused) {
     }
 
     private final Executor executor;
@@ -41,6 +44,7 @@ final class HedgedRead<T> {
     /**
      * @return what the first backend that has it answered; empty when every backend answered and none has it
      * @throws StoreException when no backend has it and at least one could not answer
+     * @throws RuntimeException what a backend threw for a call that is wrong in itself (bad key, too large)
      */
     Optional<T> ask(List<BlobStore> order) {
         int asked = 0;
@@ -59,6 +63,9 @@ final class HedgedRead<T> {
                     continue;
                 }
                 answered++;
+                if (answer.refused() != null) {
+                    throw answer.refused(); // every backend would say the same
+                }
                 if (answer.found() != null && answer.found().isPresent()) {
                     return answer.found();
                 }
@@ -81,12 +88,12 @@ final class HedgedRead<T> {
     private void ask(BlobStore backend) {
         executor.execute(() -> {
             try {
-                answers.add(new Answer<>(op.apply(backend), null));
+                answers.add(new Answer<>(op.apply(backend), null, null));
             } catch (StoreException e) {
                 LOG.debug("read of {} failed on {}: {}", key, backend.name(), e.getMessage());
-                answers.add(new Answer<>(null, e));
+                answers.add(new Answer<>(null, e, null));
             } catch (RuntimeException e) {
-                answers.add(new Answer<>(null, new StoreException("read of " + key + " failed on " + backend.name(), e)));
+                answers.add(new Answer<>(null, null, e));
             }
         });
     }

@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A real S3 server process (S3Proxy on the filesystem) that a test can stop and start again on
- * the same port and data, standing in for one MinIO server. The jar comes from
- * {@code IMGEDGE_TEST_S3PROXY_JAR}, set by {@code scripts/test}.
+ * the same port and data, standing in for one MinIO server. The jar comes from the system
+ * property {@code imgedge.test.s3proxy.jar}, which the build sets to the copy Maven fetched.
  */
 public final class S3ProxyProcess implements AutoCloseable {
     public static final String ACCESS_KEY = "imgedge-test";
@@ -57,9 +57,9 @@ public final class S3ProxyProcess implements AutoCloseable {
         if (process != null && process.isAlive()) {
             return;
         }
-        String jar = System.getenv("IMGEDGE_TEST_S3PROXY_JAR");
-        if (jar == null || jar.isBlank()) {
-            throw new IllegalStateException("IMGEDGE_TEST_S3PROXY_JAR is not set: run the tests with scripts/test");
+        String jar = System.getProperty("imgedge.test.s3proxy.jar", "");
+        if (jar.isBlank() || !Files.isRegularFile(Path.of(jar))) {
+            throw new IllegalStateException("no S3Proxy jar at '" + jar + "': run the integration tests with ./mvnw verify");
         }
         Files.createDirectories(dir.resolve("data"));
         Path properties = Files.writeString(dir.resolve("s3proxy.properties"), String.join("\n",

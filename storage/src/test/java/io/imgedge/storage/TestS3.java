@@ -4,28 +4,43 @@ import io.minio.BucketExistsArgs;
 import io.minio.MakeBucketArgs;
 import io.minio.MinioClient;
 
-import java.net.URI;
-import java.time.Duration;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.util.Locale;
 import java.util.UUID;
 
 /**
- * The S3 server started for integration tests by {@code scripts/test} (S3Proxy), found through
- * {@code IMGEDGE_TEST_S3_ENDPOINT}, {@code IMGEDGE_TEST_S3_ACCESS_KEY} and
- * {@code IMGEDGE_TEST_S3_SECRET_KEY}.
+ * The S3 server the integration tests of one JVM share: an S3Proxy process of its own, started
+ * on first use (the jar comes from Maven, see {@link S3ProxyProcess}) and stopped when the JVM
+ * ends. Each test takes buckets of its own.
  */
 public final class TestS3 {
+    private static S3ProxyProcess server;
+
     private TestS3() {
     }
 
-    public static S3Config config() {
-        String endpoint = System.getenv("IMGEDGE_TEST_S3_ENDPOINT");
-        if (endpoint == null || endpoint.isBlank()) {
-            throw new IllegalStateException("IMGEDGE_TEST_S3_ENDPOINT is not set: run the tests with scripts/test, "
-                    + "which starts S3Proxy and Redis on loopback");
+    public static synchronized S3Config config() {
+        if (server == null) {
+            try {
+                server = S3ProxyProcess.start(Files.createTempDirectory("imgedge-test-s3"));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot start the test S3 server", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            S3ProxyProcess started = server;
+            Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
+                try {
+                    started.stop();
+                } catch (InterruptedException ignored) {
+                    // the JVM ends anyway
+                }
+            }));
         }
-        return new S3Config(URI.create(endpoint), System.getenv("IMGEDGE_TEST_S3_ACCESS_KEY"),
-                System.getenv("IMGEDGE_TEST_S3_SECRET_KEY"), "us-east-1", Duration.ofSeconds(10), 16);
+        return server.config();
     }
 
     /** Creates a bucket with a fresh name and returns the name. */

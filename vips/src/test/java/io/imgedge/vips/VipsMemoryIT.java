@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** 2,000 transforms, successes and failures mixed, must not grow native memory. */
-class VipsMemoryTest {
+class VipsMemoryIT {
     private static final int WARMUP = 500;
     private static final int LOOPS = 2_000;
     /** A leaked input copy (~30 KB) or output buffer per transform would add 60+ MiB. */
