@@ -1,11 +1,15 @@
 package io.imgedge.proxy;
 
+import com.typesafe.config.ConfigException;
 import io.imgedge.proxy.config.ImgedgeConfig;
+import io.imgedge.proxy.error.HttpError;
+import io.imgedge.proxy.url.ProcessingUrlParser;
 import io.imgedge.proxy.config.ServerConfig;
 import io.imgedge.proxy.http.AdminHandler;
 import io.imgedge.proxy.http.AdminInitializer;
 import io.imgedge.proxy.http.ConnectionLimit;
 import io.imgedge.proxy.http.PublicInitializer;
+import io.imgedge.proxy.http.Reloaded;
 import io.imgedge.proxy.http.ServerState;
 import io.imgedge.proxy.limit.ClientAddress;
 import io.imgedge.proxy.metrics.ServerMetrics;
@@ -66,7 +70,7 @@ public final class ImgedgeServer implements AutoCloseable {
 
     /** Wires the services and starts every listener; on failure everything started so far is stopped again. */
     private ImgedgeServer(ImgedgeConfig config, InstantSource clock, Supplier<ImgedgeConfig> source) throws Exception {
-        this.config = config;
+        this.config = checked(config);
         this.source = source;
         this.acceptors = transport.group(1);
         this.io = transport.group(config.server().ioThreads());
@@ -93,6 +97,21 @@ public final class ImgedgeServer implements AutoCloseable {
             stopNow(wired);
             throw e;
         }
+    }
+
+    /**
+     * {@code config} once what its stages check beyond the keys' own values holds: presets
+     * parse as processing options.
+     *
+     * @throws ConfigException naming the key when it does not
+     */
+    public static ImgedgeConfig checked(ImgedgeConfig config) {
+        try {
+            ProcessingUrlParser.checkPresets(config.limits().maxResultSide(), config.processing().presets());
+        } catch (HttpError e) {
+            throw new ConfigException.BadValue("imgedge.processing.presets", e.getMessage());
+        }
+        return config;
     }
 
     /** Starts every listener; on failure everything started so far is stopped again. */
@@ -148,10 +167,6 @@ public final class ImgedgeServer implements AutoCloseable {
         return vips.version();
     }
 
-    /** What a reload did: the sections it applied, and the keys that changed but only take effect after a restart. */
-    public record Reloaded(List<String> reloaded, List<String> needRestart) {
-    }
-
     /** The keys a reload applies; a key under one of these (or equal to it) is reloaded. */
     private static final List<String> RELOADABLE = List.of("throttle.client", "processing.presets",
             "sources.http.allow_list", "sources.http.allowed_ports", "log.access");
@@ -165,7 +180,7 @@ public final class ImgedgeServer implements AutoCloseable {
      * @throws com.typesafe.config.ConfigException when the configuration is invalid (nothing changes)
      */
     public synchronized Reloaded reload() {
-        ImgedgeConfig fresh = source.get();
+        ImgedgeConfig fresh = checked(source.get());
         services.clientLimits().update(fresh.throttle());
         services.responder().trustedProxies(new ClientAddress(fresh.throttle().trustedProxies()));
         services.parser().presets(fresh.processing().presets());

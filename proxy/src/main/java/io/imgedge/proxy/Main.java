@@ -46,7 +46,7 @@ public final class Main {
         }
         ImgedgeConfig config = null;
         try {
-            config = ConfigLoader.load(file, System.getenv(), Map.of());
+            config = ImgedgeServer.checked(ConfigLoader.load(file, System.getenv(), Map.of()));
         } catch (ConfigException e) {
             exit(2, "imgedge: invalid config: " + e.getMessage());
         }

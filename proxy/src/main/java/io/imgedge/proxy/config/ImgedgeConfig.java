@@ -1,8 +1,6 @@
 package io.imgedge.proxy.config;
 
 import com.typesafe.config.ConfigRenderOptions;
-import io.imgedge.proxy.error.HttpError;
-import io.imgedge.proxy.url.ProcessingUrlParser;
 
 import java.util.HashMap;
 import java.util.HashSet;
@@ -37,13 +35,7 @@ public record ImgedgeConfig(ServerConfig server, AdminConfig admin, SigningConfi
 
     /** Reads {@code c}, the {@code imgedge} object. */
     static ImgedgeConfig from(Section c) {
-        ImgedgeConfig config = read(c);
-        try {
-            ProcessingUrlParser.checkPresets(config.limits().maxResultSide(), config.processing().presets());
-        } catch (HttpError e) {
-            throw ConfigValues.bad(c, "processing.presets", e.getMessage());
-        }
-        return config;
+        return read(c);
     }
 
     private static ImgedgeConfig read(Section c) {

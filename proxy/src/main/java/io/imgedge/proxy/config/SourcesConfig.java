@@ -1,6 +1,6 @@
 package io.imgedge.proxy.config;
 
-import io.imgedge.proxy.origin.SourceAllowList;
+import io.imgedge.proxy.net.SourceAllowList;
 import io.imgedge.storage.S3Config;
 
 import java.net.URI;

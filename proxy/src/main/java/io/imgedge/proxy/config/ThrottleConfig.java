@@ -1,6 +1,6 @@
 package io.imgedge.proxy.config;
 
-import io.imgedge.proxy.limit.AddressRange;
+import io.imgedge.proxy.net.AddressRange;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.imgedge.proxy.error;
 
-import io.imgedge.proxy.origin.CircuitOpenException;
+import io.imgedge.proxy.error.CircuitOpenException;
 import io.imgedge.storage.BlobTooLargeException;
 import io.imgedge.storage.StoreException;
 import io.imgedge.vips.VipsException;

@@ -3,7 +3,6 @@ package io.imgedge.proxy.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigException;
 import io.imgedge.proxy.error.ErrorMapper;
-import io.imgedge.proxy.ImgedgeServer;
 import io.imgedge.proxy.error.HttpError;
 import io.imgedge.proxy.image.ImageService;
 import io.imgedge.proxy.metrics.ServerMetrics;
@@ -47,11 +46,11 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
     private final StoreService store;
     private final ExecutorService blocking;
     private final byte[] token;
-    private final Supplier<ImgedgeServer.Reloaded> reload;
+    private final Supplier<Reloaded> reload;
 
     /** @param reload reads the configuration again and applies the safe keys; returns what it reloaded */
     public AdminHandler(ServerState state, ServerMetrics metrics, ImageService images, StoreService store,
-                        ExecutorService blocking, String token, Supplier<ImgedgeServer.Reloaded> reload) {
+                        ExecutorService blocking, String token, Supplier<Reloaded> reload) {
         this.reload = reload;
         this.state = state;
         this.metrics = metrics;
@@ -110,7 +109,7 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
     private CompletableFuture<Reply> reload() {
         return CompletableFuture.supplyAsync(() -> {
             try {
-                ImgedgeServer.Reloaded done = reload.get();
+                Reloaded done = reload.get();
                 Map<String, Object> json = new LinkedHashMap<>();
                 json.put("reloaded", done.reloaded());
                 json.put("restart_needed", done.needRestart());

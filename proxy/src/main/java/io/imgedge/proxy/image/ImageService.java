@@ -9,7 +9,7 @@ import io.imgedge.proxy.config.LimitsConfig;
 import io.imgedge.proxy.config.ProcessingConfig;
 import io.imgedge.proxy.error.ErrorMapper;
 import io.imgedge.proxy.error.HttpError;
-import io.imgedge.proxy.origin.CircuitOpenException;
+import io.imgedge.proxy.error.CircuitOpenException;
 import io.imgedge.proxy.origin.Origins;
 import io.imgedge.proxy.url.ProcessingRequest;
 import io.imgedge.proxy.url.ProcessingUrlParser;

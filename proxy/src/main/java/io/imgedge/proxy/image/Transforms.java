@@ -11,7 +11,7 @@ import io.imgedge.proxy.cache.Waiting;
 import io.imgedge.proxy.config.LimitsConfig;
 import io.imgedge.proxy.error.ErrorMapper;
 import io.imgedge.proxy.error.HttpError;
-import io.imgedge.proxy.origin.CircuitOpenException;
+import io.imgedge.proxy.error.CircuitOpenException;
 import io.imgedge.vips.EncodedImage;
 import io.imgedge.vips.Vips;
 import io.imgedge.vips.WorkerPool;

@@ -1,5 +1,6 @@
 package io.imgedge.proxy.limit;
 
+import io.imgedge.proxy.net.AddressRange;
 import java.net.InetAddress;
 import java.util.List;
 

@@ -1,11 +1,13 @@
 package io.imgedge.proxy.origin;
 
+import io.imgedge.proxy.error.CircuitOpenException;
+import io.imgedge.proxy.net.SourceAllowList;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.imgedge.proxy.config.SourcesConfig;
 import io.imgedge.proxy.error.HttpError;
-import io.imgedge.proxy.url.RemoteUrls;
+import io.imgedge.proxy.net.RemoteUrls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;

@@ -1,5 +1,6 @@
 package io.imgedge.proxy.url;
 
+import io.imgedge.proxy.net.RemoteUrls;
 import io.imgedge.proxy.error.HttpError;
 import io.imgedge.storage.BlobKey;
 import io.imgedge.storage.ContentKey;

@@ -1,5 +1,6 @@
 package io.imgedge.proxy.limit;
 
+import io.imgedge.proxy.net.AddressRange;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;

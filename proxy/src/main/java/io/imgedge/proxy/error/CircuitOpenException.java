@@ -1,4 +1,4 @@
-package io.imgedge.proxy.origin;
+package io.imgedge.proxy.error;
 
 /** An origin host's circuit is open: it failed too often lately and is not asked until its cool-down ends. */
 public final class CircuitOpenException extends RuntimeException {

@@ -1,5 +1,6 @@
-package io.imgedge.proxy.url;
+package io.imgedge.proxy.net;
 
+import io.imgedge.proxy.url.Source;
 import io.imgedge.proxy.error.HttpError;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,4 +1,4 @@
-package io.imgedge.proxy.origin;
+package io.imgedge.proxy.net;
 
 import io.imgedge.proxy.error.HttpError;
 import io.imgedge.proxy.url.Source;

@@ -1,6 +1,6 @@
-package io.imgedge.proxy.origin;
+package io.imgedge.proxy.net;
 
-import io.imgedge.proxy.url.RemoteUrls;
+import io.imgedge.proxy.net.RemoteUrls;
 
 import java.net.URI;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.imgedge.proxy.limit;
+package io.imgedge.proxy.net;
 
 import java.net.InetAddress;
 

@@ -1,4 +1,4 @@
-package io.imgedge.proxy.url;
+package io.imgedge.proxy.net;
 
 import java.net.URI;
 import java.net.URISyntaxException;
