@@ -71,7 +71,7 @@ record Services(HttpOrigin httpOrigin, LimitStore limitStore, ClientLimits clien
             ThrottleConfig throttle = config.throttle();
             HttpOrigin httpOrigin = closing(made, new HttpOrigin(rt.io(), rt.transport().clientChannel(),
                     config.sources().http(), config.limits().maxSourceBytes(), rt.virtualThreads(), throttle.breakerFailures(),
-                    throttle.breakerWindow(), throttle.breakerCooldown()));
+                    throttle.breakerWindow(), throttle.breakerCooldown(), rt.ticker()));
             LimitStore limitStore = closing(made, limitStore(throttle, rt));
             ClientLimits clientLimits = new ClientLimits(throttle, limitStore,
                     config.server().requestTimeout().plusSeconds(5), rt.metrics());
@@ -98,7 +98,7 @@ record Services(HttpOrigin httpOrigin, LimitStore limitStore, ClientLimits clien
             rt.metrics().bindWorkers(rt.workers());
             PublicResponder responder = new PublicResponder(images, store, rt.state(), config.upload(), clientLimits,
                     new ClientAddress(throttle.trustedProxies()), rt.metrics(), config.hive(),
-                    new HiveUrls(config.limits().maxResultSide()));
+                    new HiveUrls(config.limits().maxResultSide()), rt.ticker());
             AccessLog accessLog = new AccessLog(config.accessLog(), rt.clock(), new Tenants(config.upload().tenants()));
             BodyConfig bodies = config.limits().bodies();
             clearSpool(bodies.spoolDir());

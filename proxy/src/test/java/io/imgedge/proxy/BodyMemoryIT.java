@@ -106,7 +106,7 @@ class BodyMemoryIT {
             });
         }
         assertTrue(sent.await(60, TimeUnit.SECONDS), "every upload got its first 8 MiB in");
-        ProtectionIT.await(() -> {
+        Eventually.until(() -> {
             try {
                 return metric(server, "imgedge_bytes_received_total") >= (double) UPLOADS * SENT;
             } catch (Exception e) {
@@ -126,7 +126,7 @@ class BodyMemoryIT {
             socket.setSoLinger(true, 0);
             socket.close(); // reset, mid-body
         }
-        ProtectionIT.await(() -> {
+        Eventually.until(() -> {
             try {
                 return spooled() == 0 && metric(server, "imgedge_request_body_bytes") == 0;
             } catch (Exception e) {
@@ -134,7 +134,7 @@ class BodyMemoryIT {
             }
         }, "spool files and memory given back");
         // the pooled allocator keeps a few chunks for reuse: near, not at, the baseline
-        ProtectionIT.await(() -> PlatformDependent.usedDirectMemory() - baseline < 16L << 20,
+        Eventually.until(() -> PlatformDependent.usedDirectMemory() - baseline < 16L << 20,
                 () -> "direct memory back near its baseline: " + ((PlatformDependent.usedDirectMemory() - baseline) >> 10) + " KiB over");
         assertEquals(200, get(server, "/_/w:30/plain/local:///p.png").statusCode());
     }
@@ -175,7 +175,7 @@ class BodyMemoryIT {
         String key = stored.body().replaceAll(".*\"key\":\"([^\"]+)\".*", "$1");
         long baseline = PlatformDependent.usedDirectMemory();
         assertEquals(big.length, get(server, "/i/" + key).body().length, "served whole to a reader that reads");
-        ProtectionIT.await(() -> PlatformDependent.usedDirectMemory() - baseline < 4L << 20, "that response's buffers freed");
+        Eventually.until(() -> PlatformDependent.usedDirectMemory() - baseline < 4L << 20, "that response's buffers freed");
         int readers = 10;
         for (int i = 0; i < readers; i++) {
             Socket socket = harness.closeLater(new Socket(InetAddress.getLoopbackAddress(), server.httpAddress().getPort()));

@@ -78,18 +78,6 @@ class CacheIT {
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
-    /** Waits (bounded) for a condition another thread makes true; returns whether it came. */
-    static boolean await(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            Thread.sleep(20);
-        }
-        return true;
-    }
-
     static BooleanSupplier metricReaches(ImgedgeServer server, String prefix, double value) {
         return () -> {
             try {
@@ -124,13 +112,13 @@ class CacheIT {
             HttpResponse<byte[]> made = get(server, path);
             assertEquals("miss", cache(made));
             assertTrue(made.body().length > 100_000, "big enough to be sent from its file: " + made.body().length);
-            assertTrue(await(() -> {
+            Eventually.until(() -> {
                 try {
                     return openFilesUnder(results) == 1;
                 } catch (Exception e) {
                     return false;
                 }
-            }), "the entry file is kept open once written");
+            }, "the entry file is kept open once written");
             for (int i = 0; i < 3; i++) {
                 HttpResponse<byte[]> hit = get(server, path);
                 assertEquals("hit-memory", cache(hit));
@@ -170,13 +158,13 @@ class CacheIT {
         String path = "/_/w:250/plain/local:///noise.png@png";
         try {
             HttpResponse<byte[]> made = get(server, path);
-            assertTrue(await(() -> {
+            Eventually.until(() -> {
                 try {
                     return openFilesUnder(results) == 1;
                 } catch (Exception e) {
                     return false;
                 }
-            }), "the entry file is kept open once written");
+            }, "the entry file is kept open once written");
             Path entry;
             try (Stream<Path> files = Files.walk(results)) {
                 entry = files.filter(Files::isRegularFile).findFirst().orElseThrow();
@@ -189,7 +177,7 @@ class CacheIT {
                 assertEquals(200, hit.statusCode());
                 assertArrayEquals(made.body(), hit.body(), "the verified bytes from memory, never the cut file");
             }
-            assertTrue(await(() -> !Files.exists(entry)), "the damaged entry is dropped");
+            Eventually.until(() -> !Files.exists(entry), "the damaged entry is dropped");
             assertEquals(1, metric(server, "imgedge_cache_disk_failures_total{kind=\"corrupt\",tier=\"disk\"}"));
         } finally {
             server.close();
@@ -208,7 +196,7 @@ class CacheIT {
                     responses.add(CLIENT.sendAsync(request(server, path), HttpResponse.BodyHandlers.ofByteArray()));
                 }
                 assertTrue(origin.gateReached.await(15, TimeUnit.SECONDS));
-                await(metricReaches(server, "imgedge_collapsed_total{kind=\"result\"", 199));
+                Eventually.until(metricReaches(server, "imgedge_collapsed_total{kind=\"result\"", 199), "199 requests collapsed");
                 origin.openGate();
                 byte[] first = responses.getFirst().get(30, TimeUnit.SECONDS).body();
                 for (CompletableFuture<HttpResponse<byte[]>> f : responses) {
@@ -241,7 +229,7 @@ class CacheIT {
                     responses.add(CLIENT.sendAsync(request(server, path), HttpResponse.BodyHandlers.ofByteArray()));
                 }
                 assertTrue(origin.gateReached.await(15, TimeUnit.SECONDS));
-                await(metricReaches(server, "imgedge_collapsed_total{kind=\"source\"", 4));
+                Eventually.until(metricReaches(server, "imgedge_collapsed_total{kind=\"source\"", 4), "4 source fetches collapsed");
                 origin.openGate();
                 for (int i = 0; i < 50; i++) {
                     HttpResponse<byte[]> response = responses.get(i).get(30, TimeUnit.SECONDS);

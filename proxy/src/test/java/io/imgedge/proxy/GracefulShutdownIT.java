@@ -61,7 +61,7 @@ class GracefulShutdownIT {
                                 + "/_/w:100/plain/" + origin.url("/gate/slow.png%3Fn=" + i))).build(),
                                 HttpResponse.BodyHandlers.ofByteArray()));
                     }
-                    ProtectionIT.await(() -> origin.hits("/gate/slow.png") == IN_FLIGHT,
+                    Eventually.until(() -> origin.hits("/gate/slow.png") == IN_FLIGHT,
                             () -> origin.hits("/gate/slow.png") + " of " + IN_FLIGHT + " requests at the origin");
 
                     node.destroy(); // SIGTERM
@@ -148,7 +148,7 @@ class GracefulShutdownIT {
 
     /** Polls {@code url} until it answers {@code status}; fails if the node exits first. */
     private void awaitStatus(HttpClient client, String url, int status, Process node) throws Exception {
-        ProtectionIT.await(() -> {
+        Eventually.until(() -> {
             assertTrue(node.isAlive() || status == 503, () -> "node exited: " + log());
             try {
                 return client.send(HttpRequest.newBuilder(URI.create(url)).build(),
@@ -184,7 +184,7 @@ class GracefulShutdownIT {
 
     /** The listener closes at SIGTERM; a few connects may still race it (and get reset). */
     private static void waitUntilRefused(int port) throws Exception {
-        ProtectionIT.await(() -> {
+        Eventually.until(() -> {
             try (Socket _ = new Socket(InetAddress.getLoopbackAddress(), port)) {
                 return false;
             } catch (ConnectException refused) {

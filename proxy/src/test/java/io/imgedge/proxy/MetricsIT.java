@@ -84,7 +84,7 @@ class MetricsIT {
 
         int total = sent.count;
         // a request is counted once its response is written, which the client may see first
-        ProtectionIT.await(() -> value(scrape(), "imgedge_request_seconds_count", Map.of("route", "image")) == total,
+        Eventually.until(() -> value(scrape(), "imgedge_request_seconds_count", Map.of("route", "image")) == total,
                 "every request counted");
         String metrics = scrape();
         assertEquals(5 + 7 + allowed, value(metrics, "imgedge_requests_total", Map.of("route", "image", "status", "200")));

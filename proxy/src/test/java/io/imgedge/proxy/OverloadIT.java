@@ -58,11 +58,11 @@ class OverloadIT {
                     .getBytes(StandardCharsets.US_ASCII));
             clients.add(socket);
         }
-        ProtectionIT.await(() -> server.workers().queueDepth() == 8, () -> server.workers().queueDepth() + " queued");
+        Eventually.until(() -> server.workers().queueDepth() == 8, () -> server.workers().queueDepth() + " queued");
         for (Socket client : clients) {
             client.close();
         }
-        ProtectionIT.await(() -> server.workers().queueDepth() == 0, () -> server.workers().queueDepth() + " still queued");
+        Eventually.until(() -> server.workers().queueDepth() == 0, () -> server.workers().queueDepth() + " still queued");
         release.countDown();
         held.join();
         assertEquals(8, metric(server, "imgedge_transforms_dropped_total{reason=\"abandoned\""));
@@ -89,7 +89,7 @@ class OverloadIT {
         }
         release.countDown();
         held.join();
-        ProtectionIT.await(() -> {
+        Eventually.until(() -> {
             try {
                 return metric(server, "imgedge_transforms_dropped_total{reason=\"deadline\"") == 6;
             } catch (Exception e) {
@@ -102,7 +102,7 @@ class OverloadIT {
         String slow = "/_/w:1900/bl:40/plain/local:///big.png";
         HttpResponse<byte[]> first = get(server, slow);
         assertEquals(503, first.statusCode(), text(first));
-        ProtectionIT.await(() -> {
+        Eventually.until(() -> {
             try {
                 return metric(server, "imgedge_transform_seconds_count") == 1;
             } catch (Exception e) {

@@ -31,8 +31,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -88,18 +86,6 @@ class ProtectionIT {
                 + server.adminAddress().orElseThrow().getPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
         return metrics.body().lines().filter(l -> l.startsWith(prefix))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
-    }
-
-    static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        await(condition, () -> what);
-    }
-
-    static void await(BooleanSupplier condition, Supplier<String> what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, () -> "timed out waiting: " + what.get());
-            Thread.sleep(20);
-        }
     }
 
     /** A loopback listener that only counts the connections it accepts. */
@@ -182,7 +168,7 @@ class ProtectionIT {
         HttpResponse<String> slow = get(server, "/_/rs:fill:1500:1000/plain/local:///photo.jpg@png");
         assertEquals(503, slow.statusCode(), slow.body());
         assertTrue(slow.body().contains("transform took longer"), slow.body());
-        await(() -> server.workers().inFlight() == 0, "the abandoned transform finishes");
+        Eventually.until(() -> server.workers().inFlight() == 0, "the abandoned transform finishes");
         assertEquals(before, server.nativeMemory(), "and frees all it allocated");
         assertEquals(200, get(server, "/health").statusCode());
     }
@@ -342,7 +328,7 @@ class ProtectionIT {
                 }
             }));
         }
-        await(() -> origin.hits("/gate/p.png") == 2, () -> origin.hits("/gate/p.png") + " fetches at the origin");
+        Eventually.until(() -> origin.hits("/gate/p.png") == 2, () -> origin.hits("/gate/p.png") + " fetches at the origin");
         origin.openGate();
         for (CompletableFuture<HttpResponse<String>> request : requests) {
             assertEquals(200, request.get(30, TimeUnit.SECONDS).statusCode());
@@ -391,7 +377,7 @@ class ProtectionIT {
                 "imgedge.throttle.client.burst", 3, "imgedge.throttle.client.trusted_proxies", List.of("127.0.0.1/32"));
         ImgedgeServer a = start(cluster);
         ImgedgeServer b = start(cluster);
-        await(() -> fallback(a) == 0 && fallback(b) == 0, "both nodes reach Redis");
+        Eventually.until(() -> fallback(a) == 0 && fallback(b) == 0, "both nodes reach Redis");
         String client = "203.0.113." + (System.nanoTime() % 200 + 1);
         String path = "/_/w:25/plain/local:///r.jpg";
         assertEquals(200, get(a, path, "X-Forwarded-For", client).statusCode());
@@ -408,7 +394,7 @@ class ProtectionIT {
         Files.write(Files.createDirectories(dir.resolve("images")).resolve("f.jpg"), TestImages.jpeg(100, 100));
         ImgedgeServer server = start(Map.of("imgedge.redis.uri", redis.uri(), "imgedge.throttle.client.rate", 1000,
                 "imgedge.throttle.client.max_misses", 4));
-        await(() -> fallback(server) == 0, "the node reaches Redis");
+        Eventually.until(() -> fallback(server) == 0, "the node reaches Redis");
         assertEquals(200, get(server, "/_/w:21/plain/local:///f.jpg").statusCode());
         redis.stop();
         for (int i = 0; i < 5; i++) {
@@ -417,7 +403,7 @@ class ProtectionIT {
         }
         assertEquals(1, fallback(server));
         redis.start();
-        await(() -> fallback(server) == 0, "back on Redis once it answers");
+        Eventually.until(() -> fallback(server) == 0, "back on Redis once it answers");
         assertEquals(200, get(server, "/_/w:30/plain/local:///f.jpg").statusCode());
     }
 
@@ -529,10 +515,10 @@ class ProtectionIT {
             assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(3), "within about the head timeout");
         }
 
-        await(() -> openConnections(server) == 0, () -> "the slow connection is gone, open: " + openConnections(server));
+        Eventually.until(() -> openConnections(server) == 0, () -> "the slow connection is gone, open: " + openConnections(server));
         try (Socket first = new Socket(InetAddress.getLoopbackAddress(), port);
              Socket second = new Socket(InetAddress.getLoopbackAddress(), port)) {
-            await(() -> openConnections(server) == 2, () -> "two connections open, not " + openConnections(server));
+            Eventually.until(() -> openConnections(server) == 2, () -> "two connections open, not " + openConnections(server));
             try (Socket third = new Socket(InetAddress.getLoopbackAddress(), port)) {
                 third.setSoTimeout(5000);
                 assertEquals(-1, third.getInputStream().read(), "the third is closed at once");

@@ -282,7 +282,7 @@ class StoreIT {
             assertEquals(503, refused.statusCode(), "a quorum of 2 cannot be met with one replica hung");
             assertTrue(strictTook < 10_000, "refused once the hung write timed out: " + strictTook + " ms");
 
-            ProtectionIT.await(() -> {
+            Eventually.until(() -> {
                 try {
                     return ProtectionIT.metric(lenient, "imgedge_store_backend_up{backend=\"a\"}") == 0;
                 } catch (Exception e) {
@@ -314,7 +314,7 @@ class StoreIT {
         HttpResponse<byte[]> resized = get(reader, "/_/w:50/plain/store:///" + key + "@png");
         assertEquals(50, TestImages.decode(resized.body()).getWidth());
         assertEquals(1, ProtectionIT.metric(reader, "imgedge_store_damaged_reads_total"));
-        ProtectionIT.await(() -> java.util.Arrays.equals(png, direct(a).get(key, 1 << 20).orElseThrow().bytes()),
+        Eventually.until(() -> java.util.Arrays.equals(png, direct(a).get(key, 1 << 20).orElseThrow().bytes()),
                 "the damaged copy is replaced in the background");
         assertEquals("image/png", s3Type(a, key), "with the image's content type");
 

@@ -4,18 +4,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -30,9 +24,10 @@ import java.util.function.LongSupplier;
 
 /**
  * A directory of cache entries bounded by total bytes. Each entry is one file
- * ({@code ab/cd/{key}}) laid out as {@link EntryFormat} says: a header, then the payload. Writes go to a temporary file renamed into place, so a
- * reader sees a whole entry or none. A file that is truncated, fails its checksum or is not
- * ours is deleted and reads as a miss. The index is rebuilt from the headers on start; the
+ * ({@code ab/cd/{key}}, placed by {@link EntryFiles}) laid out as {@link EntryFormat} says: a
+ * header, then the payload. Writes go to a temporary file renamed into place, so a reader sees
+ * a whole entry or none. A file that is truncated, fails its checksum or is not ours is deleted
+ * and reads as a miss. The index is rebuilt from the headers on start; the
  * least recently used entries are evicted in the background once the budget is passed.
  *
  * <p>Entries of at least {@value #OPEN_MIN_BYTES} bytes may also be kept open, verified, as
@@ -45,7 +40,6 @@ import java.util.function.LongSupplier;
  */
 public final class DiskTier {
     private static final Logger LOG = LoggerFactory.getLogger(DiskTier.class);
-    private static final String TEMP_PREFIX = ".tmp-";
     /**
      * Smallest payload kept open for sending from the file: below it, one write from memory
      * costs less than a separate head write and sendfile under TCP_CORK (at ~20 KB sendfile's
@@ -69,6 +63,7 @@ public final class DiskTier {
     private final AtomicBoolean evicting = new AtomicBoolean();
     private final Executor evictor;
     private final OpenFiles open;
+    private final EntryFiles.Opener files;
 
     /** A tier that keeps no file open. */
     public DiskTier(String name, Path dir, long maxBytes, Executor evictor) throws IOException {
@@ -89,7 +84,14 @@ public final class DiskTier {
      */
     public DiskTier(String name, Path dir, long maxBytes, Executor evictor, int openFiles, LongSupplier ticker)
             throws IOException {
+        this(name, dir, maxBytes, evictor, openFiles, ticker, EntryFiles.Opener.SYSTEM);
+    }
+
+    /** A tier whose entry files are opened by {@code files}. */
+    DiskTier(String name, Path dir, long maxBytes, Executor evictor, int openFiles, LongSupplier ticker,
+             EntryFiles.Opener files) throws IOException {
         this.name = name;
+        this.files = files;
         this.dir = dir;
         this.maxBytes = new AtomicLong(maxBytes);
         this.evictor = evictor;
@@ -107,7 +109,7 @@ public final class DiskTier {
         }
         FileChannel file = null;
         try {
-            file = FileChannel.open(path(hex), StandardOpenOption.READ);
+            file = files.open(path(hex), StandardOpenOption.READ);
             EntryFormat.Header header = readHeader(file, hex);
             if (header == null) {
                 return Optional.empty();
@@ -204,17 +206,17 @@ public final class DiskTier {
         FileChannel written = null;
         try {
             Files.createDirectories(target.getParent());
-            temp = Files.createTempFile(target.getParent(), TEMP_PREFIX, "");
+            temp = Files.createTempFile(target.getParent(), EntryFiles.TEMP_PREFIX, "");
             byte[] header = EntryFormat.encode(key.hex(), entry);
             if (header.length > EntryFormat.MAX_HEADER) {
                 return;
             }
-            written = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.READ);
+            written = files.open(temp, StandardOpenOption.WRITE, StandardOpenOption.READ);
             ByteBuffer[] parts = {ByteBuffer.wrap(header), entry.payload().duplicate()};
             while (parts[0].hasRemaining() || parts[1].hasRemaining()) {
                 written.write(parts);
             }
-            move(temp, target);
+            EntryFiles.move(temp, target);
             temp = null;
             long size = header.length + (long) entry.size();
             Indexed previous = index.put(key.hex(), new Indexed(size, entry.sourceKey(), useClock.incrementAndGet()));
@@ -276,49 +278,18 @@ public final class DiskTier {
     }
 
     private Path path(String hex) {
-        return dir.resolve(hex.substring(0, 2)).resolve(hex.substring(2, 4)).resolve(hex);
-    }
-
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-        }
+        return EntryFiles.path(dir, hex);
     }
 
     private void rebuild() throws IOException {
         long start = System.nanoTime();
-        List<Path> bad = new ArrayList<>();
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                String fileName = file.getFileName().toString();
-                if (fileName.startsWith(TEMP_PREFIX) || !attrs.isRegularFile()) {
-                    bad.add(file);
-                    return FileVisitResult.CONTINUE;
-                }
-                byte[] head;
-                try (InputStream in = Files.newInputStream(file)) {
-                    head = in.readNBytes(EntryFormat.MAX_HEADER);
-                }
-                EntryFormat.Header header = EntryFormat.parse(head);
-                if (header == null || !header.key().equals(fileName)
-                        || attrs.size() != header.fileSize()) {
-                    bad.add(file);
-                } else {
-                    index.put(fileName, new Indexed(attrs.size(), header.sourceKey(), attrs.lastModifiedTime().toMillis()));
-                    bytes.addAndGet(attrs.size());
-                }
-                return FileVisitResult.CONTINUE;
-            }
+        int bad = EntryFiles.scan(dir, found -> {
+            index.put(found.key(), new Indexed(found.size(), found.sourceKey(), found.modifiedMillis()));
+            bytes.addAndGet(found.size());
         });
-        for (Path file : bad) {
-            Files.deleteIfExists(file);
-        }
         useClock.set(index.values().stream().mapToLong(Indexed::lastUse).max().orElse(0));
         LOG.info("cache tier {}: {} entries, {} bytes in {} (index rebuilt in {} ms, {} bad files removed)",
-                name, index.size(), bytes.get(), dir, (System.nanoTime() - start) / 1_000_000, bad.size());
+                name, index.size(), bytes.get(), dir, (System.nanoTime() - start) / 1_000_000, bad);
     }
 
     private void evictIfNeeded() {

@@ -37,6 +37,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 
 /** The public routes: each a few lines from route to service. Thread-safe. */
@@ -57,10 +58,13 @@ public final class PublicResponder implements Responder {
     private final boolean hive;
     private final HiveUrls hiveUrls;
 
-    /** @param hive whether the Hive imagehoster's URLs are served, with {@code hiveUrls} */
+    /**
+     * @param hive whether the Hive imagehoster's URLs are served, with {@code hiveUrls}
+     * @param ticker the nanosecond clock of the tenants' upload rates
+     */
     public PublicResponder(ImageService images, StoreService store, ServerState state, UploadConfig upload,
                            ClientLimits limits, ClientAddress clients, ServerMetrics metrics, boolean hive,
-                           HiveUrls hiveUrls) {
+                           HiveUrls hiveUrls, LongSupplier ticker) {
         this.hive = hive;
         this.hiveUrls = hiveUrls;
         this.images = images;
@@ -72,7 +76,7 @@ public final class PublicResponder implements Responder {
         this.metrics = metrics;
         this.tenants = new Tenants(upload.tenants());
         this.uploadRates = upload.tenants().stream().collect(Collectors.toMap(UploadConfig.Tenant::name,
-                _ -> new TokenBucket(upload.rate(), upload.burst(), System::nanoTime), (a, _) -> a));
+                _ -> new TokenBucket(upload.rate(), upload.burst(), ticker), (a, _) -> a));
     }
 
     /** Believes X-Forwarded-For from these proxies from now on (reload). */

@@ -49,6 +49,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * Fetches {@code http(s)://} originals with a non-blocking Netty client: one connection pool
@@ -110,15 +111,16 @@ public final class HttpOrigin implements AutoCloseable {
     /**
      * @param breakerFailures failures of one origin host within {@code breakerWindow} that open its circuit
      * @param breakerCooldown how long an open circuit fails fetches without trying
+     * @param ticker the nanosecond clock circuits time their window and cooldown with
      */
     public HttpOrigin(EventLoopGroup group, Class<? extends Channel> channelType, SourcesConfig.HttpFetch config,
                       long maxBytes, ExecutorService resolver, int breakerFailures, Duration breakerWindow,
-                      Duration breakerCooldown) throws SSLException {
+                      Duration breakerCooldown, LongSupplier ticker) throws SSLException {
         this.config = config;
         this.allowList = config.allowList();
         this.allowedPorts = config.allowedPorts();
         this.breakers = Caffeine.newBuilder().expireAfterAccess(POOL_IDLE).maximumSize(MAX_POOLS).build();
-        this.newBreaker = _ -> new CircuitBreaker(breakerFailures, breakerWindow, breakerCooldown, System::nanoTime);
+        this.newBreaker = _ -> new CircuitBreaker(breakerFailures, breakerWindow, breakerCooldown, ticker);
         this.maxBytes = maxBytes;
         this.policy = new AddressPolicy(config.allowLoopback(), config.allowPrivate());
         this.resolver = resolver;

@@ -1,5 +1,7 @@
 package io.imgedge.proxy.limit;
 
+import io.imgedge.proxy.Eventually;
+
 import io.imgedge.proxy.RedisProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -8,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,18 +23,10 @@ class RedisLimitStoreIT {
         return new RedisLimitStore(uri, Duration.ofMillis(200), "it:", new LocalLimitStore(System::nanoTime));
     }
 
-    static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "timed out waiting: " + what);
-            Thread.sleep(20);
-        }
-    }
-
     @Test
     void nodesShareBucketsAndSlots() throws Exception {
         try (var redis = RedisProcess.start(dir); RedisLimitStore a = node(redis.uri()); RedisLimitStore b = node(redis.uri())) {
-            await(() -> !a.fallingBack() && !b.fallingBack(), "both nodes reach Redis");
+            Eventually.until(() -> !a.fallingBack() && !b.fallingBack(), "both nodes reach Redis");
             String bucket = "bucket-" + System.nanoTime();
             assertEquals(0L, a.take(bucket, 0.01, 3).join());
             assertEquals(0L, b.take(bucket, 0.01, 3).join());
@@ -47,12 +40,12 @@ class RedisLimitStoreIT {
             assertTrue(first.isPresent() && second.isPresent());
             assertTrue(a.acquire(slots, 2, Duration.ofMinutes(1)).join().isEmpty(), "two slots over both nodes");
             first.get().release();
-            await(() -> b.acquire(slots, 2, Duration.ofMinutes(1)).join().isPresent(), "a released slot is free again");
+            Eventually.until(() -> b.acquire(slots, 2, Duration.ofMinutes(1)).join().isPresent(), "a released slot is free again");
 
             String crashed = "crashed-" + System.nanoTime();
             assertTrue(a.acquire(crashed, 1, Duration.ofMillis(300)).join().isPresent(), "never released: a node died");
             assertTrue(b.acquire(crashed, 1, Duration.ofMinutes(1)).join().isEmpty());
-            await(() -> b.acquire(crashed, 1, Duration.ofMinutes(1)).join().isPresent(), "the dead node's slot expires");
+            Eventually.until(() -> b.acquire(crashed, 1, Duration.ofMinutes(1)).join().isPresent(), "the dead node's slot expires");
         }
     }
 
@@ -63,7 +56,7 @@ class RedisLimitStoreIT {
     @Test
     void leasedBatchesNeverGrantMoreThanTheBucketHolds() throws Exception {
         try (var redis = RedisProcess.start(dir); RedisLimitStore a = node(redis.uri()); RedisLimitStore b = node(redis.uri())) {
-            await(() -> !a.fallingBack() && !b.fallingBack(), "both nodes reach Redis");
+            Eventually.until(() -> !a.fallingBack() && !b.fallingBack(), "both nodes reach Redis");
             String bucket = "busy-" + System.nanoTime();
             long started = System.nanoTime();
             int granted = 0;
@@ -82,7 +75,7 @@ class RedisLimitStoreIT {
     @Test
     void withRedisDownLimitsAreLocalAndComeBackWithIt() throws Exception {
         try (var redis = RedisProcess.start(dir); RedisLimitStore node = node(redis.uri())) {
-            await(() -> !node.fallingBack(), "the node reaches Redis");
+            Eventually.until(() -> !node.fallingBack(), "the node reaches Redis");
             redis.stop();
             long start = System.nanoTime();
             assertEquals(0L, node.take("down-" + start, 1, 1).join(), "still decided, by the local bucket");
@@ -91,7 +84,7 @@ class RedisLimitStoreIT {
             assertTrue(node.acquire("down-slots", 1, Duration.ofMinutes(1)).join().isPresent());
             assertTrue(node.acquire("down-slots", 1, Duration.ofMinutes(1)).join().isEmpty(), "local slots hold too");
             redis.start();
-            await(() -> !node.fallingBack(), "back on Redis once it answers");
+            Eventually.until(() -> !node.fallingBack(), "back on Redis once it answers");
             assertEquals(0L, node.take("up-" + System.nanoTime(), 1, 1).join());
         }
     }
