@@ -8,6 +8,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.awt.image.BufferedImage;
 import java.io.RandomAccessFile;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -89,7 +91,7 @@ class CacheIT {
     }
 
     /** Files under {@code dir} this process holds open (the server runs in the test's JVM). */
-    static long openFilesUnder(Path dir) throws Exception {
+    static long openFilesUnder(Path dir) {
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             return fds.filter(fd -> {
                 try {
@@ -98,6 +100,8 @@ class CacheIT {
                     return false;
                 }
             }).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -112,13 +116,7 @@ class CacheIT {
             HttpResponse<byte[]> made = get(server, path);
             assertEquals("miss", cache(made));
             assertTrue(made.body().length > 100_000, "big enough to be sent from its file: " + made.body().length);
-            Eventually.until(() -> {
-                try {
-                    return openFilesUnder(results) == 1;
-                } catch (Exception e) {
-                    return false;
-                }
-            }, "the entry file is kept open once written");
+            Eventually.until(() -> openFilesUnder(results) == 1, "the entry file is kept open once written");
             for (int i = 0; i < 3; i++) {
                 HttpResponse<byte[]> hit = get(server, path);
                 assertEquals("hit-memory", cache(hit));
@@ -158,13 +156,7 @@ class CacheIT {
         String path = "/_/w:250/plain/local:///noise.png@png";
         try {
             HttpResponse<byte[]> made = get(server, path);
-            Eventually.until(() -> {
-                try {
-                    return openFilesUnder(results) == 1;
-                } catch (Exception e) {
-                    return false;
-                }
-            }, "the entry file is kept open once written");
+            Eventually.until(() -> openFilesUnder(results) == 1, "the entry file is kept open once written");
             Path entry;
             try (Stream<Path> files = Files.walk(results)) {
                 entry = files.filter(Files::isRegularFile).findFirst().orElseThrow();

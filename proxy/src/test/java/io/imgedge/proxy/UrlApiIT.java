@@ -11,9 +11,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.awt.image.BufferedImage;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,13 +21,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import static io.imgedge.proxy.Harness.get;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The URL API beyond plain processing: Accept negotiation, the Hive dialect and /info, on a real server. */
 class UrlApiIT {
-    static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-
     @TempDir
     Path dir;
     final List<AutoCloseable> closing = new ArrayList<>();
@@ -61,14 +57,6 @@ class UrlApiIT {
         ImgedgeServer server = ImgedgeServer.start(ConfigLoader.load(Optional.empty(), Map.of(), overrides));
         closing.add(server);
         return server;
-    }
-
-    static HttpResponse<byte[]> get(ImgedgeServer server, String path, String... headers) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpAddress().getPort() + path));
-        if (headers.length > 0) {
-            request.headers(headers);
-        }
-        return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
     static void image(HttpResponse<byte[]> response, ImageFormat format, int width, int height) {

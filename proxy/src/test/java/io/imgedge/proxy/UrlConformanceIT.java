@@ -59,7 +59,7 @@ class UrlConformanceIT {
     }
 
     static HttpResponse<byte[]> signed(String path) throws Exception {
-        return UrlApiIT.get(server, "/" + ImgproxySigning.signature(KEY, SALT, path, 32) + path);
+        return Harness.get(server, "/" + ImgproxySigning.signature(KEY, SALT, path, 32) + path);
     }
 
     @ParameterizedTest(name = "{0}{1} -> {2} {3}x{4}")
@@ -189,7 +189,7 @@ class UrlConformanceIT {
     void signaturesThatDoNotMatchAreRefused(String what, String path) throws Exception {
         String good = ImgproxySigning.signature(KEY, SALT, path, 32);
         String bad = what.contains("another") ? ImgproxySigning.signature(KEY, SALT, path + "x", 32) : good.substring(0, 20);
-        assertEquals(403, UrlApiIT.get(server, "/" + bad + path).statusCode(), what);
-        assertEquals(200, UrlApiIT.get(server, "/" + good + path).statusCode(), "the right one passes");
+        assertEquals(403, Harness.get(server, "/" + bad + path).statusCode(), what);
+        assertEquals(200, Harness.get(server, "/" + good + path).statusCode(), "the right one passes");
     }
 }
