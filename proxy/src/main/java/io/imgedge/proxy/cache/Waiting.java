@@ -12,7 +12,8 @@ public final class Waiting {
     /** For work nobody asked for but that should still be done (background refreshes): never gone. */
     public static final Waiting FOREVER = new Waiting();
 
-    private List<Runnable> onGone = new ArrayList<>(1);
+    /** Made when first needed: most requests are memory hits that never wait. */
+    private List<Runnable> onGone;
     private boolean gone;
 
     /** The request stops waiting: what was to run then runs now (once). */
@@ -29,7 +30,9 @@ public final class Waiting {
             run = onGone;
             onGone = null;
         }
-        run.forEach(Runnable::run);
+        if (run != null) {
+            run.forEach(Runnable::run);
+        }
     }
 
     /** Runs {@code action} when the request stops waiting, or at once if it has. */
@@ -39,6 +42,9 @@ public final class Waiting {
         }
         synchronized (this) {
             if (!gone) {
+                if (onGone == null) {
+                    onGone = new ArrayList<>(1);
+                }
                 onGone.add(action);
                 return;
             }

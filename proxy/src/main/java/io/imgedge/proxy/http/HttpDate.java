@@ -3,7 +3,6 @@ package io.imgedge.proxy.http;
 import io.netty.handler.codec.DateFormatter;
 import io.netty.util.AsciiString;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Date;
 
@@ -12,11 +11,15 @@ import java.util.Date;
  * once a second and shared. Thread-safe.
  */
 final class HttpDate {
-    /** @param statusAndDate {@code HTTP/1.1 200 OK} and the date line, encoded, read-only direct */
-    private record Stamp(long second, AsciiString value, ByteBuffer statusAndDate) {
+    /**
+     * The date of one second.
+     *
+     * @param statusAndDate {@code HTTP/1.1 200 OK\r\ndate: ...\r\n}, the start of an HTTP/1.1 image head; not to be changed
+     */
+    record Stamp(long second, AsciiString value, byte[] statusAndDate) {
     }
 
-    private static volatile Stamp stamp = new Stamp(Long.MIN_VALUE, AsciiString.EMPTY_STRING, ByteBuffer.allocate(0));
+    private static volatile Stamp stamp = new Stamp(Long.MIN_VALUE, AsciiString.EMPTY_STRING, new byte[0]);
 
     private HttpDate() {
     }
@@ -26,22 +29,21 @@ final class HttpDate {
         return current().value();
     }
 
-    /** {@code HTTP/1.1 200 OK\r\ndate: ...\r\n}: the start of an HTTP/1.1 image head. Read through {@code duplicate()}. */
-    static ByteBuffer statusAndDate() {
-        return current().statusAndDate();
-    }
-
-    private static Stamp current() {
-        long millis = System.currentTimeMillis();
-        long second = millis / 1000;
+    /** The stamp of this second. */
+    static Stamp current() {
+        long second = System.currentTimeMillis() / 1000;
         Stamp known = stamp;
         if (known.second() != second) {
-            String value = DateFormatter.format(new Date(second * 1000));
-            byte[] line = ("HTTP/1.1 200 OK\r\ndate: " + value + "\r\n").getBytes(StandardCharsets.US_ASCII);
-            known = new Stamp(second, AsciiString.cached(value),
-                    ByteBuffer.allocateDirect(line.length).put(line).flip().asReadOnlyBuffer());
+            known = of(second);
             stamp = known;
         }
         return known;
+    }
+
+    /** The stamp of the second {@code second} of the epoch. */
+    static Stamp of(long second) {
+        String value = DateFormatter.format(new Date(second * 1000));
+        return new Stamp(second, AsciiString.cached(value),
+                ("HTTP/1.1 200 OK\r\ndate: " + value + "\r\n").getBytes(StandardCharsets.US_ASCII));
     }
 }

@@ -104,7 +104,6 @@ final class ResponseWriter {
     }
 
     private void imageHit(ImageReply image, Written done) {
-        raw.write(Unpooled.wrappedBuffer(HttpDate.statusAndDate().duplicate()), raw.voidPromise());
         raw.write(shared.heads().head(image), raw.voidPromise());
         ByteBuffer body = image.body();
         long bytes = body.remaining();
