@@ -26,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -49,6 +50,8 @@ class GracefulShutdownIT {
             try {
                 HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
                 awaitStatus(client, "http://127.0.0.1:" + admin + "/ready", 200, node);
+                // conf/logback.xml as shipped: a new user sees imgedge's start-up lines, not Logback's own status
+                assertFalse(log().contains("ch.qos.logback"), () -> "Logback reported its status:\n" + log());
                 try (Socket idle = new Socket(InetAddress.getLoopbackAddress(), http)) {
                     idle.setSoTimeout(20_000);
                     idle.getOutputStream().write("HEAD /health HTTP/1.1\r\nHost: imgedge\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
