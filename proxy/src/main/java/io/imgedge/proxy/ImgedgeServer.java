@@ -107,7 +107,8 @@ public final class ImgedgeServer implements AutoCloseable {
      */
     public static ImgedgeConfig checked(ImgedgeConfig config) {
         try {
-            ProcessingUrlParser.checkPresets(config.limits().maxResultSide(), config.processing().presets());
+            ProcessingUrlParser.checkPresets(config.limits().maxResultSide(), config.processing().presets(),
+                    config.processing().securityOptions());
         } catch (HttpError e) {
             throw new ConfigException.BadValue("imgedge.processing.presets", e.getMessage());
         }

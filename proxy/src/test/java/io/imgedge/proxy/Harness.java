@@ -101,6 +101,23 @@ final class Harness implements BeforeEachCallback, AfterEachCallback {
         return closeable;
     }
 
+    /**
+     * Keys for one cleartext node without TLS or admin listener, its local images in
+     * {@code dir/images} and its caches and store under {@code dir}, plus {@code more}.
+     */
+    static Map<String, Object> localNode(Path dir, Map<String, Object> more) {
+        Map<String, Object> keys = new HashMap<>();
+        keys.put("imgedge.server.http.port", 0);
+        keys.put("imgedge.server.https.enabled", false);
+        keys.put("imgedge.admin.enabled", false);
+        keys.put("imgedge.sources.local.root", dir.resolve("images").toString());
+        keys.put("imgedge.cache.disk.dir", dir.resolve("results").toString());
+        keys.put("imgedge.cache.source.dir", dir.resolve("sources").toString());
+        keys.put("imgedge.store.backends", List.of(Map.of("type", "file", "dir", dir.resolve("store").toString())));
+        keys.putAll(more);
+        return keys;
+    }
+
     /** Keys for a node that fetches from loopback origins on any port. */
     static Map<String, Object> loopbackOrigins(Map<String, Object> more) {
         Map<String, Object> keys = new HashMap<>(more);

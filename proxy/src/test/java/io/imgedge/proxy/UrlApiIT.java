@@ -124,9 +124,9 @@ class UrlApiIT {
         image(get(server, "/_/rs:fit:500:500:1:1/bg:000000/plain/local:///photo.jpg@png"), ImageFormat.PNG, 500, 500);
         image(get(server, "/_/rs:fill-down:800:300/plain/local:///photo.jpg@png"), ImageFormat.PNG, 400, 150);
         image(get(server, "/_/rs:fill:100:100/g:fp:0.1:0.9/plain/local:///photo.jpg@png"), ImageFormat.PNG, 100, 100);
-        HttpResponse<byte[]> unknown = get(server, "/_/pd:10/plain/local:///photo.jpg");
+        HttpResponse<byte[]> unknown = get(server, "/_/nope:10/plain/local:///photo.jpg");
         assertEquals(400, unknown.statusCode());
-        assertTrue(new String(unknown.body(), StandardCharsets.UTF_8).contains("unknown option 'pd'"));
+        assertTrue(new String(unknown.body(), StandardCharsets.UTF_8).contains("unknown option 'nope'"));
 
         Files.write(dir.resolve("images/anim.gif"), TestImages.animatedGif(120, 80, 5));
         HttpResponse<byte[]> animated = get(server, "/_/rs:fill:40:40/plain/local:///anim.gif");

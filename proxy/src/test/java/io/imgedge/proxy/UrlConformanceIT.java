@@ -39,18 +39,11 @@ class UrlConformanceIT {
     @BeforeAll
     static void start() throws Exception {
         Files.write(Files.createDirectories(dir.resolve("images")).resolve("photo.jpg"), TestImages.jpeg(400, 300));
-        server = ImgedgeServer.start(ConfigLoader.load(Optional.empty(), Map.of(), Map.ofEntries(
-                Map.entry("imgedge.server.http.port", 0),
-                Map.entry("imgedge.server.https.enabled", false),
-                Map.entry("imgedge.admin.enabled", false),
-                Map.entry("imgedge.signing.key", HexFormat.of().formatHex(KEY)),
-                Map.entry("imgedge.signing.salt", HexFormat.of().formatHex(SALT)),
-                Map.entry("imgedge.processing.presets", List.of("small=rs:fill:50:40", "sharp=sh:1/q:90")),
-                Map.entry("imgedge.processing.auto_formats", List.of()),
-                Map.entry("imgedge.sources.local.root", dir.resolve("images").toString()),
-                Map.entry("imgedge.cache.disk.dir", dir.resolve("results").toString()),
-                Map.entry("imgedge.cache.source.dir", dir.resolve("sources").toString()),
-                Map.entry("imgedge.store.backends", List.of(Map.of("type", "file", "dir", dir.resolve("store").toString()))))));
+        server = ImgedgeServer.start(ConfigLoader.load(Optional.empty(), Map.of(), Harness.localNode(dir, Map.of(
+                "imgedge.signing.key", HexFormat.of().formatHex(KEY),
+                "imgedge.signing.salt", HexFormat.of().formatHex(SALT),
+                "imgedge.processing.presets", List.of("small=rs:fill:50:40", "sharp=sh:1/q:90"),
+                "imgedge.processing.auto_formats", List.of()))));
     }
 
     @AfterAll
@@ -159,7 +152,7 @@ class UrlConformanceIT {
     @CsvSource(delimiter = '|', textBlock = """
             bogus:1                | 400 | 'bogus'
             rs:bogus:1:1           | 400 | rs:
-            resize:fit:1:1:2       | 400 | resize:
+            resize:fit:1:1:1:1:ce:0:0:9 | 400 | resize:
             w:-1                   | 400 | w:
             width:abc              | 400 | width:
             q:101                  | 400 | q:
@@ -170,7 +163,7 @@ class UrlConformanceIT {
             bg:300:0:0             | 400 | bg:
             f:bmp                  | 400 | 'bmp'
             pr:nope                | 400 | 'nope'
-            c:200                  | 400 | c:
+            c:abc                  | 400 | c:
             exp:1                  | 403 | expired
             """)
     void badOptionsAreNamed(String options, int status, String named) throws Exception {

@@ -101,6 +101,16 @@ final class Native {
         return own(LibVips.pointerTo(out));
     }
 
+    /** {@code image} computed into memory, for operations that read it more than once; owned. */
+    MemorySegment inMemory(MemorySegment image) throws Throwable {
+        MemorySegment copy = (MemorySegment) lib.callVariadic(arena, "vips_image_copy_memory", ADDRESS, List.of(ADDRESS),
+                List.of(image), List.of());
+        if (copy.equals(MemorySegment.NULL)) {
+            throw failure(Reason.CORRUPT_INPUT, "cannot decode image");
+        }
+        return own(copy);
+    }
+
     /** An image read from {@code buf} with the loader options, owned. */
     MemorySegment load(MemorySegment buf, String options, String message) throws Throwable {
         MemorySegment image = (MemorySegment) lib.callVariadic(arena, "vips_image_new_from_buffer", ADDRESS,

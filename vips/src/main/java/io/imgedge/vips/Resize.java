@@ -1,6 +1,7 @@
 package io.imgedge.vips;
 
 import io.imgedge.vips.LibVips.NamedArg;
+import io.imgedge.vips.TransformSpec.Anchor;
 import io.imgedge.vips.VipsException.Reason;
 
 import java.lang.foreign.MemoryLayout;
@@ -13,19 +14,21 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * Decoding and resizing, the first step: shrink-on-load thumbnailing where it can do the whole
- * job (keeping every frame of an animation the output can show), else load, orient, crop, then
- * thumbnail; a directional fill covers the box and cuts by gravity or focus point.
+ * The first step, imgproxy's crop → scale → rotate and flip → crop to result, to the sizes of the
+ * {@link ResultGeometry.Plan}. Without a crop first, one shrink-on-load thumbnail makes the
+ * scaled size (keeping every frame of an animation the output can show), then the image is
+ * turned and flipped; with one, the whole image is loaded, oriented, turned and cropped, then
+ * scaled. The crop to the result takes the part its gravity says (offsets, focus point, or the
+ * most salient part for smart), frame by frame for an animation.
  */
 final class Resize {
-    private static final int MAX_COORD = 10_000_000;
-    private static final int INTERESTING_CENTRE = 1;
     private static final int INTERESTING_ATTENTION = 3;
-    private static final int SIZE_BOTH = 0;
-    private static final int SIZE_DOWN = 2;
     private static final int SIZE_FORCE = 3;
+    private static final int FLIP_HORIZONTAL = 0;
+    private static final int FLIP_VERTICAL = 1;
     private static final List<MemoryLayout> THUMBNAIL_FIXED = List.of(ADDRESS, JAVA_LONG, ADDRESS, JAVA_INT);
     private static final List<MemoryLayout> AREA = List.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final List<MemoryLayout> TWO_INTS = List.of(JAVA_INT, JAVA_INT);
 
     private Resize() {
     }
@@ -33,71 +36,96 @@ final class Resize {
     static MemorySegment apply(Native n, MemorySegment buf, Step.Job job) throws Throwable {
         TransformSpec spec = job.spec();
         TransformSpec.Effects fx = spec.effects();
-        ImageInfo info = job.info();
-        Box box = job.box();
-        boolean directional = box.fit() == TransformSpec.Fit.FILL && box.both() && spec.gravity().direction();
+        ResultGeometry.Plan plan = job.plan();
         MemorySegment image;
-        if (fx.crop().isPresent()) {
-            image = n.load(buf, Native.LOAD_OPTIONS, "cannot read image");
-            if (fx.autoRotate()) {
-                image = n.op("vips_autorot", image);
+        if (plan.cropWidth() > 0 || plan.cropHeight() > 0) {
+            image = turn(n, upright(n, n.load(buf, Native.LOAD_OPTIONS + pageOption(job.info()), "cannot read image"), spec),
+                    fx.rotate());
+            image = crop(n, image, plan.cropWidth(), plan.cropHeight(), fx.crop().orElseThrow().anchor().orElse(spec.anchor()), 1);
+            if (n.width(image) != plan.scaledWidth() || n.height(image) != plan.scaledHeight()) {
+                image = thumbnailImage(n, image, plan.scaledWidth(), plan.scaledHeight(), job.info().hasProfile());
             }
-            TransformSpec.Crop crop = fx.crop().get();
-            int width = n.width(image);
-            int height = n.height(image);
-            int cw = crop.pixels(crop.width(), width);
-            int ch = crop.pixels(crop.height(), height);
-            image = n.op("vips_extract_area", image, AREA,
-                    List.of(crop.gravity().left(width, cw), crop.gravity().top(height, ch), cw, ch), List.of());
-            image = thumbnailImage(n, image, directional ? box.cover(cw, ch) : box, spec, info.hasProfile());
-        } else if (directional) {
-            boolean upright = fx.autoRotate() && info.orientation() >= 5;
-            image = thumbnail(n, buf, box.cover(upright ? info.height() : info.width(), upright ? info.width() : info.height()),
-                    spec, false, info);
+            image = flip(n, image, spec.layout());
         } else {
-            // pages of a TIFF (or HEIF) are not an animation: only GIF and WebP frames are
-            boolean animate = info.frames() > 1 && (info.format() == ImageFormat.GIF || info.format() == ImageFormat.WEBP)
-                    && (job.output() == ImageFormat.GIF || job.output() == ImageFormat.WEBP) && fx.rotate() == 0
-                    && fx.extend().isEmpty();
-            if (animate && box.fit() == TransformSpec.Fit.FILL && box.both()) {
-                // thumbnail's crop would cut the strip of frames, not each frame: cover, then cut frame by frame
-                image = thumbnail(n, buf, box.cover(info.width(), info.height()), spec, true, info);
-                return cropFrames(n, image, box.width(), box.height(), spec.gravity());
+            boolean quarter = fx.rotate() % 180 != 0;
+            int width = quarter ? plan.scaledHeight() : plan.scaledWidth();
+            int height = quarter ? plan.scaledWidth() : plan.scaledHeight();
+            if (job.animated()) {
+                image = thumbnail(n, buf, width, height, spec, Native.LOAD_OPTIONS + ",n=-1", job.info());
+                return cropFrames(n, image, plan.resultCropWidth(), plan.resultCropHeight(), spec.anchor(), plan.dprScale());
             }
-            image = thumbnail(n, buf, box, spec, animate, info);
-        }
-        if (directional) {
-            int width = n.width(image);
-            int height = n.height(image);
-            int cw = Math.min(width, box.width());
-            int ch = Math.min(height, box.height());
-            if (spec.gravity() == TransformSpec.Gravity.FOCUS) {
-                TransformSpec.Focus focus = fx.focus().orElse(new TransformSpec.Focus(0.5, 0.5));
-                int left = (int) Math.clamp(Math.round(focus.x() * width - cw / 2.0), 0, width - cw);
-                int top = (int) Math.clamp(Math.round(focus.y() * height - ch / 2.0), 0, height - ch);
-                image = n.op("vips_extract_area", image, AREA, List.of(left, top, cw, ch), List.of());
+            if (job.info().format() == ImageFormat.TIFF) {
+                // libvips 8.14's thumbnail takes whichever page of a TIFF looks like a pyramid level
+                // for the size: the image is page 0, loaded here, unless a page is asked for
+                image = upright(n, n.load(buf, Native.LOAD_OPTIONS + pageOption(job.info()), "cannot read image"), spec);
+                image = thumbnailImage(n, image, width, height, job.info().hasProfile());
             } else {
-                image = n.op("vips_gravity", image, List.of(JAVA_INT, JAVA_INT, JAVA_INT),
-                        List.of(spec.gravity().compass, cw, ch), List.of());
+                image = thumbnail(n, buf, width, height, spec, Native.LOAD_OPTIONS, job.info());
             }
+            image = flip(n, turn(n, image, fx.rotate()), spec.layout());
         }
-        return image;
+        return crop(n, image, plan.resultCropWidth(), plan.resultCropHeight(), spec.anchor(), plan.dprScale());
     }
 
-    /** Cuts {@code width} x {@code height} out of every frame of an animation (a strip of frames) by gravity. */
-    private static MemorySegment cropFrames(Native n, MemorySegment strip, int width, int height,
-                                            TransformSpec.Gravity gravity) throws Throwable {
+    /** imgproxy's cropImage: a part {@code width} x {@code height} (0 = whole side) where the anchor says. */
+    static MemorySegment crop(Native n, MemorySegment image, int width, int height, Anchor anchor, double dpr)
+            throws Throwable {
+        int imageWidth = n.width(image);
+        int imageHeight = n.height(image);
+        int cw = Math.min(ResultGeometry.minNonZero(width, imageWidth), imageWidth);
+        int ch = Math.min(ResultGeometry.minNonZero(height, imageHeight), imageHeight);
+        if (width == 0 && height == 0 || cw >= imageWidth && ch >= imageHeight) {
+            return image;
+        }
+        if (anchor.type() == TransformSpec.Gravity.SMART) {
+            // attention reads the image more than once: from memory, not a sequential decode
+            return n.op("vips_smartcrop", n.inMemory(image), TWO_INTS, List.of(cw, ch),
+                    List.of(new NamedArg("interesting", INTERESTING_ATTENTION)));
+        }
+        Placement at = Placement.of(imageWidth, imageHeight, cw, ch, anchor, dpr);
+        return n.op("vips_extract_area", image, AREA, List.of(at.left(), at.top(), cw, ch), List.of());
+    }
+
+    private static String pageOption(ImageInfo info) {
+        return info.format() == ImageFormat.TIFF ? ",page=0,n=1" : "";
+    }
+
+    private static MemorySegment upright(Native n, MemorySegment image, TransformSpec spec) throws Throwable {
+        return spec.effects().autoRotate() ? n.op("vips_autorot", image) : image;
+    }
+
+    private static MemorySegment turn(Native n, MemorySegment image, int degrees) throws Throwable {
+        return degrees == 0 ? image : n.op("vips_rot", image, List.of(JAVA_INT), List.of(degrees / 90), List.of());
+    }
+
+    private static MemorySegment flip(Native n, MemorySegment image, TransformSpec.Layout layout) throws Throwable {
+        MemorySegment out = image;
+        if (layout.flipX()) {
+            out = n.op("vips_flip", out, List.of(JAVA_INT), List.of(FLIP_HORIZONTAL), List.of());
+        }
+        if (layout.flipY()) {
+            out = n.op("vips_flip", out, List.of(JAVA_INT), List.of(FLIP_VERTICAL), List.of());
+        }
+        return out;
+    }
+
+    /** Cuts {@code width} x {@code height} out of every frame of an animation (a strip of frames). */
+    private static MemorySegment cropFrames(Native n, MemorySegment strip, int width, int height, Anchor anchor,
+                                            double dpr) throws Throwable {
         int frameWidth = n.width(strip);
         int frameHeight = n.pageHeight(strip);
         int frames = n.height(strip) / frameHeight;
-        int cw = Math.min(width, frameWidth);
-        int ch = Math.min(height, frameHeight);
-        int left = gravity.left(frameWidth, cw);
-        int top = gravity.top(frameHeight, ch);
+        int cw = Math.min(ResultGeometry.minNonZero(width, frameWidth), frameWidth);
+        int ch = Math.min(ResultGeometry.minNonZero(height, frameHeight), frameHeight);
+        if (cw >= frameWidth && ch >= frameHeight) {
+            return strip;
+        }
+        Anchor still = anchor.type() == TransformSpec.Gravity.SMART ? Anchor.of(TransformSpec.Gravity.CENTRE) : anchor;
+        Placement at = Placement.of(frameWidth, frameHeight, cw, ch, still, dpr);
         MemorySegment pieces = n.arena.allocate(ADDRESS, frames);
         for (int i = 0; i < frames; i++) {
-            pieces.setAtIndex(ADDRESS, i, n.op("vips_extract_area", strip, AREA, List.of(left, i * frameHeight + top, cw, ch),
-                    List.of()));
+            pieces.setAtIndex(ADDRESS, i, n.op("vips_extract_area", strip, AREA,
+                    List.of(at.left(), i * frameHeight + at.top(), cw, ch), List.of()));
         }
         MemorySegment out = n.arena.allocate(ADDRESS);
         MemorySegment joined = n.call("vips_arrayjoin", List.of(ADDRESS, ADDRESS, JAVA_INT), List.of(pieces, out, frames),
@@ -107,46 +135,33 @@ final class Resize {
         return framed;
     }
 
-    /** Resizes a decoded image into the box (already oriented: no auto-rotation here). */
-    private static MemorySegment thumbnailImage(Native n, MemorySegment in, Box box, TransformSpec spec, boolean profile)
+    /** Resizes a decoded image to exactly {@code width} x {@code height} (already oriented: no auto-rotation here). */
+    private static MemorySegment thumbnailImage(Native n, MemorySegment in, int width, int height, boolean profile)
             throws Throwable {
-        List<NamedArg> named = thumbnailArgs(box, spec, null, profile);
+        List<NamedArg> named = thumbnailArgs(height, null, profile);
         named.add(new NamedArg("no_rotate", true));
-        return n.op("vips_thumbnail_image", in, List.of(JAVA_INT), List.of(box.width() > 0 ? box.width() : MAX_COORD), named);
+        return n.op("vips_thumbnail_image", in, List.of(JAVA_INT), List.of(width), named);
     }
 
-    private static MemorySegment thumbnail(Native n, MemorySegment buf, Box box, TransformSpec spec, boolean animate,
-                                           ImageInfo info) throws Throwable {
-        if (info.format() == ImageFormat.TIFF) {
-            // libvips 8.14's thumbnail takes whichever page of a TIFF looks like a pyramid level
-            // for the size: the image is page 0, loaded here, unless a page is asked for
-            MemorySegment page = n.load(buf, Native.LOAD_OPTIONS + ",page=0,n=1", "cannot read image");
-            MemorySegment upright = spec.effects().autoRotate() ? n.op("vips_autorot", page) : page;
-            return thumbnailImage(n, upright, box, spec, info.hasProfile());
-        }
-        List<NamedArg> named = thumbnailArgs(box, spec, animate ? Native.LOAD_OPTIONS + ",n=-1" : Native.LOAD_OPTIONS,
-                info.hasProfile());
+    /** Decodes (shrinking on load where the format allows) and resizes to exactly {@code width} x {@code height}. */
+    private static MemorySegment thumbnail(Native n, MemorySegment buf, int width, int height, TransformSpec spec,
+                                           String loadOptions, ImageInfo info) throws Throwable {
+        List<NamedArg> named = thumbnailArgs(height, loadOptions, info.hasProfile());
         if (!spec.effects().autoRotate()) {
             named.add(new NamedArg("no_rotate", true));
         }
         MemorySegment out = n.arena.allocate(ADDRESS);
-        return n.call("vips_thumbnail_buffer", THUMBNAIL_FIXED,
-                List.of(buf, buf.byteSize(), out, box.width() > 0 ? box.width() : MAX_COORD), named, out,
+        return n.call("vips_thumbnail_buffer", THUMBNAIL_FIXED, List.of(buf, buf.byteSize(), out, width), named, out,
                 Reason.CORRUPT_INPUT, "cannot decode image");
     }
 
-    /** Height, size and crop of a thumbnail call, and the load options when loading from a buffer. */
-    private static List<NamedArg> thumbnailArgs(Box box, TransformSpec spec, String loadOptions, boolean profile) {
-        int size = box.fit() == TransformSpec.Fit.FORCE && box.both() ? SIZE_FORCE : box.enlarge() ? SIZE_BOTH : SIZE_DOWN;
+    /** Height and size of a thumbnail call, and the load options when loading from a buffer. */
+    private static List<NamedArg> thumbnailArgs(int height, String loadOptions, boolean profile) {
         List<NamedArg> named = new ArrayList<>(5);
-        named.add(new NamedArg("height", box.height() > 0 ? box.height() : MAX_COORD));
-        named.add(new NamedArg("size", size));
+        named.add(new NamedArg("height", height));
+        named.add(new NamedArg("size", SIZE_FORCE));
         if (loadOptions != null) {
             named.add(new NamedArg("option_string", loadOptions));
-        }
-        if (box.fit() == TransformSpec.Fit.FILL && box.both()) {
-            named.add(new NamedArg("crop", spec.gravity() == TransformSpec.Gravity.SMART ? INTERESTING_ATTENTION
-                    : INTERESTING_CENTRE));
         }
         if (profile) {
             // colours of an embedded profile (Adobe RGB, Display P3, ...) become sRGB before the

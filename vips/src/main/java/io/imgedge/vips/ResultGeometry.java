@@ -1,11 +1,14 @@
 package io.imgedge.vips;
 
+import io.imgedge.vips.TransformSpec.Fit;
+
 /**
- * Where a transform's size is decided, from the header alone and before any pixel work: the
- * {@link Box} the resize step is given ({@link TransformSpec.Fit#AUTO} and
- * {@link TransformSpec.Fit#FILL_DOWN} resolved, the box turned for a quarter rotation that comes
- * after it) and the size the result will have, which is kept within the result limits by
- * shrinking the box as imgproxy does for its max result dimension. Pure.
+ * Where a transform's sizes are decided, from the header alone and before any pixel work, the
+ * way imgproxy decides them ({@code processing/prepare.go}: scale factors, then the sizes they
+ * give): the crop before the resize, the size the resize makes, the crop to the result, and the
+ * sizes extension grows to. All sizes are of the image as turned by the EXIF orientation and the
+ * rotation. The result stays within the result limits whatever the options ask for (imgproxy's
+ * max result dimension, and our pixel bound): the scale is lowered until it does. Pure.
  */
 final class ResultGeometry {
     private ResultGeometry() {
@@ -16,102 +19,234 @@ final class ResultGeometry {
     }
 
     /**
-     * The box to resize into, such that the result stays within {@code limits}'s result side and
-     * pixels whatever the options ask for: no size at all keeps the source's size (enlarge has
-     * nothing to enlarge to), and a box whose result would be too large is scaled down.
+     * The sizes of one transform. A 0 size means "the image's own".
+     *
+     * @param cropWidth    the crop before the resize
+     * @param scaledWidth  what the resize makes
+     * @param targetWidth  the box times the device pixel ratio and zoom: what extension grows to
+     * @param resultCropWidth the crop after the resize (fill, fill-down)
+     * @param aspectWidth  what extension to the box's aspect ratio grows to
+     * @param dprScale     the device pixel ratio as it applies (offsets and padding are multiplied by it)
      */
-    static Box box(TransformSpec spec, ImageInfo info, ImageLimits limits) {
-        Box box = resolved(spec, info);
-        Size source = source(spec, info);
-        if (box.width() == 0 && box.height() == 0) {
-            box = new Box(source.width(), source.height(), TransformSpec.Fit.FIT, box.enlarge());
-        }
-        Size result = result(box, spec, info);
-        double factor = Math.min(1, Math.min(limits.maxResultSide() / (double) Math.max(result.width(), result.height()),
-                Math.sqrt(limits.maxResultPixels() / ((double) result.width() * result.height()))));
-        if (factor >= 1) {
-            return box;
-        }
-        if (box.fit() != TransformSpec.Fit.FIT || spec.effects().extend().isPresent()) {
-            return box.sized(box.width() > 0 ? shrink(box.width(), factor) : 0,
-                    box.height() > 0 ? shrink(box.height(), factor) : 0);
-        }
-        // a fit: the result's longer side, scaled down, and the other derived from it
-        boolean wide = result.width() >= result.height();
-        return box.sized(wide ? shrink(result.width(), factor) : 0, wide ? 0 : shrink(result.height(), factor));
+    record Plan(int cropWidth, int cropHeight, int scaledWidth, int scaledHeight, int targetWidth, int targetHeight,
+                int resultCropWidth, int resultCropHeight, int aspectWidth, int aspectHeight, double dprScale) {
     }
 
-    /** The result's width and height (one frame) for a box from {@link #box}. */
-    static Size result(Box box, TransformSpec spec, ImageInfo info) {
-        Size source = source(spec, info);
-        int w = box.width();
-        int h = box.height();
-        Size out;
-        if (box.both() && box.fit() == TransformSpec.Fit.FORCE) {
-            out = new Size(w, h);
-        } else if (box.both() && box.fit() == TransformSpec.Fit.FILL) {
-            double scale = Math.max(w / (double) source.width(), h / (double) source.height());
-            scale = box.enlarge() ? scale : Math.min(scale, 1);
-            out = new Size(Math.min(w, scaled(source.width(), scale)), Math.min(h, scaled(source.height(), scale)));
-        } else if (w == 0 && h == 0) {
-            out = source;
-        } else {
-            double scale = Math.min(w > 0 ? w / (double) source.width() : Double.MAX_VALUE,
-                    h > 0 ? h / (double) source.height() : Double.MAX_VALUE);
-            scale = box.enlarge() ? scale : Math.min(scale, 1);
-            out = new Size(scaled(source.width(), scale), scaled(source.height(), scale));
-        }
-        if (box.both() && spec.effects().extend().isPresent()) {
-            out = new Size(Math.max(out.width(), w), Math.max(out.height(), h));
-        }
-        return out;
+    static Plan plan(TransformSpec spec, ImageInfo info, ImageLimits limits) {
+        Size source = turned(spec, info);
+        int cropWidth = spec.effects().crop().map(c -> cropSize(source.width(), c.width())).orElse(0);
+        int cropHeight = spec.effects().crop().map(c -> cropSize(source.height(), c.height())).orElse(0);
+        Calc c = new Calc(spec, info.format() == ImageFormat.SVG, minNonZero(cropWidth, source.width()),
+                minNonZero(cropHeight, source.height()));
+        c.scale();
+        c.sizes();
+        c.limit(limits);
+        return new Plan(cropWidth, cropHeight, c.scaledWidth, c.scaledHeight, c.targetWidth, c.targetHeight,
+                c.resultCropWidth, c.resultCropHeight, c.aspectWidth, c.aspectHeight, c.dprScale);
     }
 
-    /**
-     * The spec's box: {@link TransformSpec.Fit#AUTO} resolved by the source's orientation,
-     * {@link TransformSpec.Fit#FILL_DOWN} as a fill of at most the source, and turned for a quarter
-     * rotation after the resize.
-     */
-    static Box resolved(TransformSpec spec, ImageInfo info) {
-        TransformSpec.Fit fit = spec.fit();
-        boolean quarter = spec.effects().rotate() % 180 != 0;
-        int width = quarter ? spec.height() : spec.width();
-        int height = quarter ? spec.width() : spec.height();
-        boolean upright = spec.effects().autoRotate() && info.orientation() >= 5;
-        int sourceWidth = upright ? info.height() : info.width();
-        int sourceHeight = upright ? info.width() : info.height();
-        if (fit == TransformSpec.Fit.AUTO) {
-            boolean samePortrait = (sourceHeight > sourceWidth) == (height > width);
-            fit = width > 0 && height > 0 && samePortrait ? TransformSpec.Fit.FILL : TransformSpec.Fit.FIT;
-        }
-        if (fit == TransformSpec.Fit.FILL_DOWN) {
-            fit = width > 0 && height > 0 ? TransformSpec.Fit.FILL : TransformSpec.Fit.FIT;
-            if (fit == TransformSpec.Fit.FILL && !spec.enlarge() && (sourceWidth < width || sourceHeight < height)) {
-                double factor = Math.min(sourceWidth / (double) width, sourceHeight / (double) height);
-                width = (int) Math.max(1, Math.round(width * factor));
-                height = (int) Math.max(1, Math.round(height * factor));
-            }
-        }
-        return new Box(width, height, fit, spec.enlarge());
-    }
-
-    /** The part of the source the resize sees: oriented upright, and cropped when a crop comes first. */
-    private static Size source(TransformSpec spec, ImageInfo info) {
-        boolean upright = spec.effects().autoRotate() && info.orientation() >= 5;
-        int width = upright ? info.height() : info.width();
-        int height = upright ? info.width() : info.height();
-        if (spec.effects().crop().isPresent()) {
-            TransformSpec.Crop crop = spec.effects().crop().get();
-            return new Size(crop.pixels(crop.width(), width), crop.pixels(crop.height(), height));
-        }
+    /** The size of the result (one frame) a plan gives. */
+    static Size result(Plan plan, TransformSpec spec) {
+        TransformSpec.Layout layout = spec.layout();
+        Size out = Calc.out(plan, spec);
+        int width = out.width() + evenScaled(layout.padding().left(), plan.dprScale())
+                + evenScaled(layout.padding().right(), plan.dprScale());
+        int height = out.height() + evenScaled(layout.padding().top(), plan.dprScale())
+                + evenScaled(layout.padding().bottom(), plan.dprScale());
         return new Size(width, height);
     }
 
-    private static int scaled(int side, double scale) {
-        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.round(side * scale)));
+    /** The source's size as the result is oriented: EXIF orientation, then the rotation. */
+    static Size turned(TransformSpec spec, ImageInfo info) {
+        boolean upright = spec.effects().autoRotate() && info.orientation() >= 5;
+        boolean quarter = spec.effects().rotate() % 180 != 0;
+        return upright != quarter ? new Size(info.height(), info.width()) : new Size(info.width(), info.height());
     }
 
-    private static int shrink(int side, double factor) {
-        return (int) Math.max(1, Math.floor(side * factor + 1e-6));
+    /** imgproxy's scale factors and sizes, step by step as its {@code Context.CalcParams}. */
+    private static final class Calc {
+        private final TransformSpec spec;
+        private final TransformSpec.Layout layout;
+        private final boolean vector;
+        private final int width;
+        private final int height;
+        double wScale = 1;
+        double hScale = 1;
+        double dprScale = 1;
+        int targetWidth;
+        int targetHeight;
+        int scaledWidth;
+        int scaledHeight;
+        int resultCropWidth;
+        int resultCropHeight;
+        int aspectWidth;
+        int aspectHeight;
+
+        Calc(TransformSpec spec, boolean vector, int width, int height) {
+            this.spec = spec;
+            this.layout = spec.layout();
+            this.vector = vector;
+            this.width = width;
+            this.height = height;
+        }
+
+        void scale() {
+            double srcW = width;
+            double srcH = height;
+            double dstW = spec.width() != 0 ? spec.width() : srcW;
+            double dstH = spec.height() != 0 ? spec.height() : srcH;
+            double wShrink = dstW != srcW ? srcW / dstW : 1;
+            double hShrink = dstH != srcH ? srcH / dstH : 1;
+            if (wShrink != 1 || hShrink != 1) {
+                Fit fit = spec.fit();
+                if (fit == Fit.AUTO) {
+                    double srcD = srcW - srcH;
+                    double dstD = dstW - dstH;
+                    fit = srcD >= 0 && dstD >= 0 || srcD < 0 && dstD < 0 ? Fit.FILL : Fit.FIT;
+                }
+                if (spec.width() == 0 && fit != Fit.FORCE) {
+                    wShrink = hShrink;
+                } else if (spec.height() == 0 && fit != Fit.FORCE) {
+                    hShrink = wShrink;
+                } else if (fit == Fit.FIT) {
+                    wShrink = hShrink = Math.max(wShrink, hShrink);
+                } else if (fit == Fit.FILL || fit == Fit.FILL_DOWN) {
+                    wShrink = hShrink = Math.min(wShrink, hShrink);
+                }
+            }
+            wShrink /= layout.zoomWidth();
+            hShrink /= layout.zoomHeight();
+            dprScale = layout.dpr();
+            if (!spec.enlarge() && !vector) {
+                double minShrink = Math.min(wShrink, hShrink);
+                if (minShrink < 1) {
+                    wShrink /= minShrink;
+                    hShrink /= minShrink;
+                    if (spec.effects().extend().isEmpty()) {
+                        dprScale /= minShrink;
+                    }
+                }
+                dprScale = Math.min(dprScale, Math.min(wShrink, hShrink));
+            }
+            if (layout.minWidth() > 0) {
+                double minShrink = srcW / layout.minWidth();
+                if (minShrink < wShrink) {
+                    hShrink /= wShrink / minShrink;
+                    wShrink = minShrink;
+                }
+            }
+            if (layout.minHeight() > 0) {
+                double minShrink = srcH / layout.minHeight();
+                if (minShrink < hShrink) {
+                    wShrink /= hShrink / minShrink;
+                    hShrink = minShrink;
+                }
+            }
+            wShrink = Math.min(wShrink / dprScale, srcW);
+            hShrink = Math.min(hShrink / dprScale, srcH);
+            wScale = 1 / wShrink;
+            hScale = 1 / hShrink;
+        }
+
+        void sizes() {
+            targetWidth = scaled(spec.width(), dprScale * layout.zoomWidth());
+            targetHeight = scaled(spec.height(), dprScale * layout.zoomHeight());
+            scaledWidth = scaled(width, wScale);
+            scaledHeight = scaled(height, hScale);
+            resultCropWidth = targetWidth;
+            resultCropHeight = targetHeight;
+            if (spec.fit() == Fit.FILL_DOWN && !spec.enlarge()) {
+                double diffW = targetWidth / (double) scaledWidth;
+                double diffH = targetHeight / (double) scaledHeight;
+                if (diffW > diffH && diffW > 1) {
+                    resultCropHeight = scaled(scaledWidth, targetHeight / (double) targetWidth);
+                    resultCropWidth = scaledWidth;
+                } else if (diffH > diffW && diffH > 1) {
+                    resultCropWidth = scaled(scaledHeight, targetWidth / (double) targetHeight);
+                    resultCropHeight = scaledHeight;
+                }
+            }
+            aspectWidth = 0;
+            aspectHeight = 0;
+            if (layout.extendAspectRatio().isPresent() && targetWidth > 0 && targetHeight > 0) {
+                int outW = minNonZero(scaledWidth, resultCropWidth);
+                int outH = minNonZero(scaledHeight, resultCropHeight);
+                double diffW = targetWidth / (double) outW;
+                double diffH = targetHeight / (double) outH;
+                if (diffH > diffW) {
+                    aspectHeight = scaled(outW, targetHeight / (double) targetWidth);
+                    aspectWidth = outW;
+                } else if (diffW > diffH) {
+                    aspectWidth = scaled(outH, targetWidth / (double) targetHeight);
+                    aspectHeight = outH;
+                }
+            }
+        }
+
+        /** imgproxy's limitScale, for its max result dimension and our pixel bound: lowers the scale until the result fits. */
+        void limit(ImageLimits limits) {
+            int maxSide = layout.maxResultSide() > 0 ? Math.min(layout.maxResultSide(), limits.maxResultSide())
+                    : limits.maxResultSide();
+            Plan now = new Plan(0, 0, scaledWidth, scaledHeight, targetWidth, targetHeight, resultCropWidth,
+                    resultCropHeight, aspectWidth, aspectHeight, dprScale);
+            Size out = result(now, spec);
+            double downScale = Math.min(maxSide / (double) Math.max(out.width(), out.height()),
+                    Math.sqrt(limits.maxResultPixels() / ((double) out.width() * out.height())));
+            if (downScale >= 1) {
+                return;
+            }
+            wScale = Math.max(wScale * downScale, 1.0 / width);
+            hScale = Math.max(hScale * downScale, 1.0 / height);
+            dprScale *= downScale;
+            sizes();
+            // rounding up to whole pixels may leave a pixel over: the bound is a bound
+            Size again = result(new Plan(0, 0, scaledWidth, scaledHeight, targetWidth, targetHeight, resultCropWidth,
+                    resultCropHeight, aspectWidth, aspectHeight, dprScale), spec);
+            if (Math.max(again.width(), again.height()) > maxSide
+                    || (long) again.width() * again.height() > limits.maxResultPixels()) {
+                double trim = Math.min(maxSide / (double) Math.max(again.width(), again.height()),
+                        Math.sqrt(limits.maxResultPixels() / ((double) again.width() * again.height()))) - 1e-9;
+                wScale = Math.max(wScale * trim, 1.0 / width);
+                hScale = Math.max(hScale * trim, 1.0 / height);
+                dprScale *= trim;
+                sizes();
+            }
+        }
+
+        /** The image's size after the crop to the result and extension, before padding. */
+        static Size out(Plan plan, TransformSpec spec) {
+            int width = minNonZero(plan.scaledWidth(), plan.resultCropWidth());
+            int height = minNonZero(plan.scaledHeight(), plan.resultCropHeight());
+            if (spec.effects().extend().isPresent()) {
+                width = Math.max(width, plan.targetWidth());
+                height = Math.max(height, plan.targetHeight());
+            } else if (spec.layout().extendAspectRatio().isPresent() && plan.aspectWidth() > 0 && plan.aspectHeight() > 0) {
+                width = Math.max(width, plan.aspectWidth());
+                height = Math.max(height, plan.aspectHeight());
+            }
+            return new Size(width, height);
+        }
+    }
+
+    /** imgproxy's CalcCropSize: 0 = none, from 1 up pixels, below 1 a fraction (at least a pixel). */
+    static int cropSize(int whole, double crop) {
+        if (crop == 0) {
+            return 0;
+        }
+        return crop >= 1 ? (int) Math.min(crop, Integer.MAX_VALUE) : Math.max(1, scaled(whole, crop));
+    }
+
+    static int minNonZero(int a, int b) {
+        return a == 0 ? b : b == 0 ? a : Math.min(a, b);
+    }
+
+    /** {@code side * scale} rounded half up, 0 staying 0. */
+    static int scaled(int side, double scale) {
+        return side == 0 ? 0 : (int) Math.min(Integer.MAX_VALUE, Math.round(side * scale));
+    }
+
+    /** {@code side * scale} rounded half to even, 0 staying 0 (imgproxy's ScaleToEven). */
+    static int evenScaled(int side, double scale) {
+        return side == 0 ? 0 : (int) Math.min(Integer.MAX_VALUE, Math.rint(side * scale));
     }
 }

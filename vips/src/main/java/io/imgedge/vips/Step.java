@@ -10,13 +10,15 @@ import java.util.List;
  */
 interface Step {
     /**
-     * What a transform is: the spec, the source's header, the resize box and the output format.
+     * What a transform is: the spec, the source's header, the sizes decided from them, the output
+     * format, and whether every frame of an animation is kept (else the first only).
      */
-    record Job(TransformSpec spec, ImageInfo info, Box box, ImageFormat output) {
+    record Job(TransformSpec spec, ImageInfo info, ResultGeometry.Plan plan, ImageFormat output, boolean animated) {
     }
 
-    /** The steps after the resize, in order. */
-    List<Step> CHAIN = List.of(new Extend(), new Rotate(), new Blur(), new Sharpen(), new Flatten());
+    /** The steps after the resize, in imgproxy's order. */
+    List<Step> CHAIN = List.of(new Blur(), new Sharpen(), new Pixelate(), new Extend(), new ExtendAspectRatio(),
+            new Padding(), new Flatten());
 
     /** The image after this step; images it makes are owned by {@code n}. */
     MemorySegment apply(Native n, MemorySegment image, Job job) throws Throwable;

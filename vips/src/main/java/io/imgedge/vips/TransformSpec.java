@@ -4,21 +4,35 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One transform: resize into a box, optionally crop, encode.
+ * One transform, in imgproxy's terms: resize into a box, with crops before and after, effects,
+ * extension and padding, then encode.
  *
  * @param width   target width, 0 = derive from height (both 0 = keep size)
  * @param height  target height, 0 = derive from width
  * @param enlarge whether the result may be larger than the source
  * @param format  output format; empty = the source's, or JPEG when that cannot be written
  * @param quality encoder quality 1..100 for lossy formats
- * @param effects what happens after the resize
+ * @param effects what happens besides the resize
+ * @param layout  imgproxy's finer geometry: device pixel ratio, zoom, minimum sizes, offsets, padding
  */
 public record TransformSpec(int width, int height, Fit fit, Gravity gravity, boolean enlarge,
-                            Optional<ImageFormat> format, int quality, boolean stripMetadata, Effects effects) {
+                            Optional<ImageFormat> format, int quality, boolean stripMetadata, Effects effects,
+                            Layout layout) {
+
+    /** A transform with the plain layout. */
+    public TransformSpec(int width, int height, Fit fit, Gravity gravity, boolean enlarge, Optional<ImageFormat> format,
+                         int quality, boolean stripMetadata, Effects effects) {
+        this(width, height, fit, gravity, enlarge, format, quality, stripMetadata, effects, Layout.NONE);
+    }
 
     /** This transform at another encoder quality. */
     public TransformSpec withQuality(int newQuality) {
-        return new TransformSpec(width, height, fit, gravity, enlarge, format, newQuality, stripMetadata, effects);
+        return new TransformSpec(width, height, fit, gravity, enlarge, format, newQuality, stripMetadata, effects, layout);
+    }
+
+    /** This transform with another layout. */
+    public TransformSpec withLayout(TransformSpec.Layout newLayout) {
+        return new TransformSpec(width, height, fit, gravity, enlarge, format, quality, stripMetadata, effects, newLayout);
     }
 
     /** A transform with no effects beyond resizing. */
@@ -27,31 +41,29 @@ public record TransformSpec(int width, int height, Fit fit, Gravity gravity, boo
         this(width, height, fit, gravity, enlarge, format, quality, stripMetadata, Effects.NONE);
     }
 
+    /** The main gravity with its offsets (or focus point): where the crop to the result is taken. */
+    public Anchor anchor() {
+        return new Anchor(gravity, layout.gravityX(), layout.gravityY());
+    }
+
     /**
      * @param autoRotate apply the EXIF orientation (then drop it)
-     * @param rotate     clockwise degrees after the resize: 0, 90, 180 or 270; the box is the final one
+     * @param rotate     clockwise degrees: 0, 90, 180 or 270; sizes are those of the turned image
      * @param blur       Gaussian blur sigma, 0 = none
      * @param sharpen    sharpening sigma, 0 = none
      * @param background colour to flatten transparency onto (also for formats with alpha), or
      *                   empty: white, and only where the format has no alpha
      * @param crop       a part of the source to keep before resizing
-     * @param extend     grow a result smaller than the box to the box, placed by this gravity, on
-     *                   the background (transparent where the image has alpha and no background is set)
-     * @param focus      the point (fractions of width and height) {@link Gravity#FOCUS} centres on
+     * @param extend     grow a result smaller than the box to the box, placed here, on the
+     *                   background (transparent where the image has alpha and no background is set)
      */
     public record Effects(boolean autoRotate, int rotate, double blur, double sharpen, Optional<Rgb> background,
-                          Optional<Crop> crop, Optional<Gravity> extend, Optional<Focus> focus) {
-
-        /** Effects without a focus point. */
-        public Effects(boolean autoRotate, int rotate, double blur, double sharpen, Optional<Rgb> background,
-                       Optional<Crop> crop, Optional<Gravity> extend) {
-            this(autoRotate, rotate, blur, sharpen, background, crop, extend, Optional.empty());
-        }
+                          Optional<Crop> crop, Optional<Anchor> extend) {
         public static final Effects NONE = new Effects(true, 0, 0, 0, Optional.empty());
 
         /** Effects without crop or extend. */
         public Effects(boolean autoRotate, int rotate, double blur, double sharpen, Optional<Rgb> background) {
-            this(autoRotate, rotate, blur, sharpen, background, Optional.empty(), Optional.empty(), Optional.empty());
+            this(autoRotate, rotate, blur, sharpen, background, Optional.empty(), Optional.empty());
         }
 
         public Effects {
@@ -64,16 +76,79 @@ public record TransformSpec(int width, int height, Fit fit, Gravity gravity, boo
             Objects.requireNonNull(background, "background");
             Objects.requireNonNull(crop, "crop");
             Objects.requireNonNull(extend, "extend");
-            Objects.requireNonNull(focus, "focus");
         }
     }
 
-    /** A point as fractions (0..1) of the image's width and height, from the top left. */
-    public record Focus(double x, double y) {
-        public Focus {
-            if (!(x >= 0 && x <= 1 && y >= 0 && y <= 1)) {
-                throw new IllegalArgumentException("focus point coordinates are 0..1");
+    /**
+     * imgproxy's geometry beyond the box.
+     *
+     * @param dpr               device pixel ratio: sizes, offsets and padding are multiplied by it
+     *                          (never past the source's size unless enlarging)
+     * @param zoomWidth         a factor on the width after the resize (imgproxy's {@code zoom})
+     * @param zoomHeight        a factor on the height after the resize
+     * @param minWidth          the result is at least this wide (0 = none), enlarging if it must
+     * @param minHeight         the result is at least this high (0 = none)
+     * @param gravityX          the main gravity's x offset (pixels from 1 up, else a fraction of the
+     *                          width), or the focus point's x (0..1) for {@link Gravity#FOCUS}
+     * @param gravityY          as {@code gravityX}, down
+     * @param extendAspectRatio grow the result to the box's aspect ratio, placed here
+     * @param padding           pixels added around the result, on the background
+     * @param flipX             mirror left to right (after the rotation)
+     * @param flipY             mirror top to bottom
+     * @param pixelate          pixel block size, 0 or 1 = none
+     * @param maxResultSide     a URL's own bound on the result's sides (imgproxy's {@code mrd}), 0 = none
+     */
+    public record Layout(double dpr, double zoomWidth, double zoomHeight, int minWidth, int minHeight, double gravityX,
+                         double gravityY, Optional<Anchor> extendAspectRatio, Padding padding, boolean flipX, boolean flipY,
+                         int pixelate, int maxResultSide) {
+        public static final Layout NONE = new Layout(1, 1, 1, 0, 0, 0, 0, Optional.empty(), Padding.NONE, false, false, 0, 0);
+
+        public Layout {
+            if (!(dpr > 0) || !(zoomWidth > 0) || !(zoomHeight > 0) || Double.isInfinite(dpr * zoomWidth * zoomHeight)) {
+                throw new IllegalArgumentException("dpr and zoom must be positive");
             }
+            if (minWidth < 0 || minHeight < 0 || pixelate < 0 || maxResultSide < 0) {
+                throw new IllegalArgumentException("minimum sizes, pixelate and the result bound are >= 0");
+            }
+            if (!Double.isFinite(gravityX) || !Double.isFinite(gravityY)) {
+                throw new IllegalArgumentException("gravity offsets must be finite");
+            }
+            Objects.requireNonNull(extendAspectRatio, "extendAspectRatio");
+            Objects.requireNonNull(padding, "padding");
+        }
+
+        /** This layout with another device pixel ratio. */
+        public Layout withDpr(double newDpr) {
+            return new Layout(newDpr, zoomWidth, zoomHeight, minWidth, minHeight, gravityX, gravityY, extendAspectRatio,
+                    padding, flipX, flipY, pixelate, maxResultSide);
+        }
+    }
+
+    /** Pixels added on each side (times the device pixel ratio). */
+    public record Padding(int top, int right, int bottom, int left) {
+        public static final Padding NONE = new Padding(0, 0, 0, 0);
+
+        public Padding {
+            if ((top | right | bottom | left) < 0) {
+                throw new IllegalArgumentException("padding is >= 0");
+            }
+        }
+    }
+
+    /**
+     * A gravity with its offsets: for a direction or the centre, pixels inwards (from 1 up) or a
+     * fraction of the size (below 1); for {@link Gravity#FOCUS}, the point as fractions (0..1).
+     */
+    public record Anchor(Gravity type, double x, double y) {
+        public Anchor {
+            Objects.requireNonNull(type, "type");
+            if (!Double.isFinite(x) || !Double.isFinite(y) || type == Gravity.FOCUS && !(x >= 0 && x <= 1 && y >= 0 && y <= 1)) {
+                throw new IllegalArgumentException("offsets must be finite, a focus point 0..1");
+            }
+        }
+
+        public static Anchor of(Gravity type) {
+            return new Anchor(type, 0, 0);
         }
     }
 
@@ -102,61 +177,34 @@ public record TransformSpec(int width, int height, Fit fit, Gravity gravity, boo
         FILL_DOWN
     }
 
-    /** Which part survives a {@link Fit#FILL} crop (or a {@link Crop}, or where an extended image sits). */
+    /** Which part survives a crop (or where an extended image sits). */
     public enum Gravity {
-        CENTRE(0),
+        CENTRE,
         /** libvips attention: the most salient region (centre where that cannot apply). */
-        SMART(0),
-        NORTH(1), EAST(2), SOUTH(3), WEST(4), NORTH_EAST(5), SOUTH_EAST(6), SOUTH_WEST(7), NORTH_WEST(8),
-        /** Centred on {@link Effects#focus()} as far as the image allows. */
-        FOCUS(0);
-
-        /** libvips's VipsCompassDirection. */
-        final int compass;
-
-        Gravity(int compass) {
-            this.compass = compass;
-        }
-
-        boolean direction() {
-            return this != CENTRE && this != SMART;
-        }
-
-        /** Left offset of a part {@code part} wide in a whole {@code whole} wide. */
-        int left(int whole, int part) {
-            return switch (this) {
-                case WEST, NORTH_WEST, SOUTH_WEST -> 0;
-                case EAST, NORTH_EAST, SOUTH_EAST -> whole - part;
-                default -> (whole - part) / 2;
-            };
-        }
-
-        /** Top offset of a part {@code part} high in a whole {@code whole} high. */
-        int top(int whole, int part) {
-            return switch (this) {
-                case NORTH, NORTH_EAST, NORTH_WEST -> 0;
-                case SOUTH, SOUTH_EAST, SOUTH_WEST -> whole - part;
-                default -> (whole - part) / 2;
-            };
-        }
+        SMART,
+        NORTH, EAST, SOUTH, WEST, NORTH_EAST, SOUTH_EAST, SOUTH_WEST, NORTH_WEST,
+        /** Centred on the focus point ({@link Layout#gravityX()}, {@link Layout#gravityY()}) as far as the image allows. */
+        FOCUS
     }
 
     /**
-     * A part of the source cut out before the resize.
+     * A part of the source cut out before the resize, as imgproxy's {@code crop}: sizes are of the
+     * image as turned by the rotation.
      *
-     * @param width  pixels, or a fraction of the source width when at most 1
-     * @param height pixels, or a fraction of the source height when at most 1
+     * @param width  pixels from 1 up, a fraction of the width below 1, or 0 for the whole width
+     * @param height as {@code width}, of the height
+     * @param anchor where the part is taken; empty = the main gravity
      */
-    public record Crop(double width, double height, Gravity gravity) {
+    public record Crop(double width, double height, Optional<Anchor> anchor) {
         public Crop {
-            if (!(width > 0) || !(height > 0)) {
-                throw new IllegalArgumentException("crop sizes must be > 0");
+            if (!(width >= 0) || !(height >= 0) || Double.isInfinite(width) || Double.isInfinite(height)) {
+                throw new IllegalArgumentException("crop sizes must be >= 0");
             }
-            Objects.requireNonNull(gravity, "gravity");
+            Objects.requireNonNull(anchor, "anchor");
         }
 
-        int pixels(double size, int whole) {
-            return (int) Math.max(1, Math.min(whole, size <= 1 ? Math.round(size * whole) : Math.round(size)));
+        public Crop(double width, double height, Gravity gravity) {
+            this(width, height, Optional.of(Anchor.of(gravity)));
         }
     }
 
@@ -174,5 +222,6 @@ public record TransformSpec(int width, int height, Fit fit, Gravity gravity, boo
             throw new IllegalArgumentException("cannot write " + format.get());
         }
         Objects.requireNonNull(effects, "effects");
+        Objects.requireNonNull(layout, "layout");
     }
 }

@@ -15,7 +15,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * libvips, through the FFM API. One instance per process ({@link #load}); its methods are
  * thread-safe but block for as long as the image work takes, so call them from a
  * {@link WorkerPool}, never from an event loop. A transform is a chain of small steps:
- * {@link Decoder} (format and header) → {@link ResultGeometry} (the box, within the result
+ * {@link Decoder} (format and header) → {@link ResultGeometry} (the sizes, within the result
  * limits) → {@link Resize} → each {@link Step} of {@link Step#CHAIN} → {@link Encoder}.
  *
  * <p>Every native object a call creates (input copy, images, output buffer) is released before
@@ -139,13 +139,27 @@ public final class Vips {
             ImageInfo info = checkedHeader(n, buf, limits);
             TransformSpec spec = specFor.apply(info.format());
             ImageFormat output = spec.format().orElse(info.format().output());
-            Step.Job job = new Step.Job(spec, info, ResultGeometry.box(spec, info, limits), output);
+            Step.Job job = new Step.Job(spec, info, ResultGeometry.plan(spec, info, limits), output, animated(spec, info, output));
             MemorySegment image = Resize.apply(n, buf, job);
             for (Step step : Step.CHAIN) {
                 image = step.apply(n, image, job);
             }
             return new EncodedImage(Encoder.encode(n, image, output, spec), output, n.width(image), n.height(image));
         });
+    }
+
+    /**
+     * Whether every frame is kept: an animated GIF or WebP made into one, with nothing asked for
+     * that works on one frame only (a crop first, turning, flipping, extension, padding, pixelation).
+     * Pages of a TIFF (or HEIF) are not an animation.
+     */
+    private static boolean animated(TransformSpec spec, ImageInfo info, ImageFormat output) {
+        TransformSpec.Effects fx = spec.effects();
+        TransformSpec.Layout layout = spec.layout();
+        return info.frames() > 1 && (info.format() == ImageFormat.GIF || info.format() == ImageFormat.WEBP)
+                && (output == ImageFormat.GIF || output == ImageFormat.WEBP) && fx.rotate() == 0 && fx.crop().isEmpty()
+                && fx.extend().isEmpty() && layout.extendAspectRatio().isEmpty() && !layout.flipX() && !layout.flipY()
+                && layout.padding().equals(TransformSpec.Padding.NONE) && layout.pixelate() <= 1;
     }
 
     /** The header, after the format is refused or accepted from its sniff alone, checked against the limits. */

@@ -365,7 +365,7 @@ class VipsTest {
         assertEquals(0x00ffff, corner.getRGB(25, 50) & 0xffffff, "the south-east quarter: blue and green");
 
         TransformSpec.Effects extendNorth = new TransformSpec.Effects(true, 0, 0, 0,
-                Optional.of(new TransformSpec.Rgb(0, 0, 0)), Optional.empty(), Optional.of(Gravity.NORTH));
+                Optional.of(new TransformSpec.Rgb(0, 0, 0)), Optional.empty(), Optional.of(TransformSpec.Anchor.of(Gravity.NORTH)));
         BufferedImage extended = TestImages.decode(VIPS.transform(quadrants, gravity(300, 900, Fit.FIT, Gravity.CENTRE,
                 extendNorth), LIMITS).bytes());
         assertEquals(300, extended.getWidth());
@@ -379,10 +379,10 @@ class VipsTest {
     @Test
     void focusPointAndFillDown() {
         byte[] quadrants = quadrants();
-        TransformSpec.Effects focusBottomRight = new TransformSpec.Effects(true, 0, 0, 0, Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.of(new TransformSpec.Focus(0.9, 0.9)));
+        TransformSpec.Layout focusBottomRight = new TransformSpec.Layout(1, 1, 1, 0, 0, 0.9, 0.9, Optional.empty(),
+                TransformSpec.Padding.NONE, false, false, 0, 0);
         BufferedImage focused = TestImages.decode(VIPS.transform(quadrants, gravity(100, 100, Fit.FILL, Gravity.FOCUS,
-                focusBottomRight), LIMITS).bytes());
+                TransformSpec.Effects.NONE).withLayout(focusBottomRight), LIMITS).bytes());
         assertEquals(100, focused.getHeight());
         int rgb = focused.getRGB(80, 50);
         assertTrue((rgb >> 16 & 0xff) < 40 && (rgb >> 8 & 0xff) > 215 && (rgb & 0xff) > 215,
@@ -572,12 +572,16 @@ class VipsTest {
     @Test
     void autoFillsWhenOrientationsMatchAndFitsWhenNot() {
         ImageInfo landscape = new ImageInfo(ImageFormat.JPEG, 1200, 800, 1, 1, false);
-        TransformSpec auto = new TransformSpec(300, 200, Fit.AUTO, Gravity.CENTRE, false, Optional.empty(), 80, true);
-        assertEquals(Fit.FILL, ResultGeometry.resolved(auto, landscape).fit());
+        TransformSpec auto = new TransformSpec(300, 100, Fit.AUTO, Gravity.CENTRE, false, Optional.empty(), 80, true);
+        assertEquals(new ResultGeometry.Size(300, 100), ResultGeometry.result(ResultGeometry.plan(auto, landscape, LIMITS), auto),
+                "both landscape: a fill");
         TransformSpec portraitBox = new TransformSpec(200, 300, Fit.AUTO, Gravity.CENTRE, false, Optional.empty(), 80, true);
-        assertEquals(Fit.FIT, ResultGeometry.resolved(portraitBox, landscape).fit());
-        assertEquals(Fit.FILL, ResultGeometry.resolved(portraitBox, new ImageInfo(ImageFormat.JPEG, 1200, 800, 1, 6, false)).fit(),
-                "orientation 6 stands the landscape photo up");
+        assertEquals(new ResultGeometry.Size(200, 133),
+                ResultGeometry.result(ResultGeometry.plan(portraitBox, landscape, LIMITS), portraitBox), "a fit");
+        ImageInfo standing = new ImageInfo(ImageFormat.JPEG, 1200, 800, 1, 6, false);
+        assertEquals(new ResultGeometry.Size(200, 300),
+                ResultGeometry.result(ResultGeometry.plan(portraitBox, standing, LIMITS), portraitBox),
+                "orientation 6 stands the landscape photo up: a fill");
         BufferedImage out = TestImages.decode(VIPS.transform(PHOTO, portraitBox, LIMITS).bytes());
         assertEquals(200, out.getWidth());
         assertEquals(133, out.getHeight());

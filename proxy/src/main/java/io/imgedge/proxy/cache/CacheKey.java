@@ -58,7 +58,7 @@ public record CacheKey(String hex) {
     static String canonical(Source source, TransformSpec spec) {
         return "v1|w=" + spec.width() + "|h=" + spec.height() + "|fit=" + spec.fit() + "|g=" + spec.gravity()
                 + "|el=" + spec.enlarge() + "|f=" + spec.format().map(ImageFormat::name).orElse("source")
-                + "|q=" + spec.quality() + "|strip=" + spec.stripMetadata() + effects(spec.effects())
+                + "|q=" + spec.quality() + "|strip=" + spec.stripMetadata() + effects(spec.effects()) + layout(spec.layout())
                 + "|src=" + source.canonical();
     }
 
@@ -69,9 +69,25 @@ public record CacheKey(String hex) {
         }
         return "|ar=" + e.autoRotate() + "|rot=" + e.rotate() + "|bl=" + e.blur() + "|sh=" + e.sharpen()
                 + "|bg=" + e.background().map(c -> c.r() + "," + c.g() + "," + c.b()).orElse("none")
-                + "|crop=" + e.crop().map(c -> c.width() + "x" + c.height() + "@" + c.gravity()).orElse("none")
-                + "|ex=" + e.extend().map(Enum::name).orElse("none")
-                + "|fp=" + e.focus().map(f -> f.x() + "," + f.y()).orElse("none");
+                + "|crop=" + e.crop().map(c -> c.width() + "x" + c.height() + "@" + c.anchor().map(CacheKey::anchor)
+                .orElse("main")).orElse("none")
+                + "|ex=" + e.extend().map(CacheKey::anchor).orElse("none");
+    }
+
+    /** The layout part: nothing for the plain one. */
+    private static String layout(TransformSpec.Layout l) {
+        if (l.equals(TransformSpec.Layout.NONE)) {
+            return "";
+        }
+        TransformSpec.Padding p = l.padding();
+        return "|dpr=" + l.dpr() + "|z=" + l.zoomWidth() + "," + l.zoomHeight() + "|min=" + l.minWidth() + "," + l.minHeight()
+                + "|go=" + l.gravityX() + "," + l.gravityY() + "|exar=" + l.extendAspectRatio().map(CacheKey::anchor).orElse("none")
+                + "|pd=" + p.top() + "," + p.right() + "," + p.bottom() + "," + p.left() + "|fl=" + l.flipX() + "," + l.flipY()
+                + "|pix=" + l.pixelate() + "|mrd=" + l.maxResultSide();
+    }
+
+    private static String anchor(TransformSpec.Anchor a) {
+        return a.x() == 0 && a.y() == 0 ? a.type().name() : a.type() + ":" + a.x() + ":" + a.y();
     }
 
     private static CacheKey of(String canonical) {

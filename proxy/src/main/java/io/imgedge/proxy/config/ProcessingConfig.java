@@ -18,9 +18,12 @@ import java.util.Optional;
  * @param autoFormats formats offered by {@code Accept} when a URL names none, best first; empty = off
  * @param presets     option segments by preset name ({@code pr:name}; {@code default} applies to every URL)
  * @param formatQuality default quality per output format, over {@code quality}
+ * @param securityOptions whether URLs may lower limits with imgproxy's {@code mrd} and kin
+ *                        (its {@code IMGPROXY_ALLOW_SECURITY_OPTIONS})
  */
 public record ProcessingConfig(int quality, boolean stripMetadata, Duration maxAge, List<ImageFormat> autoFormats,
-                               Map<String, List<String>> presets, Map<ImageFormat, Integer> formatQuality) {
+                               Map<String, List<String>> presets, Map<ImageFormat, Integer> formatQuality,
+                               boolean securityOptions) {
     static ProcessingConfig from(Section c) {
         Duration maxAge = c.getDuration("max_age");
         if (maxAge.isNegative()) {
@@ -56,6 +59,7 @@ public record ProcessingConfig(int quality, boolean stripMetadata, Duration maxA
             formatQuality.put(format.get(), q);
         }
         return new ProcessingConfig(ConfigValues.intBetween(c, "quality", 1, 100), c.getBoolean("strip_metadata"), maxAge,
-                List.copyOf(auto), Map.copyOf(presets), Map.copyOf(formatQuality));
+                List.copyOf(auto), Map.copyOf(presets), Map.copyOf(formatQuality),
+                c.getBoolean("allow_security_options"));
     }
 }

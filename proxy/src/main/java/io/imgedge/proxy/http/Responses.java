@@ -113,6 +113,9 @@ final class Responses {
         if (image.varyAccept()) {
             out.accept(HttpHeaderNames.VARY, HttpHeaderNames.ACCEPT);
         }
+        if (!image.disposition().isEmpty()) {
+            out.accept(HttpHeaderNames.CONTENT_DISPOSITION, image.disposition());
+        }
         out.accept(NOSNIFF_HEADER, NOSNIFF);
         out.accept(CSP_HEADER, CSP);
     }

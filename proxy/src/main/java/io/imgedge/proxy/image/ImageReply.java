@@ -19,7 +19,13 @@ import java.util.Optional;
  * @param file         where the same bytes lie on disk, for sending them from the file instead
  */
 public record ImageReply(ByteBuffer body, String contentType, String etag, Duration maxAge, String cacheStatus,
-                         String serverTiming, boolean varyAccept, int originStatus, File file) {
+                         String serverTiming, boolean varyAccept, int originStatus, File file, String disposition) {
+    /** A reply without Content-Disposition. */
+    public ImageReply(ByteBuffer body, String contentType, String etag, Duration maxAge, String cacheStatus,
+                      String serverTiming, boolean varyAccept, int originStatus, File file) {
+        this(body, contentType, etag, maxAge, cacheStatus, serverTiming, varyAccept, originStatus, file, "");
+    }
+
     /** Where a reply's bytes also lie on disk. */
     @FunctionalInterface
     public interface File {
@@ -41,5 +47,6 @@ public record ImageReply(ByteBuffer body, String contentType, String etag, Durat
         Objects.requireNonNull(cacheStatus, "cacheStatus");
         Objects.requireNonNull(serverTiming, "serverTiming");
         Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(disposition, "disposition");
     }
 }

@@ -51,7 +51,7 @@ public final class ImageService {
                         ProcessingConfig processing, CacheConfig cache, TieredCache results, TieredCache sources,
                         InstantSource clock, ImageEvents events) {
         PurgeLog purgeLog = new PurgeLog(Duration.ofHours(1), clock);
-        Specs specs = new Specs(processing, limits.maxResultSide());
+        Specs specs = new Specs(processing);
         this.urls = new ParsedUrls(parser, origins, specs, new FormatNegotiation(processing.autoFormats()));
         this.results = results;
         this.originals = new Originals(origins, sources, workers, vips, limits, cache, purgeLog, clock, events);

@@ -7,6 +7,7 @@ import io.imgedge.proxy.url.ProcessingRequest;
 import io.imgedge.vips.ImageFormat;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.time.InstantSource;
 import java.util.zip.CRC32C;
 
@@ -50,7 +51,7 @@ final class Replies {
         String etag = "W/\"" + Long.toHexString(crc.getValue()) + "-" + Integer.toHexString(original.size()) + "\"";
         return new ImageReply(original.payload(), format.mimeType(), etag, maxAge(request), fresh ? "miss" : "hit-memory",
                 fresh ? ServerTiming.fetchedSince(start) : ServerTiming.lookup(start), false, fresh ? 200 : 0,
-                ImageReply.File.NONE);
+                ImageReply.File.NONE, disposition(request, format.mimeType()));
     }
 
     /** Whether the URL's {@code exp} time has passed (0 and negative times have long passed). */
@@ -61,7 +62,19 @@ final class Replies {
 
     private ImageReply reply(Variant v, CachedImage entry, String cacheStatus, String timing, int originStatus) {
         return new ImageReply(entry.payload(), entry.contentType(), entry.etag(), maxAge(v.request()), cacheStatus, timing,
-                v.varyAccept(), originStatus, () -> results.file(v.key(), entry.etag(), entry.size()));
+                v.varyAccept(), originStatus, () -> results.file(v.key(), entry.etag(), entry.size()),
+                disposition(v.request(), entry.contentType()));
+    }
+
+    /** The Content-Disposition {@code fn} and {@code att} ask for, or none. */
+    private static String disposition(ProcessingRequest request, String contentType) {
+        ProcessingOptions.Delivery delivery = request.options().adjust().delivery();
+        if (delivery.equals(ProcessingOptions.Delivery.INLINE)) {
+            return Disposition.NONE;
+        }
+        String extension = Arrays.stream(ImageFormat.values()).filter(f -> f.mimeType().equals(contentType)).findFirst()
+                .map(ImageFormat::extension).orElse("img");
+        return Disposition.of(delivery, request.source(), extension);
     }
 
     /** How long a response may be cached: the configured max-age, but never past the URL's expiry. */

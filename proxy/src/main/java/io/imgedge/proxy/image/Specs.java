@@ -7,16 +7,14 @@ import io.imgedge.vips.TransformSpec;
 
 /**
  * What libvips is asked to make of a URL's options: the configured defaults filled in (quality,
- * per-format quality, metadata stripping) and sizes times the device pixel ratio within the
- * result limit. Pure; thread-safe.
+ * per-format quality, metadata stripping); sizes, the device pixel ratio and the result limits
+ * are worked out by libvips's side ({@code ResultGeometry}) from the source's header. Pure; thread-safe.
  */
 final class Specs {
     private final ProcessingConfig processing;
-    private final int maxResultSide;
 
-    Specs(ProcessingConfig processing, int maxResultSide) {
+    Specs(ProcessingConfig processing) {
         this.processing = processing;
-        this.maxResultSide = maxResultSide;
     }
 
     TransformSpec of(ProcessingOptions o) {
@@ -28,9 +26,8 @@ final class Specs {
             case FILL_DOWN -> TransformSpec.Fit.FILL_DOWN;
         };
         int quality = o.quality() != 0 ? o.quality() : o.format().map(this::quality).orElse(processing.quality());
-        double dpr = o.adjust().dpr();
-        return new TransformSpec(scaled(o.width(), dpr), scaled(o.height(), dpr), fit, o.gravity(), o.enlarge(), o.format(),
-                quality, o.adjust().stripMetadata().orElse(processing.stripMetadata()), o.adjust().effects());
+        return new TransformSpec(o.width(), o.height(), fit, o.gravity(), o.enlarge(), o.format(),
+                quality, o.adjust().stripMetadata().orElse(processing.stripMetadata()), o.adjust().effects(), o.adjust().layout());
     }
 
     /**
@@ -48,10 +45,5 @@ final class Specs {
 
     private int quality(ImageFormat format) {
         return processing.formatQuality().getOrDefault(format, processing.quality());
-    }
-
-    /** A side times the device pixel ratio, within the result limit. */
-    private int scaled(int side, double dpr) {
-        return (int) Math.min(maxResultSide, Math.round(side * dpr));
     }
 }

@@ -3,33 +3,43 @@ package io.imgedge.proxy.url;
 import io.imgedge.proxy.error.HttpError;
 import io.imgedge.vips.ImageFormat;
 import io.imgedge.vips.TransformSpec;
+import io.imgedge.vips.TransformSpec.Anchor;
 import io.imgedge.vips.TransformSpec.Gravity;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import static io.imgedge.proxy.url.OptionArgs.arity;
+import static io.imgedge.proxy.url.OptionArgs.bool;
+import static io.imgedge.proxy.url.OptionArgs.decimal;
+import static io.imgedge.proxy.url.OptionArgs.integer;
+import static io.imgedge.proxy.url.OptionArgs.positive;
+
 /**
- * Parses imgproxy option segments ({@code name:arg:arg}) into {@link ProcessingOptions}. Later
- * options override earlier ones, as in imgproxy. Unknown names and bad arguments fail with a
- * 400 naming them.
+ * Parses imgproxy option segments ({@code name:arg:arg}) into {@link ProcessingOptions}, with
+ * imgproxy's names, aliases and argument shapes ({@code options/parser/processing_options.go}).
+ * Later options override earlier ones. Unknown names and bad arguments fail with a 400 naming them.
  */
 final class OptionParser {
-    /** Presets may name presets, this deep. */
-    private static final int MAX_PRESET_DEPTH = 4;
+    private static final double MAX_FACTOR = 1_000;
 
     private final int maxSide;
     private final Map<String, List<String>> presets;
-    private int presetDepth;
+    private final boolean securityOptions;
+    /** The presets being applied, outermost first: one that names itself again is skipped, as imgproxy skips it. */
+    private final List<String> applying = new ArrayList<>();
 
     private ResizingType resizingType = ProcessingOptions.DEFAULTS.resizingType();
     private int width;
     private int height;
     private boolean enlarge;
-    private Gravity gravity = ProcessingOptions.DEFAULTS.gravity();
+    private Anchor gravity = Anchor.of(ProcessingOptions.DEFAULTS.gravity());
     private int quality;
     private Optional<ImageFormat> format = Optional.empty();
-    private double dpr = 1;
     private Optional<Boolean> stripMetadata = Optional.empty();
     private boolean autoRotate = true;
     private int rotate;
@@ -40,13 +50,29 @@ final class OptionParser {
     private boolean raw;
     private String cachebuster = "";
     private Optional<TransformSpec.Crop> crop = Optional.empty();
-    private Optional<Gravity> extend = Optional.empty();
-    private Optional<TransformSpec.Focus> focus = Optional.empty();
+    private Optional<Anchor> extend = Optional.empty();
+    private Optional<Anchor> extendAspectRatio = Optional.empty();
+    private double dpr = 1;
+    private double zoomWidth = 1;
+    private double zoomHeight = 1;
+    private int minWidth;
+    private int minHeight;
+    private TransformSpec.Padding padding = TransformSpec.Padding.NONE;
+    private boolean flipX;
+    private boolean flipY;
+    private int pixelate;
+    private int maxResultSide;
+    private Optional<String> filename = Optional.empty();
+    private boolean attachment;
 
-    /** @param presets option segments by preset name; a {@code default} one applies to every URL first */
-    OptionParser(int maxSide, Map<String, List<String>> presets) {
+    /**
+     * @param presets         option segments by preset name; a {@code default} one applies to every URL first
+     * @param securityOptions whether URLs may lower limits ({@code mrd}, ...; imgproxy's ALLOW_SECURITY_OPTIONS)
+     */
+    OptionParser(int maxSide, Map<String, List<String>> presets, boolean securityOptions) {
         this.maxSide = maxSide;
         this.presets = presets;
+        this.securityOptions = securityOptions;
     }
 
     ProcessingOptions parse(List<String> segments) {
@@ -54,10 +80,27 @@ final class OptionParser {
             segments(presets.get("default"));
         }
         segments(segments);
-        return new ProcessingOptions(resizingType, width, height, enlarge, gravity, quality, format,
-                new ProcessingOptions.Adjustments(dpr, stripMetadata,
-                        new TransformSpec.Effects(autoRotate, rotate, blur, sharpen, background, crop, extend, focus), expires, raw,
-                        cachebuster));
+        TransformSpec.Layout layout = new TransformSpec.Layout(dpr, zoomWidth, zoomHeight, minWidth, minHeight, gravity.x(),
+                gravity.y(), extendAspectRatio, padding, flipX, flipY, pixelate, maxResultSide);
+        TransformSpec.Effects effects = new TransformSpec.Effects(autoRotate, rotate, blur, sharpen, background, crop, extend);
+        return new ProcessingOptions(resizingType, width, height, enlarge, gravity.type(), quality, format,
+                new ProcessingOptions.Adjustments(layout, stripMetadata, effects, expires, raw, cachebuster,
+                        new ProcessingOptions.Delivery(filename, attachment)));
+    }
+
+    /** Applies presets by name, as {@code pr:a:b} does (also imgproxy's presets-only URLs). */
+    void presets(String name, List<String> names) {
+        for (String preset : names) {
+            List<String> options = presets.get(preset);
+            if (options == null) {
+                throw HttpError.badRequest(name + ": unknown preset '" + preset + "'");
+            }
+            if (!applying.contains(preset)) {
+                applying.add(preset);
+                segments(options);
+                applying.removeLast();
+            }
+        }
     }
 
     private void segments(List<String> segments) {
@@ -70,129 +113,97 @@ final class OptionParser {
     private void apply(String name, List<String> args) {
         switch (name) {
             case "resize", "rs" -> {
-                arity(name, args, 1, 5);
-                resizingType(name, args.get(0));
+                arity(name, args, 1, 8);
+                if (!args.getFirst().isEmpty()) {
+                    resizingType(name, args.getFirst());
+                }
                 size(name, args.subList(1, args.size()));
             }
             case "size", "s" -> {
-                arity(name, args, 1, 4);
+                arity(name, args, 1, 7);
                 size(name, args);
             }
-            case "resizing_type", "rt" -> {
-                arity(name, args, 1, 1);
-                resizingType(name, args.get(0));
+            case "resizing_type", "rt" -> resizingType(name, one(name, args));
+            case "width", "w" -> width = side(name, one(name, args));
+            case "height", "h" -> height = side(name, one(name, args));
+            case "min-width", "mw" -> minWidth = side(name, one(name, args));
+            case "min-height", "mh" -> minHeight = side(name, one(name, args));
+            case "zoom", "z" -> {
+                arity(name, args, 1, 2);
+                zoomWidth = factor(name, args.get(0));
+                zoomHeight = args.size() > 1 ? factor(name, args.get(1)) : zoomWidth;
             }
-            case "width", "w" -> {
-                arity(name, args, 1, 1);
-                width = side(name, args.get(0));
-            }
-            case "height", "h" -> {
-                arity(name, args, 1, 1);
-                height = side(name, args.get(0));
-            }
-            case "enlarge", "el" -> {
-                arity(name, args, 1, 1);
-                enlarge = bool(name, args.get(0));
-            }
+            case "dpr" -> dpr = factor(name, one(name, args));
+            case "enlarge", "el" -> enlarge = bool(one(name, args));
+            case "extend", "ex" -> extend = extension(name, args);
+            case "extend_aspect_ratio", "extend_ar", "exar" -> extendAspectRatio = extension(name, args);
             case "gravity", "g" -> {
-                if (!args.isEmpty() && args.getFirst().equals("fp")) {
-                    arity(name, args, 3, 3);
-                    gravity = Gravity.FOCUS;
-                    focus = Optional.of(new TransformSpec.Focus(decimal(name, args.get(1), 0, 1), decimal(name, args.get(2), 0, 1)));
-                } else {
-                    arity(name, args, 1, 1);
-                    gravity = gravity(name, args.get(0));
-                }
+                arity(name, args, 1, 3);
+                gravity = OptionArgs.anchor(name, args, true);
             }
             case "crop", "c" -> {
-                arity(name, args, 2, 3);
-                double w = decimal(name, args.get(0), 0, maxSide);
-                double h = decimal(name, args.get(1), 0, maxSide);
-                Gravity where = args.size() > 2 && !args.get(2).isEmpty() ? gravity(name, args.get(2)) : gravity;
-                crop = w == 0 && h == 0 ? Optional.empty()
-                        : Optional.of(new TransformSpec.Crop(w == 0 ? 1 : w, h == 0 ? 1 : h, where));
+                arity(name, args, 1, 5);
+                double w = decimal(name, args.get(0), 0, Integer.MAX_VALUE);
+                double h = args.size() > 1 && !args.get(1).isEmpty() ? decimal(name, args.get(1), 0, Integer.MAX_VALUE) : 0;
+                Optional<Anchor> where = OptionArgs.anchorAfter(name, args, 2, true);
+                crop = w == 0 && h == 0 ? Optional.empty() : Optional.of(new TransformSpec.Crop(w, h, where));
             }
-            case "extend", "ex" -> {
+            case "padding", "pd" -> padding = OptionArgs.padding(name, args, maxSide);
+            case "flip", "fl" -> {
                 arity(name, args, 1, 2);
-                extend = bool(name, args.get(0))
-                        ? Optional.of(args.size() > 1 && !args.get(1).isEmpty() ? gravity(name, args.get(1)) : Gravity.CENTRE)
-                        : Optional.empty();
+                flipX = !args.get(0).isEmpty() ? bool(args.get(0)) : flipX;
+                flipY = args.size() > 1 && !args.get(1).isEmpty() ? bool(args.get(1)) : flipY;
             }
-            case "quality", "q" -> {
-                arity(name, args, 1, 1);
-                quality = integer(name, args.get(0), 0, 100);
-            }
-            case "format", "f", "ext" -> {
-                arity(name, args, 1, 1);
-                format = Optional.of(outputFormat(args.get(0)));
-            }
-            case "dpr" -> {
-                arity(name, args, 1, 1);
-                dpr = decimal(name, args.get(0), 0.01, 8);
-            }
-            case "strip_metadata", "sm" -> {
-                arity(name, args, 1, 1);
-                stripMetadata = Optional.of(bool(name, args.get(0)));
-            }
-            case "auto_rotate", "ar" -> {
-                arity(name, args, 1, 1);
-                autoRotate = bool(name, args.get(0));
-            }
+            case "pixelate", "pix" -> pixelate = side(name, one(name, args));
+            case "quality", "q" -> quality = integer(name, one(name, args), 0, 100);
+            case "format", "f", "ext" -> format = Optional.of(outputFormat(one(name, args)));
+            case "strip_metadata", "sm" -> stripMetadata = Optional.of(bool(one(name, args)));
+            // accepted as imgproxy accepts them; stripping removes copyright and profiles alike, HDR is not kept
+            case "keep_copyright", "kcr", "strip_color_profile", "scp", "preserve_hdr", "ph", "enforce_thumbnail", "eth" ->
+                    one(name, args);
+            case "auto_rotate", "ar" -> autoRotate = bool(one(name, args));
             case "rotate", "rot" -> {
-                arity(name, args, 1, 1);
-                int angle = integer(name, args.get(0), -360, 360);
+                int angle = integer(name, one(name, args), Integer.MIN_VALUE, Integer.MAX_VALUE);
                 if (angle % 90 != 0) {
                     throw HttpError.badRequest(name + ": " + angle + " is not a multiple of 90");
                 }
                 rotate = Math.floorMod(angle, 360);
             }
-            case "blur", "bl" -> {
-                arity(name, args, 1, 1);
-                blur = decimal(name, args.get(0), 0, 100);
-            }
-            case "sharpen", "sh" -> {
-                arity(name, args, 1, 1);
-                sharpen = decimal(name, args.get(0), 0, 100);
-            }
+            case "blur", "bl" -> blur = decimal(name, one(name, args), 0, 100);
+            case "sharpen", "sh" -> sharpen = decimal(name, one(name, args), 0, 100);
             case "background", "bg" -> {
                 arity(name, args, 1, 3);
-                background = colour(name, args);
+                background = args.size() == 1 && args.getFirst().isEmpty() ? Optional.empty()
+                        : Optional.of(OptionArgs.colour(name, args));
             }
-            case "cachebuster", "cb" -> {
-                arity(name, args, 1, 1);
-                cachebuster = args.get(0);
-            }
+            case "cachebuster", "cb" -> cachebuster = one(name, args);
             case "expires", "exp" -> {
-                arity(name, args, 1, 1);
                 try {
-                    expires = Long.parseLong(args.get(0));
+                    expires = Long.parseLong(one(name, args));
                 } catch (NumberFormatException e) {
-                    throw HttpError.badRequest(name + ": '" + args.get(0) + "' is not a unix time");
+                    throw HttpError.badRequest(name + ": '" + args.getFirst() + "' is not a unix time");
                 }
             }
-            case "raw" -> {
-                arity(name, args, 1, 1);
-                raw = bool(name, args.get(0));
+            case "raw" -> raw = bool(one(name, args));
+            case "filename", "fn" -> {
+                arity(name, args, 1, 2);
+                filename = Optional.of(args.size() > 1 && bool(args.get(1)) ? base64(name, args.get(0)) : args.get(0))
+                        .filter(s -> !s.isEmpty());
+            }
+            case "return_attachment", "att" -> attachment = bool(one(name, args));
+            case "max_result_dimension", "mrd" -> {
+                security(name);
+                maxResultSide = integer(name, one(name, args), 0, Integer.MAX_VALUE);
             }
             case "preset", "pr" -> {
                 arity(name, args, 1, 16);
-                if (++presetDepth > MAX_PRESET_DEPTH) {
-                    throw HttpError.badRequest(name + ": presets nest too deep");
-                }
-                for (String preset : args) {
-                    List<String> options = presets.get(preset);
-                    if (options == null) {
-                        throw HttpError.badRequest(name + ": unknown preset '" + preset + "'");
-                    }
-                    segments(options);
-                }
-                presetDepth--;
+                presets(name, args);
             }
             default -> throw HttpError.badRequest("unknown option '" + name + "'");
         }
     }
 
-    /** {@code w:h:enlarge:extend}, each optional; an empty argument keeps the current value. */
+    /** {@code w:h:enlarge:extend:gravity:x:y}, each optional; an empty argument keeps the current value. */
     private void size(String name, List<String> args) {
         if (!args.isEmpty() && !args.get(0).isEmpty()) {
             width = side(name, args.get(0));
@@ -201,10 +212,23 @@ final class OptionParser {
             height = side(name, args.get(1));
         }
         if (args.size() > 2 && !args.get(2).isEmpty()) {
-            enlarge = bool(name, args.get(2));
+            enlarge = bool(args.get(2));
         }
         if (args.size() > 3 && !args.get(3).isEmpty()) {
-            extend = bool(name, args.get(3)) ? Optional.of(Gravity.CENTRE) : Optional.empty();
+            extend = extension(name, args.subList(3, args.size()));
+        }
+    }
+
+    /** {@code enabled[:gravity[:x:y]]}: extension is placed by any gravity but smart. */
+    private static Optional<Anchor> extension(String name, List<String> args) {
+        arity(name, args, 1, 4);
+        Optional<Anchor> where = OptionArgs.anchorAfter(name, args, 1, false);
+        return bool(args.getFirst()) ? Optional.of(where.orElse(Anchor.of(Gravity.CENTRE))) : Optional.empty();
+    }
+
+    private void security(String name) {
+        if (!securityOptions) {
+            throw HttpError.badRequest(name + ": security options are not allowed here (processing.allow_security_options)");
         }
     }
 
@@ -220,82 +244,33 @@ final class OptionParser {
         };
     }
 
-    private static Gravity gravity(String name, String type) {
-        return switch (type) {
-            case "ce" -> Gravity.CENTRE;
-            case "sm" -> Gravity.SMART;
-            case "no" -> Gravity.NORTH;
-            case "so" -> Gravity.SOUTH;
-            case "ea" -> Gravity.EAST;
-            case "we" -> Gravity.WEST;
-            case "noea" -> Gravity.NORTH_EAST;
-            case "nowe" -> Gravity.NORTH_WEST;
-            case "soea" -> Gravity.SOUTH_EAST;
-            case "sowe" -> Gravity.SOUTH_WEST;
-            default -> throw HttpError.badRequest(name + ": unsupported gravity '" + type
-                    + "' (ce, sm, no, so, ea, we, noea, nowe, soea, sowe)");
-        };
+    private static String one(String name, List<String> args) {
+        arity(name, args, 1, 1);
+        return args.getFirst();
     }
 
     private int side(String name, String arg) {
         return integer(name, arg, 0, maxSide);
     }
 
+    private static double factor(String name, String arg) {
+        double value = positive(name, arg);
+        if (value > MAX_FACTOR) {
+            throw HttpError.badRequest(name + ": " + arg + " is out of range (0.." + (int) MAX_FACTOR + "]");
+        }
+        return value;
+    }
+
+    private static String base64(String name, String arg) {
+        try {
+            return new String(Base64.getUrlDecoder().decode(arg.replace("=", "")), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw HttpError.badRequest(name + ": '" + arg + "' is not URL-safe base64");
+        }
+    }
+
     static ImageFormat outputFormat(String ext) {
         return ImageFormat.fromExtension(ext).filter(ImageFormat::writable)
                 .orElseThrow(() -> HttpError.badRequest("format: cannot produce '" + ext + "' (jpg, png, webp, avif, gif)"));
-    }
-
-    private static void arity(String name, List<String> args, int min, int max) {
-        if (args.size() < min || args.size() > max) {
-            throw HttpError.badRequest(name + ": expects " + (min == max ? min : min + " to " + max)
-                    + " argument(s), got " + args.size());
-        }
-    }
-
-    private static int integer(String name, String arg, int min, int max) {
-        try {
-            int value = Integer.parseInt(arg);
-            if (value < min || value > max) {
-                throw HttpError.badRequest(name + ": " + arg + " is out of range " + min + ".." + max);
-            }
-            return value;
-        } catch (NumberFormatException e) {
-            throw HttpError.badRequest(name + ": '" + arg + "' is not a number");
-        }
-    }
-
-    private static double decimal(String name, String arg, double min, double max) {
-        try {
-            double value = Double.parseDouble(arg);
-            if (!(value >= min && value <= max)) {
-                throw HttpError.badRequest(name + ": " + arg + " is out of range " + min + ".." + max);
-            }
-            return value;
-        } catch (NumberFormatException e) {
-            throw HttpError.badRequest(name + ": '" + arg + "' is not a number");
-        }
-    }
-
-    /** {@code r:g:b} (0..255 each) or {@code RRGGBB} hex. */
-    private static Optional<TransformSpec.Rgb> colour(String name, List<String> args) {
-        if (args.size() == 3) {
-            return Optional.of(new TransformSpec.Rgb(integer(name, args.get(0), 0, 255), integer(name, args.get(1), 0, 255),
-                    integer(name, args.get(2), 0, 255)));
-        }
-        String hex = args.getFirst();
-        if (args.size() != 1 || !hex.matches("[0-9a-fA-F]{6}")) {
-            throw HttpError.badRequest(name + ": expects r:g:b or a hex colour such as ffffff");
-        }
-        int rgb = Integer.parseInt(hex, 16);
-        return Optional.of(new TransformSpec.Rgb(rgb >> 16, rgb >> 8 & 0xff, rgb & 0xff));
-    }
-
-    private static boolean bool(String name, String arg) {
-        return switch (arg) {
-            case "1", "t", "true" -> true;
-            case "0", "f", "false" -> false;
-            default -> throw HttpError.badRequest(name + ": '" + arg + "' is not a boolean (1/0, t/f, true/false)");
-        };
     }
 }

@@ -27,28 +27,43 @@ public record ProcessingOptions(ResizingType resizingType, int width, int height
     /**
      * What imgproxy's other options ask for.
      *
-     * @param dpr           device pixel ratio: the sizes are multiplied by it
+     * @param layout        device pixel ratio, zoom, minimum sizes, gravity offsets, padding, flips
      * @param stripMetadata empty = the configured default
-     * @param effects       rotation, blur, sharpening, background, EXIF auto-rotation
+     * @param effects       rotation, blur, sharpening, background, EXIF auto-rotation, crop, extend
      * @param expires       epoch seconds after which the URL is refused ({@code exp:0} and negative
      *                      times are long past: refused); {@link #NEVER} without {@code exp}
      * @param raw           serve the source's bytes unprocessed
      * @param cachebuster   imgproxy's {@code cb}: changes nothing in the image, but a new value is a
      *                      new result to every cache, this one included; "" = none
+     * @param delivery      how the answer presents the image (file name, attachment)
      */
-    public record Adjustments(double dpr, Optional<Boolean> stripMetadata, TransformSpec.Effects effects, long expires,
-                              boolean raw, String cachebuster) {
+    public record Adjustments(TransformSpec.Layout layout, Optional<Boolean> stripMetadata, TransformSpec.Effects effects,
+                              long expires, boolean raw, String cachebuster, Delivery delivery) {
         /** {@link #expires()} of a URL without {@code exp}. */
         public static final long NEVER = Long.MAX_VALUE;
-        public static final Adjustments NONE = new Adjustments(1, Optional.empty(), TransformSpec.Effects.NONE, NEVER, false, "");
+        public static final Adjustments NONE = new Adjustments(TransformSpec.Layout.NONE, Optional.empty(),
+                TransformSpec.Effects.NONE, NEVER, false, "", Delivery.INLINE);
 
         public Adjustments {
-            if (!(dpr > 0)) {
-                throw new IllegalArgumentException("dpr must be > 0");
-            }
+            Objects.requireNonNull(layout, "layout");
             Objects.requireNonNull(stripMetadata, "stripMetadata");
             Objects.requireNonNull(effects, "effects");
             Objects.requireNonNull(cachebuster, "cachebuster");
+            Objects.requireNonNull(delivery, "delivery");
+        }
+    }
+
+    /**
+     * imgproxy's {@code fn} and {@code att}: the answer's Content-Disposition.
+     *
+     * @param filename   the name without extension (the output format's is added); empty = the source's
+     * @param attachment {@code attachment} rather than {@code inline}
+     */
+    public record Delivery(Optional<String> filename, boolean attachment) {
+        public static final Delivery INLINE = new Delivery(Optional.empty(), false);
+
+        public Delivery {
+            Objects.requireNonNull(filename, "filename");
         }
     }
 

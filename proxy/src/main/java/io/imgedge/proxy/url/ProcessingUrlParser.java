@@ -25,13 +25,24 @@ public final class ProcessingUrlParser {
 
     private final SignatureVerifier signatures;
     private final int maxResultSide;
+    private final boolean securityOptions;
     private volatile Map<String, List<String>> presets;
 
-    /** @param presets option segments by name ({@code pr:name}); {@code default} applies to every URL */
-    public ProcessingUrlParser(SignatureVerifier signatures, int maxResultSide, Map<String, List<String>> presets) {
+    /**
+     * @param presets         option segments by name ({@code pr:name}); {@code default} applies to every URL
+     * @param securityOptions whether URLs may lower limits (imgproxy's {@code mrd}, ...)
+     */
+    public ProcessingUrlParser(SignatureVerifier signatures, int maxResultSide, Map<String, List<String>> presets,
+                               boolean securityOptions) {
         this.signatures = signatures;
         this.maxResultSide = maxResultSide;
+        this.securityOptions = securityOptions;
         this.presets = Map.copyOf(presets);
+    }
+
+    /** A parser that refuses security options. */
+    public ProcessingUrlParser(SignatureVerifier signatures, int maxResultSide, Map<String, List<String>> presets) {
+        this(signatures, maxResultSide, presets, false);
     }
 
     /** Uses these presets from now on (reload; check them first with {@link #checkPresets}). */
@@ -44,9 +55,9 @@ public final class ProcessingUrlParser {
      *
      * @throws HttpError naming the first bad option
      */
-    public static void checkPresets(int maxResultSide, Map<String, List<String>> presets) {
+    public static void checkPresets(int maxResultSide, Map<String, List<String>> presets, boolean securityOptions) {
         for (List<String> options : presets.values()) {
-            new OptionParser(maxResultSide, presets).parse(options);
+            new OptionParser(maxResultSide, presets, securityOptions).parse(options);
         }
     }
 
@@ -72,19 +83,20 @@ public final class ProcessingUrlParser {
         if (sourceStart == segments.size()) {
             throw HttpError.badRequest("path has no source URL");
         }
-        ProcessingOptions options = new OptionParser(maxResultSide, presets).parse(segments.subList(0, sourceStart));
+        ProcessingOptions options = new OptionParser(maxResultSide, presets, securityOptions).parse(segments.subList(0, sourceStart));
         List<String> sourceParts = segments.subList(sourceStart, segments.size());
         String extension;
         String source;
         if (sourceParts.get(0).equals("plain")) {
             String plain = String.join("/", sourceParts.subList(1, sourceParts.size()));
             int at = plain.lastIndexOf('@');
-            extension = at >= 0 && EXTENSION.matcher(plain.substring(at + 1)).matches() ? plain.substring(at + 1) : null;
-            source = percentDecode(extension == null ? plain : plain.substring(0, at));
+            boolean suffix = at >= 0 && (at == plain.length() - 1 || EXTENSION.matcher(plain.substring(at + 1)).matches());
+            extension = suffix && at < plain.length() - 1 ? plain.substring(at + 1) : null;
+            source = percentDecode(suffix ? plain.substring(0, at) : plain);
         } else {
             String encoded = String.join("", sourceParts);
             int dot = encoded.lastIndexOf('.');
-            extension = dot >= 0 ? encoded.substring(dot + 1) : null;
+            extension = dot >= 0 && dot < encoded.length() - 1 ? encoded.substring(dot + 1) : null;
             source = base64Decode(dot >= 0 ? encoded.substring(0, dot) : encoded);
         }
         if (source.isEmpty()) {

@@ -24,7 +24,8 @@ class CacheKeyTest {
         ProcessingOptions o = r.options();
         TransformSpec.Fit fit = TransformSpec.Fit.valueOf(o.resizingType().name());
         TransformSpec spec = new TransformSpec(o.width(), o.height(), fit, o.gravity(), o.enlarge(), o.format(),
-                o.quality() == 0 ? 80 : o.quality(), o.adjust().stripMetadata().orElse(true), o.adjust().effects());
+                o.quality() == 0 ? 80 : o.quality(), o.adjust().stripMetadata().orElse(true), o.adjust().effects(),
+                o.adjust().layout());
         return CacheKey.result(r.source(), spec, o.adjust().cachebuster());
     }
 

@@ -84,17 +84,20 @@ class ProcessingUrlParserTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "/nope:1/plain/local:///a.jpg      | unknown option 'nope'",
-            "/w:abc/plain/local:///a.jpg       | w: 'abc' is not a number",
+            "/w:abc/plain/local:///a.jpg       | w: 'abc' is not a whole number",
             "/w:9000/plain/local:///a.jpg      | w: 9000 is out of range",
             "/w:-1/plain/local:///a.jpg        | w: -1 is out of range",
             "/q:101/plain/local:///a.jpg       | q: 101 is out of range",
             "/rs:zoom:1:1/plain/local:///a.jpg | rs: unsupported resizing type 'zoom'",
-            "/rs:fit:1:1:1:1:1/plain/local:///a.jpg | rs: expects 1 to 5 argument(s)",
-            "/el:maybe/plain/local:///a.jpg    | el: 'maybe' is not a boolean",
+            "/rs:fit:1:1:1:1:ce:0:0:9/plain/local:///a.jpg | rs: expects 1 to 8 argument(s)",
+            "/rs:fit:1:1:1:1:1/plain/local:///a.jpg | rs: unsupported gravity '1'",
+            "/el:1:0/plain/local:///a.jpg      | el: expects 1 argument(s)",
             "/g:xx/plain/local:///a.jpg        | g: unsupported gravity 'xx'",
-            "/c:10/plain/local:///a.jpg        | c: expects 2 to 3 argument(s)",
+            "/c:abc/plain/local:///a.jpg       | c: 'abc' is not a number",
+            "/c:1:1:ce:1:2:3/plain/local:///a.jpg | c: expects 1 to 5 argument(s)",
             "/c:10:10:up/plain/local:///a.jpg  | c: unsupported gravity 'up'",
-            "/ex:yes/plain/local:///a.jpg      | ex: 'yes' is not a boolean",
+            "/ex:1:sm/plain/local:///a.jpg     | ex: unsupported gravity 'sm'",
+            "/mrd:100/plain/local:///a.jpg     | mrd: security options are not allowed",
             "/f:bmp/plain/local:///a.jpg       | format: cannot produce 'bmp'",
             "/plain/local:///a.jpg@tiff        | format: cannot produce 'tiff'",
             "/w:10                             | path has no source URL",
@@ -152,7 +155,7 @@ class ProcessingUrlParserTest {
 
         ProcessingOptions o = UNSIGNED.parse("/_/dpr:2/ar:0/rot:-90/bl:1.5/bg:ff8000/cb:123/exp:4102444800/raw:1/rt:auto"
                 + "/plain/local:///a.jpg").options();
-        assertEquals(2.0, o.adjust().dpr());
+        assertEquals(2.0, o.adjust().layout().dpr());
         assertEquals(new TransformSpec.Effects(false, 270, 1.5, 0, Optional.of(new TransformSpec.Rgb(255, 128, 0))),
                 o.adjust().effects());
         assertEquals(4102444800L, o.adjust().expires());
@@ -164,7 +167,7 @@ class ProcessingUrlParserTest {
         assertEquals(ProcessingOptions.Adjustments.NONE, UNSIGNED.parse("/_/w:1/plain/local:///a.jpg").options().adjust());
 
         for (String bad : new String[]{"rot:45", "bg:zzzzzz", "bg:1:2", "bg:1:2:300", "pr:nope", "dpr:0", "dpr:x", "bl:-1",
-                "exp:soon", "raw:maybe", "rt:fill-up"}) {
+                "exp:soon", "rt:fill-up", "ex:1:sm", "ex:1:re", "g:re", "c:100:200:re", "g:fp:0.5", "g:sm:1"}) {
             HttpError e = assertThrows(HttpError.class, () -> UNSIGNED.parse("/_/" + bad + "/plain/local:///a.jpg"), bad);
             assertEquals(400, e.status(), bad);
             assertTrue(e.getMessage().startsWith(bad.substring(0, bad.indexOf(':') + 1)),
@@ -172,14 +175,24 @@ class ProcessingUrlParserTest {
         }
         TransformSpec.Effects cropped = UNSIGNED.parse("/_/g:nowe/c:0.5:200/ex:1:so/plain/local:///a.jpg").options()
                 .adjust().effects();
-        assertEquals(Optional.of(new TransformSpec.Crop(0.5, 200, Gravity.NORTH_WEST)), cropped.crop(),
+        assertEquals(Optional.of(new TransformSpec.Crop(0.5, 200, Optional.empty())), cropped.crop(),
                 "the crop takes the gravity option when it names none");
-        assertEquals(Optional.of(Gravity.SOUTH), cropped.extend());
-        assertEquals(Optional.of(Gravity.CENTRE),
+        assertEquals(Optional.of(TransformSpec.Anchor.of(Gravity.SOUTH)), cropped.extend());
+        assertEquals(Optional.of(TransformSpec.Anchor.of(Gravity.CENTRE)),
                 UNSIGNED.parse("/_/rs:fit:10:10:0:1/plain/local:///a.jpg").options().adjust().effects().extend());
         assertEquals(Gravity.SOUTH_EAST, UNSIGNED.parse("/_/g:soea/plain/local:///a.jpg").options().gravity());
-        Map<String, List<String>> loop = Map.of("a", List.of("pr:b"), "b", List.of("pr:a"));
-        assertThrows(HttpError.class, () -> ProcessingUrlParser.checkPresets(8192, loop));
+    }
+
+    /** imgproxy's TestParsePathPresetLoopDetection: a preset naming one being applied is skipped, not an error. */
+    @Test
+    void imgproxyPresetLoopDetection() {
+        Map<String, List<String>> loop = Map.of("test1", List.of("resizing_type:fill", "preset:test2"),
+                "test2", List.of("blur:0.2", "preset:test1"));
+        ProcessingUrlParser.checkPresets(8192, loop, false);
+        ProcessingOptions o = new ProcessingUrlParser(new SignatureVerifier(new SigningConfig(false, List.of())), 8192, loop)
+                .parse("/_/preset:test1/plain/http://images.dev/lorem/ipsum.jpg").options();
+        assertEquals(ResizingType.FILL, o.resizingType());
+        assertEquals(0.2, o.adjust().effects().blur());
     }
 
     @Test

@@ -1,0 +1,270 @@
+package io.imgedge.proxy;
+
+import io.imgedge.proxy.config.ConfigLoader;
+import io.imgedge.vips.ImageFormat;
+import io.imgedge.vips.TestImages;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvFileSource;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.awt.image.BufferedImage;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * imgproxy's own test cases, run as requests against a started server and checked by decoding
+ * the results: the size table of {@code processing/processing_test.go} (every resizing type with
+ * enlarge, extend, extend_aspect_ratio, max_result_dimension, rotate and padding, on a 200x100
+ * {@code geometry.png}), and the cases of {@code options/parser/processing_options_test.go} that
+ * describe a URL's meaning, each named after the test it comes from.
+ */
+class ImgproxyConformanceIT {
+    @TempDir
+    static Path dir;
+    static ImgedgeServer server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path images = Files.createDirectories(dir.resolve("images"));
+        Files.write(images.resolve("geometry.png"), TestImages.png(200, 100));
+        Files.write(images.resolve("photo.jpg"), TestImages.jpeg(400, 300));
+        Files.write(images.resolve("quadrants.png"), quadrants());
+        Files.write(images.resolve("noise.png"), TestImages.noisePng(120, 90, 7));
+        server = ImgedgeServer.start(ConfigLoader.load(Optional.empty(), Map.of(), Harness.localNode(dir, Map.of(
+                "imgedge.signing.enabled", false,
+                "imgedge.processing.allow_security_options", true,
+                "imgedge.processing.auto_formats", List.of(),
+                "imgedge.processing.presets", List.of("test1=resizing_type:fill", "test2=blur:0.2/quality:50",
+                        "loop1=resizing_type:fill/preset:loop2", "loop2=blur:0.2/preset:loop1")))));
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    /** 400x300: red top left, green top right, blue bottom left, white bottom right. */
+    static byte[] quadrants() {
+        BufferedImage image = new BufferedImage(400, 300, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 300; y++) {
+            for (int x = 0; x < 400; x++) {
+                image.setRGB(x, y, y < 150 ? (x < 200 ? 0xff0000 : 0x00ff00) : (x < 200 ? 0x0000ff : 0xffffff));
+            }
+        }
+        return TestImages.encode(image, "png");
+    }
+
+    static HttpResponse<byte[]> unsafe(String path) throws Exception {
+        return Harness.get(server, "/unsafe" + path);
+    }
+
+    static BufferedImage decoded(String path, int width, int height) throws Exception {
+        HttpResponse<byte[]> response = unsafe(path);
+        assertEquals(200, response.statusCode(), path + ": " + new String(response.body(), StandardCharsets.UTF_8));
+        BufferedImage image = TestImages.decode(response.body());
+        assertEquals(width + "x" + height, image.getWidth() + "x" + image.getHeight(), path);
+        return image;
+    }
+
+    /** The options imgproxy's size test builds for a row, in its order. */
+    @ParameterizedTest(name = "{0} {1}:{2}x{3} el={4} ex={5} exar={6} mrd={7} rot={8} pd={9} -> {10}x{11}")
+    @CsvFileSource(resources = "/imgproxy/processing_test_sizes.csv", delimiter = '|')
+    void processingTestSizes(String test, String type, int width, int height, boolean enlarge, boolean extend,
+                             boolean extendAr, int limit, int rotate, String padding, int outWidth, int outHeight)
+            throws Exception {
+        StringBuilder options = new StringBuilder();
+        if (limit > 0) {
+            options.append("/max_result_dimension:").append(limit);
+        }
+        options.append("/resize:").append(type).append(':').append(width).append(':').append(height);
+        if (enlarge) {
+            options.append("/enlarge:1");
+        }
+        if (extend) {
+            options.append("/extend:1");
+        }
+        if (extendAr) {
+            options.append("/extend_aspect_ratio:1");
+        }
+        if (rotate != 0) {
+            options.append("/rotate:").append(rotate);
+        }
+        if (!padding.equals("0:0:0:0")) {
+            options.append("/padding:").append(padding);
+        }
+        decoded(options + "/plain/local:///geometry.png", outWidth, outHeight);
+    }
+
+    @ParameterizedTest(name = "{0}: {1} -> {2} {3}x{4}")
+    @CsvSource(delimiter = '|', textBlock = """
+            # imgproxy test                      | options (400x300 photo.jpg)             | status | width | height
+            TestParseBase64URL                   | /size:100:100/{base64}.png              | 200    | 100   | 75
+            TestParseBase64URLWithoutExtension   | /size:100:100/{base64}                  | 200    | 100   | 75
+            TestParsePlainURL                    | /size:100:100/plain/{plain}@png         | 200    | 100   | 75
+            TestParsePlainURLWithoutExtension    | /size:100:100/plain/{plain}             | 200    | 100   | 75
+            TestParsePlainURLEscaped             | /size:100:100/plain/local%3A%2F%2F%2Fphoto.jpg@png | 200 | 100 | 75
+            TestParsePathFormat                  | /format:webp/plain/{plain}              | 200    | 400   | 300
+            TestParsePathResize                  | /resize:fill:100:200:1/plain/{plain}    | 200    | 100   | 200
+            TestParsePathResizingType            | /resizing_type:fill/plain/{plain}       | 200    | 400   | 300
+            TestParsePathSize                    | /size:100:200:1/plain/{plain}           | 200    | 100   | 75
+            TestParsePathWidth                   | /width:100/plain/{plain}                | 200    | 100   | 75
+            TestParsePathHeight                  | /height:100/plain/{plain}               | 200    | 133   | 100
+            TestParsePathEnlarge                 | /enlarge:1/plain/{plain}                | 200    | 400   | 300
+            TestParsePathExtend                  | /extend:1:so:10:20/plain/{plain}        | 200    | 400   | 300
+            TestParsePathExtendSmartGravity      | /extend:1:sm/plain/{plain}              | 400    | 0     | 0
+            TestParsePathExtendReplicateGravity  | /extend:1:re/plain/{plain}              | 400    | 0     | 0
+            TestParsePathGravity                 | /gravity:soea/rs:fill:100:100/plain/{plain} | 200 | 100   | 100
+            TestParsePathGravityFocusPoint       | /gravity:fp:0.5:0.75/rs:fill:100:100/plain/{plain} | 200 | 100 | 100
+            TestParsePathGravityReplicate        | /gravity:re/plain/{plain}               | 400    | 0     | 0
+            TestParsePathCrop                    | /crop:100:200/plain/{plain}             | 200    | 100   | 200
+            TestParsePathCropGravity             | /crop:100:200:nowe:10:20/plain/{plain}  | 200    | 100   | 200
+            TestParsePathCropGravityReplicate    | /crop:100:200:re/plain/{plain}          | 400    | 0     | 0
+            TestParsePathQuality                 | /quality:55/plain/{plain}               | 200    | 400   | 300
+            TestParsePathBackground              | /background:128:129:130/plain/{plain}   | 200    | 400   | 300
+            TestParsePathBackgroundHex           | /background:ffddee/plain/{plain}        | 200    | 400   | 300
+            TestParsePathBackgroundDisable       | /background:fff/background:/plain/{plain} | 200  | 400   | 300
+            TestParsePathBlur                    | /blur:0.2/plain/{plain}                 | 200    | 400   | 300
+            TestParsePathSharpen                 | /sharpen:0.2/plain/{plain}              | 200    | 400   | 300
+            TestParsePathDpr                     | /dpr:2/w:100/plain/{plain}              | 200    | 200   | 150
+            TestParsePathPreset                  | /preset:test1:test2/s:100:100/plain/{plain} | 200 | 100   | 100
+            TestParsePathPresetLoopDetection     | /preset:loop1/s:100:100/plain/{plain}   | 200    | 100   | 100
+            TestParsePathCachebuster             | /cachebuster:123/plain/{plain}          | 200    | 400   | 300
+            TestParsePathStripMetadata           | /strip_metadata:true/plain/{plain}      | 200    | 400   | 300
+            TestParsePathPreserveHDR             | /ph:1/plain/{plain}                     | 200    | 400   | 300
+            TestParseExpires                     | /exp:32503669200/plain/{plain}          | 200    | 400   | 300
+            TestParseExpiresExpired              | /exp:1609448400/plain/{plain}           | 403    | 0     | 0
+            """)
+    void processingOptionsTests(String test, String options, int status, int width, int height) throws Exception {
+        String plain = "local:///photo.jpg";
+        String path = options.replace("{plain}", plain)
+                .replace("{base64}", Base64.getUrlEncoder().withoutPadding().encodeToString(plain.getBytes(StandardCharsets.UTF_8)));
+        if (status == 200) {
+            decoded(path, width, height);
+        } else {
+            HttpResponse<byte[]> response = unsafe(path);
+            assertEquals(status, response.statusCode(), test + ": " + new String(response.body(), StandardCharsets.UTF_8));
+        }
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}x{2}")
+    @CsvSource(delimiter = '|', textBlock = """
+            rot:450                      | 300  | 400
+            rot:-450                     | 300  | 400
+            mw:800                       | 800  | 600
+            min-height:600               | 800  | 600
+            mw:800/w:100                 | 100  | 600
+            z:0.5                        | 200  | 150
+            zoom:0.5:0.25                | 200  | 75
+            z:2                          | 400  | 300
+            z:2/el:1                     | 800  | 600
+            dpr:2/w:300                  | 400  | 300
+            dpr:2/w:300/el:1             | 600  | 450
+            exar:1/rs:fit:300:300        | 300  | 300
+            extend_ar:1:no/rs:fit:300:300 | 300 | 300
+            rs:fit:0:200/ex:1            | 267  | 200
+            rs:fill:100:100:t:t:so       | 100  | 100
+            rs:fill:100:100:1:1:so:0:10  | 100  | 100
+            s:500:500:0:1:no             | 500  | 500
+            rs:fill-down:600:600/ex:1    | 600  | 600
+            el:yes/w:800                 | 400  | 300
+            el:True/w:800                | 800  | 600
+            pd:10                        | 420  | 320
+            padding:10:20                | 440  | 320
+            pd:1:2:3:4                   | 406  | 304
+            dpr:2/pd:10/w:100            | 240  | 190
+            fl:1                         | 400  | 300
+            c:100                        | 100  | 300
+            c:0.5:0.5                    | 200  | 150
+            kcr:1/scp:0/eth:1            | 400  | 300
+            pix:8/w:100                  | 100  | 75
+            """)
+    void optionShapesImgproxyAccepts(String options, int width, int height) throws Exception {
+        decoded("/" + options + "/plain/local:///photo.jpg", width, height);
+        decoded("/" + options + "/plain/local:///photo.jpg@", width, height);
+    }
+
+    @ParameterizedTest(name = "{0}: ({3},{4}) is {5}")
+    @CsvSource(delimiter = '|', textBlock = """
+            # options (400x300 quadrants.png)        | width | height | x   | y   | rgb    | why
+            crop:100:200:nowe:10:20                  | 100   | 200    | 5   | 5   | ff0000 | the north-west corner, 10 and 20 in: red
+            crop:100:200:nowe:10:20                  | 100   | 200    | 5   | 195 | 0000ff | 150 - 20 = 130 rows of red, then blue
+            crop:100:100:ea:50                       | 100   | 100    | 95  | 5   | 00ff00 | east, 50 in: still green at its right edge
+            fl:1                                     | 400   | 300    | 10  | 10  | 00ff00 | mirrored left to right: green top left
+            fl:0:1                                   | 400   | 300    | 10  | 10  | 0000ff | mirrored top to bottom: blue top left
+            pd:10:20/bg:000000                       | 440   | 320    | 5   | 5   | 000000 | the padding is the background
+            pd:10:20/bg:000000                       | 440   | 320    | 25  | 15  | ff0000 | the image starts 20 in and 10 down
+            rs:fit:500:500/ex:1:so:0:10/bg:000000    | 500   | 500    | 250 | 495 | 000000 | 10 px above the south edge
+            rs:fit:500:500/ex:1:so:0:10/bg:000000    | 500   | 500    | 300 | 485 | ffffff | the white quarter right above them
+            g:fp:1:1/rs:fill:100:100                 | 100   | 100    | 80  | 80  | ffffff | a focus point at the bottom right keeps the white quarter
+            rot:90                                   | 300   | 400    | 10  | 10  | 0000ff | a quarter turn clockwise brings the blue quarter to the top left
+            """)
+    void gravityOffsetsFlipsAndPaddingPlaceThePixels(String options, int width, int height, int x, int y, String rgb, String why)
+            throws Exception {
+        BufferedImage image = decoded("/" + options + "/plain/local:///quadrants.png", width, height);
+        assertEquals(Integer.parseInt(rgb, 16), image.getRGB(x, y) & 0xffffff, why);
+    }
+
+    @Test
+    void pixelateMakesBlocksOfOneColour() throws Exception {
+        BufferedImage plain = decoded("/plain/local:///noise.png", 120, 90);
+        assertNotEquals(plain.getRGB(0, 0), plain.getRGB(3, 3), "the source is noise");
+        BufferedImage blocks = decoded("/pix:10/plain/local:///noise.png", 120, 90);
+        assertEquals(blocks.getRGB(0, 0), blocks.getRGB(9, 9), "one block");
+        assertEquals(blocks.getRGB(10, 0), blocks.getRGB(19, 9), "the next block");
+    }
+
+    static Optional<String> disposition(String options) throws Exception {
+        return unsafe("/" + options + "/w:10/plain/local:///photo.jpg").headers().firstValue("content-disposition");
+    }
+
+    @Test
+    void filenameAndAttachmentGiveAContentDisposition() throws Exception {
+        assertEquals(Optional.empty(), disposition("q:80"), "none unless asked");
+        assertEquals(Optional.of("inline; filename=\"cat.png\""), disposition("fn:cat/f:png"));
+        assertEquals(Optional.of("attachment; filename=\"photo.jpg\""), disposition("att:1"),
+                "the source's name with the result's extension");
+        String encoded = Base64.getUrlEncoder().withoutPadding().encodeToString("kät \"1\"".getBytes(StandardCharsets.UTF_8));
+        assertEquals(Optional.of("attachment; filename=\"k_t _1_.jpg\"; filename*=UTF-8''k%C3%A4t%20%221%22.jpg"),
+                disposition("fn:" + encoded + ":1/att:1"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            extend:1:sm           | extend:
+            ex:1:re               | ex:
+            g:sm:10               | g:
+            g:fp:0.5              | g:
+            g:fp:2:0.5            | g:
+            crop:100:200:re       | crop:
+            rot:45                | rot:
+            z:0                   | z:
+            pd:-1                 | pd:
+            fn:a*b:1              | fn:
+            """)
+    void shapesImgproxyRefusesAre400sNamingTheOption(String options, String named) throws Exception {
+        HttpResponse<byte[]> response = unsafe("/" + options + "/plain/local:///photo.jpg");
+        String body = new String(response.body(), StandardCharsets.UTF_8);
+        assertEquals(400, response.statusCode(), body);
+        assertTrue(body.contains(named), body);
+    }
+
+    @Test
+    void securityOptionsOnlyWhereAllowed() throws Exception {
+        decoded("/mrd:50/plain/local:///photo.jpg", 50, 38);
+        assertEquals(ImageFormat.JPEG, TestImages.sniff(unsafe("/mrd:50/plain/local:///photo.jpg").body()));
+    }
+}
