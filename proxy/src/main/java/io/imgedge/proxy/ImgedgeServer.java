@@ -108,7 +108,7 @@ public final class ImgedgeServer implements AutoCloseable {
     public static ImgedgeConfig checked(ImgedgeConfig config) {
         try {
             ProcessingUrlParser.checkPresets(config.limits().maxResultSide(), config.processing().presets(),
-                    config.processing().securityOptions());
+                    config.processing().urls());
         } catch (HttpError e) {
             throw new ConfigException.BadValue("imgedge.processing.presets", e.getMessage());
         }

@@ -83,7 +83,8 @@ record Services(HttpOrigin httpOrigin, LimitStore limitStore, ClientLimits clien
             Origins origins = new Origins(httpOrigin, config.sources(), store.store(), config.limits().maxSourceBytes(),
                     rt.virtualThreads());
             ProcessingUrlParser parser = new ProcessingUrlParser(new SignatureVerifier(config.signing()),
-                    config.limits().maxResultSide(), config.processing().presets(), config.processing().securityOptions());
+                    config.limits().maxResultSide(), config.processing().presets(), config.processing().urls(),
+                    config.sources().rewrite());
             CacheConfig cache = config.cache();
             // memory tiers keep their books on the calling thread: a hand-off per batch of reads
             // would wake another thread from the hit path

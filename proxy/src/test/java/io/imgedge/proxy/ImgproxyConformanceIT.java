@@ -218,6 +218,13 @@ class ImgproxyConformanceIT {
         assertEquals(Integer.parseInt(rgb, 16), image.getRGB(x, y) & 0xffffff, why);
     }
 
+    /** handlers/path_test.go: what CDNs and proxies do to paths is undone. */
+    @Test
+    void pathsACdnNormalisedStillWork() throws Exception {
+        decoded("/rs%3Afit%3A100%3A100/plain/local:/photo.jpg", 100, 75);
+        decoded("/w%3A50/plain/local:/photo.jpg@png", 50, 38);
+    }
+
     @Test
     void pixelateMakesBlocksOfOneColour() throws Exception {
         BufferedImage plain = decoded("/plain/local:///noise.png", 120, 90);

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Image defaults ({@code imgedge.processing}) and response freshness.
@@ -18,12 +19,25 @@ import java.util.Optional;
  * @param autoFormats formats offered by {@code Accept} when a URL names none, best first; empty = off
  * @param presets     option segments by preset name ({@code pr:name}; {@code default} applies to every URL)
  * @param formatQuality default quality per output format, over {@code quality}
- * @param securityOptions whether URLs may lower limits with imgproxy's {@code mrd} and kin
- *                        (its {@code IMGPROXY_ALLOW_SECURITY_OPTIONS})
+ * @param urls          how processing URLs are read
  */
 public record ProcessingConfig(int quality, boolean stripMetadata, Duration maxAge, List<ImageFormat> autoFormats,
-                               Map<String, List<String>> presets, Map<ImageFormat, Integer> formatQuality,
-                               boolean securityOptions) {
+                               Map<String, List<String>> presets, Map<ImageFormat, Integer> formatQuality, Urls urls) {
+
+    /**
+     * imgproxy's URL settings.
+     *
+     * @param argumentsSeparator        between an option's name and arguments ({@code IMGPROXY_ARGUMENTS_SEPARATOR})
+     * @param base64UrlIncludesFilename a base64 source is followed by a file name segment, ignored
+     * @param onlyPresets               the options segment is a list of presets ({@code IMGPROXY_ONLY_PRESETS})
+     * @param allowedOptions            the options a URL may name (presets may name any); empty = all
+     * @param securityOptions           whether URLs may lower limits with {@code mrd} and kin
+     *                                  ({@code IMGPROXY_ALLOW_SECURITY_OPTIONS})
+     */
+    public record Urls(String argumentsSeparator, boolean base64UrlIncludesFilename, boolean onlyPresets,
+                       Set<String> allowedOptions, boolean securityOptions) {
+        public static final Urls IMGPROXY = new Urls(":", false, false, Set.of(), false);
+    }
     static ProcessingConfig from(Section c) {
         Duration maxAge = c.getDuration("max_age");
         if (maxAge.isNegative()) {
@@ -58,8 +72,13 @@ public record ProcessingConfig(int quality, boolean stripMetadata, Duration maxA
             }
             formatQuality.put(format.get(), q);
         }
+        String separator = c.getString("arguments_separator");
+        if (separator.isEmpty() || separator.contains("/")) {
+            throw ConfigValues.bad(c, "arguments_separator", "must be one or more characters other than /");
+        }
+        Urls urls = new Urls(separator, c.getBoolean("base64_url_includes_filename"), c.getBoolean("only_presets"),
+                Set.copyOf(c.root().getStringList(c.key("allowed_options"))), c.getBoolean("allow_security_options"));
         return new ProcessingConfig(ConfigValues.intBetween(c, "quality", 1, 100), c.getBoolean("strip_metadata"), maxAge,
-                List.copyOf(auto), Map.copyOf(presets), Map.copyOf(formatQuality),
-                c.getBoolean("allow_security_options"));
+                List.copyOf(auto), Map.copyOf(presets), Map.copyOf(formatQuality), urls);
     }
 }

@@ -6,9 +6,13 @@ import io.imgedge.storage.S3Config;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 import static io.imgedge.proxy.config.ConfigValues.intAtLeast;
 import static io.imgedge.proxy.config.ConfigValues.positiveDuration;
@@ -18,8 +22,25 @@ import static io.imgedge.proxy.config.ConfigValues.positiveDuration;
  *
  * @param localRoot root of {@code local:///} sources; empty = disabled
  * @param s3        the server behind {@code s3://bucket/key}; empty = disabled
+ * @param rewrite   how a processing URL's source is completed before it is parsed
  */
-public record SourcesConfig(Optional<Path> localRoot, Optional<S3Config> s3, HttpFetch http, int blockingCalls) {
+public record SourcesConfig(Optional<Path> localRoot, Optional<S3Config> s3, HttpFetch http, int blockingCalls,
+                            Rewrite rewrite) {
+
+    /**
+     * imgproxy's {@code IMGPROXY_URL_REPLACEMENTS} and {@code IMGPROXY_BASE_URL}: each replacement
+     * in turn (a regular expression and its replacement, {@code $1} or Go's {@code ${1}} naming
+     * groups), then the base URL put in front of a source that does not start with it.
+     *
+     * @param baseUrl "" = none
+     */
+    public record Rewrite(String baseUrl, List<Replacement> replacements) {
+        public static final Rewrite NONE = new Rewrite("", List.of());
+    }
+
+    /** One URL replacement: the first match of {@code pattern} and every other one become {@code replacement}. */
+    public record Replacement(Pattern pattern, String replacement) {
+    }
 
     /** The remote (http/https) fetcher. */
     /**
@@ -59,6 +80,21 @@ public record SourcesConfig(Optional<Path> localRoot, Optional<S3Config> s3, Htt
                 intAtLeast(c, "http.max_redirects", 0), intAtLeast(c, "http.max_connections_per_host", 1),
                 c.getString("http.user_agent"), allowList, Set.copyOf(ports));
         return new SourcesConfig(root.isEmpty() ? Optional.empty() : Optional.of(Path.of(root)), s3, http,
-                intAtLeast(c, "blocking_calls", 1));
+                intAtLeast(c, "blocking_calls", 1), rewrite(c));
+    }
+
+    private static Rewrite rewrite(Section c) {
+        List<Replacement> replacements = new ArrayList<>();
+        for (Section r : c.getSections("url_replacements")) {
+            try {
+                // Go's ${1} is Java's $1
+                replacements.add(new Replacement(Pattern.compile(r.getString("pattern")),
+                        r.getString("replacement").replaceAll("\\$\\{(\\d+)}", "\\$$1")));
+            } catch (PatternSyntaxException | com.typesafe.config.ConfigException e) {
+                throw ConfigValues.bad(c, "url_replacements", "each is { pattern = \"regex\", replacement = \"...\" }: "
+                        + e.getMessage());
+            }
+        }
+        return new Rewrite(c.getString("base_url"), List.copyOf(replacements));
     }
 }

@@ -1,5 +1,6 @@
 package io.imgedge.proxy.url;
 
+import io.imgedge.proxy.config.ProcessingConfig;
 import io.imgedge.proxy.error.HttpError;
 import io.imgedge.vips.ImageFormat;
 import io.imgedge.vips.TransformSpec;
@@ -12,6 +13,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 import static io.imgedge.proxy.url.OptionArgs.arity;
 import static io.imgedge.proxy.url.OptionArgs.bool;
@@ -29,7 +31,7 @@ final class OptionParser {
 
     private final int maxSide;
     private final Map<String, List<String>> presets;
-    private final boolean securityOptions;
+    private final ProcessingConfig.Urls urls;
     /** The presets being applied, outermost first: one that names itself again is skipped, as imgproxy skips it. */
     private final List<String> applying = new ArrayList<>();
 
@@ -66,20 +68,38 @@ final class OptionParser {
     private boolean attachment;
 
     /**
-     * @param presets         option segments by preset name; a {@code default} one applies to every URL first
-     * @param securityOptions whether URLs may lower limits ({@code mrd}, ...; imgproxy's ALLOW_SECURITY_OPTIONS)
+     * @param presets option segments by preset name; a {@code default} one applies to every URL first
+     * @param urls    the arguments separator, the options a URL may name, whether security options are allowed
      */
-    OptionParser(int maxSide, Map<String, List<String>> presets, boolean securityOptions) {
+    OptionParser(int maxSide, Map<String, List<String>> presets, ProcessingConfig.Urls urls) {
         this.maxSide = maxSide;
         this.presets = presets;
-        this.securityOptions = securityOptions;
+        this.urls = urls;
     }
 
-    ProcessingOptions parse(List<String> segments) {
+    /**
+     * The options of {@code segments}, after the default preset.
+     *
+     * @param fromUrl whether they are a URL's own, so limited to the allowed options (a preset's are not)
+     */
+    ProcessingOptions parse(List<String> segments, boolean fromUrl) {
         if (presets.containsKey("default")) {
-            segments(presets.get("default"));
+            segments(presets.get("default"), false);
         }
-        segments(segments);
+        segments(segments, fromUrl);
+        return options();
+    }
+
+    /** The options of a presets-only URL: the default preset, then these. */
+    ProcessingOptions presetsOnly(List<String> names) {
+        if (presets.containsKey("default")) {
+            segments(presets.get("default"), false);
+        }
+        presets("preset", names);
+        return options();
+    }
+
+    private ProcessingOptions options() {
         TransformSpec.Layout layout = new TransformSpec.Layout(dpr, zoomWidth, zoomHeight, minWidth, minHeight, gravity.x(),
                 gravity.y(), extendAspectRatio, padding, flipX, flipY, pixelate, maxResultSide);
         TransformSpec.Effects effects = new TransformSpec.Effects(autoRotate, rotate, blur, sharpen, background, crop, extend);
@@ -97,15 +117,18 @@ final class OptionParser {
             }
             if (!applying.contains(preset)) {
                 applying.add(preset);
-                segments(options);
+                segments(options, false);
                 applying.removeLast();
             }
         }
     }
 
-    private void segments(List<String> segments) {
+    private void segments(List<String> segments, boolean fromUrl) {
         for (String segment : segments) {
-            String[] parts = segment.split(":", -1);
+            String[] parts = segment.split(Pattern.quote(urls.argumentsSeparator()), -1);
+            if (fromUrl && !urls.allowedOptions().isEmpty() && !urls.allowedOptions().contains(parts[0])) {
+                throw HttpError.forbidden("forbidden processing option " + parts[0]);
+            }
             apply(parts[0], List.of(parts).subList(1, parts.length));
         }
     }
@@ -227,7 +250,7 @@ final class OptionParser {
     }
 
     private void security(String name) {
-        if (!securityOptions) {
+        if (!urls.securityOptions()) {
             throw HttpError.badRequest(name + ": security options are not allowed here (processing.allow_security_options)");
         }
     }

@@ -1,48 +1,54 @@
 package io.imgedge.proxy.url;
 
+import io.imgedge.proxy.config.ProcessingConfig;
+import io.imgedge.proxy.config.SourcesConfig;
 import io.imgedge.proxy.error.HttpError;
 
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Parses imgproxy processing paths:
  * <pre>
  * /{signature}/{option}/.../plain/{percent-encoded source}[@{ext}]
- * /{signature}/{option}/.../{base64url source, may be split by /}[.{ext}]
+ * /{signature}/{option}/.../{base64url source, may be split by /}[.{ext}][/{file name}]
+ * /{signature}/{preset}:{preset}/...   (presets-only URLs)
  * </pre>
- * Options are the segments before the first one without a {@code :}. Thread-safe.
+ * Options are the segments before the first one without the arguments separator. A path that a
+ * CDN or proxy "normalised" is repaired first, as imgproxy repairs it ({@code handlers/path.go}):
+ * {@code %3A} in the options is {@code :}, and {@code scheme:/host} in a plain source is
+ * {@code scheme://host} ({@code local:/path} is {@code local:///path}); the signature is of the
+ * repaired path. Thread-safe.
  */
 public final class ProcessingUrlParser {
-    private static final Pattern EXTENSION = Pattern.compile("[A-Za-z0-9]{1,8}");
+    private static final Pattern COLLAPSED_SCHEME = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*):/([^/])");
 
     private final SignatureVerifier signatures;
     private final int maxResultSide;
-    private final boolean securityOptions;
+    private final ProcessingConfig.Urls urls;
+    private final SourcesConfig.Rewrite rewrite;
     private volatile Map<String, List<String>> presets;
 
     /**
-     * @param presets         option segments by name ({@code pr:name}); {@code default} applies to every URL
-     * @param securityOptions whether URLs may lower limits (imgproxy's {@code mrd}, ...)
+     * @param presets option segments by name ({@code pr:name}); {@code default} applies to every URL
+     * @param urls    imgproxy's URL settings
+     * @param rewrite replacements and base URL applied to each source
      */
     public ProcessingUrlParser(SignatureVerifier signatures, int maxResultSide, Map<String, List<String>> presets,
-                               boolean securityOptions) {
+                               ProcessingConfig.Urls urls, SourcesConfig.Rewrite rewrite) {
         this.signatures = signatures;
         this.maxResultSide = maxResultSide;
-        this.securityOptions = securityOptions;
+        this.urls = urls;
+        this.rewrite = rewrite;
         this.presets = Map.copyOf(presets);
     }
 
-    /** A parser that refuses security options. */
+    /** A parser with imgproxy's default URL settings. */
     public ProcessingUrlParser(SignatureVerifier signatures, int maxResultSide, Map<String, List<String>> presets) {
-        this(signatures, maxResultSide, presets, false);
+        this(signatures, maxResultSide, presets, ProcessingConfig.Urls.IMGPROXY, SourcesConfig.Rewrite.NONE);
     }
 
     /** Uses these presets from now on (reload; check them first with {@link #checkPresets}). */
@@ -55,104 +61,73 @@ public final class ProcessingUrlParser {
      *
      * @throws HttpError naming the first bad option
      */
-    public static void checkPresets(int maxResultSide, Map<String, List<String>> presets, boolean securityOptions) {
+    public static void checkPresets(int maxResultSide, Map<String, List<String>> presets, ProcessingConfig.Urls urls) {
         for (List<String> options : presets.values()) {
-            new OptionParser(maxResultSide, presets, securityOptions).parse(options);
+            new OptionParser(maxResultSide, presets, urls).parse(options, false);
         }
     }
 
     /**
      * @param rawPath the request path as sent, without query string
-     * @throws HttpError 400 for malformed URLs and options, 403 for bad signatures
+     * @throws HttpError 400 for malformed URLs and options, 403 for bad signatures and options
+     *                   not allowed here
      */
     public ProcessingRequest parse(String rawPath) {
         if (!rawPath.startsWith("/")) {
             throw HttpError.badRequest("path must start with /");
         }
         int second = rawPath.indexOf('/', 1);
-        if (second < 0) {
+        if (second < 0 || second == rawPath.length() - 1) {
             throw HttpError.badRequest("path has no options or source after the signature");
         }
-        signatures.verify(rawPath.substring(1, second), rawPath.substring(second));
+        String path = repaired(rawPath.substring(second + 1));
+        signatures.verify(rawPath.substring(1, second), "/" + path);
 
-        List<String> segments = Arrays.asList(rawPath.substring(second + 1).split("/", -1));
+        List<String> segments = Arrays.asList(path.split("/", -1));
+        OptionParser parser = new OptionParser(maxResultSide, presets, urls);
         int sourceStart = 0;
-        while (sourceStart < segments.size() && segments.get(sourceStart).contains(":")) {
-            sourceStart++;
+        ProcessingOptions options;
+        if (urls.onlyPresets()) {
+            options = parser.presetsOnly(List.of(segments.getFirst().split(Pattern.quote(urls.argumentsSeparator()), -1)));
+            sourceStart = 1;
+        } else {
+            while (sourceStart < segments.size() && segments.get(sourceStart).contains(urls.argumentsSeparator())) {
+                sourceStart++;
+            }
+            options = parser.parse(segments.subList(0, sourceStart), true);
         }
-        if (sourceStart == segments.size()) {
+        if (sourceStart >= segments.size()) {
             throw HttpError.badRequest("path has no source URL");
         }
-        ProcessingOptions options = new OptionParser(maxResultSide, presets, securityOptions).parse(segments.subList(0, sourceStart));
-        List<String> sourceParts = segments.subList(sourceStart, segments.size());
-        String extension;
-        String source;
-        if (sourceParts.get(0).equals("plain")) {
-            String plain = String.join("/", sourceParts.subList(1, sourceParts.size()));
-            int at = plain.lastIndexOf('@');
-            boolean suffix = at >= 0 && (at == plain.length() - 1 || EXTENSION.matcher(plain.substring(at + 1)).matches());
-            extension = suffix && at < plain.length() - 1 ? plain.substring(at + 1) : null;
-            source = percentDecode(suffix ? plain.substring(0, at) : plain);
+        SourceText source = SourceText.decode(segments.subList(sourceStart, segments.size()), urls.base64UrlIncludesFilename(),
+                rewrite);
+        if (source.extension() != null) {
+            options = options.withFormat(OptionParser.outputFormat(source.extension()));
+        }
+        return new ProcessingRequest(options, Source.parse(source.url()));
+    }
+
+    /** imgproxy's RedenormalizePath: what CDNs and proxies do to paths, undone. */
+    static String repaired(String path) {
+        String options;
+        String plain;
+        if (path.startsWith("plain/")) {
+            options = "";
+            plain = path.substring("plain/".length());
         } else {
-            String encoded = String.join("", sourceParts);
-            int dot = encoded.lastIndexOf('.');
-            extension = dot >= 0 && dot < encoded.length() - 1 ? encoded.substring(dot + 1) : null;
-            source = base64Decode(dot >= 0 ? encoded.substring(0, dot) : encoded);
-        }
-        if (source.isEmpty()) {
-            throw HttpError.badRequest("empty source URL");
-        }
-        if (extension != null) {
-            options = options.withFormat(OptionParser.outputFormat(extension));
-        }
-        return new ProcessingRequest(options, Source.parse(source));
-    }
-
-    /** {@code %XX} decoding as Go's PathUnescape: {@code +} stays, bad escapes are errors. */
-    static String percentDecode(String s) {
-        if (s.indexOf('%') < 0) {
-            return s;
-        }
-        ByteBuffer bytes = ByteBuffer.allocate(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '%') {
-                if (i + 2 >= s.length()) {
-                    throw HttpError.badRequest("invalid percent-encoding in source URL");
-                }
-                int hi = Character.digit(s.charAt(i + 1), 16);
-                int lo = Character.digit(s.charAt(i + 2), 16);
-                if (hi < 0 || lo < 0) {
-                    throw HttpError.badRequest("invalid percent-encoding in source URL");
-                }
-                bytes.put((byte) (hi << 4 | lo));
-                i += 2;
-            } else if (c < 0x80) {
-                bytes.put((byte) c);
-            } else {
-                throw HttpError.badRequest("source URL must be ASCII or percent-encoded");
+            int at = path.indexOf("/plain/");
+            if (at < 0) {
+                return path.replace("%3A", ":");
             }
+            options = path.substring(0, at);
+            plain = path.substring(at + "/plain/".length());
         }
-        bytes.flip();
-        return utf8(bytes);
-    }
-
-    private static String base64Decode(String s) {
-        try {
-            return utf8(ByteBuffer.wrap(Base64.getUrlDecoder().decode(s.replace("=", ""))));
-        } catch (IllegalArgumentException e) {
-            throw HttpError.badRequest("source URL is not valid base64url");
+        Matcher collapsed = COLLAPSED_SCHEME.matcher(plain);
+        if (collapsed.find()) {
+            String scheme = collapsed.group(1);
+            plain = scheme + ":/" + (scheme.equals("local") ? "//" : "/") + collapsed.group(2) + plain.substring(collapsed.end());
         }
-    }
-
-    private static String utf8(ByteBuffer bytes) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(bytes).toString();
-        } catch (CharacterCodingException e) {
-            throw HttpError.badRequest("source URL is not valid UTF-8");
-        }
+        String fixed = options.replace("%3A", ":");
+        return fixed.isEmpty() ? "plain/" + plain : fixed + "/plain/" + plain;
     }
 }

@@ -55,6 +55,25 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void imgproxyUrlSettingsAreRead() {
+        ImgedgeConfig config = ConfigLoader.load(Optional.empty(), Map.of(), Map.of("imgedge.signing.enabled", false,
+                "imgedge.sources.base_url", "http://images.dev/",
+                "imgedge.sources.url_replacements", List.of(Map.of("pattern", "^test://([^/]*)/", "replacement", "http://${1}/x/")),
+                "imgedge.processing.arguments_separator", ",",
+                "imgedge.processing.only_presets", true,
+                "imgedge.processing.allowed_options", List.of("w", "h")));
+        SourcesConfig.Replacement replacement = config.sources().rewrite().replacements().getFirst();
+        assertEquals("http://lorem/x/a.jpg", replacement.pattern().matcher("test://lorem/a.jpg").replaceAll(replacement.replacement()),
+                "Go's ${1} names the group");
+        assertEquals("http://images.dev/", config.sources().rewrite().baseUrl());
+        assertEquals(new ProcessingConfig.Urls(",", false, true, java.util.Set.of("w", "h"), false), config.processing().urls());
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(Optional.empty(), Map.of(), Map.of("imgedge.signing.enabled", false,
+                "imgedge.sources.url_replacements", List.of(Map.of("pattern", "(", "replacement", "x")))));
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(Optional.empty(), Map.of(), Map.of("imgedge.signing.enabled", false,
+                "imgedge.processing.arguments_separator", "/")));
+    }
+
+    @Test
     void storeBackendsAreRead() {
         ImgedgeConfig config = ConfigLoader.load(Optional.empty(), Map.of(), Map.of("imgedge.signing.enabled", false,
                 "imgedge.store.backends", List.of(Map.of("type", "file", "dir", "/srv/a"),

@@ -1,5 +1,6 @@
 package io.imgedge.proxy.url;
 
+import io.imgedge.proxy.config.ProcessingConfig;
 import io.imgedge.proxy.config.SigningConfig;
 import io.imgedge.proxy.error.HttpError;
 import io.imgedge.vips.ImageFormat;
@@ -188,7 +189,7 @@ class ProcessingUrlParserTest {
     void imgproxyPresetLoopDetection() {
         Map<String, List<String>> loop = Map.of("test1", List.of("resizing_type:fill", "preset:test2"),
                 "test2", List.of("blur:0.2", "preset:test1"));
-        ProcessingUrlParser.checkPresets(8192, loop, false);
+        ProcessingUrlParser.checkPresets(8192, loop, ProcessingConfig.Urls.IMGPROXY);
         ProcessingOptions o = new ProcessingUrlParser(new SignatureVerifier(new SigningConfig(false, List.of())), 8192, loop)
                 .parse("/_/preset:test1/plain/http://images.dev/lorem/ipsum.jpg").options();
         assertEquals(ResizingType.FILL, o.resizingType());
