@@ -14,6 +14,7 @@ import io.imgedge.proxy.http.ServerState;
 import io.imgedge.proxy.limit.ClientAddress;
 import io.imgedge.proxy.metrics.ServerMetrics;
 import io.imgedge.proxy.tls.TlsContexts;
+import io.imgedge.vips.ImageFormat;
 import io.imgedge.vips.Vips;
 import io.imgedge.vips.WorkerPool;
 import io.netty.bootstrap.ServerBootstrap;
@@ -31,6 +32,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -166,6 +168,11 @@ public final class ImgedgeServer implements AutoCloseable {
 
     public String vipsVersion() {
         return vips.version();
+    }
+
+    /** The formats results can be written in here (the platform's libvips decides some). */
+    public Set<ImageFormat> outputs() {
+        return vips.outputs();
     }
 
     /** The keys a reload applies; a key under one of these (or equal to it) is reloaded. */

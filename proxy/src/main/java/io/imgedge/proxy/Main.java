@@ -81,7 +81,8 @@ public final class Main {
                 running.adminAddress().map(String::valueOf).orElse("off"), running.vipsVersion(),
                 config.limits().workers(), config.signing().enabled() ? "on" : "OFF",
                 "jpg png webp gif avif heic tiff bmp ico" + (config.limits().svg() ? " svg (sanitised)" : ""),
-                Arrays.stream(ImageFormat.values()).filter(ImageFormat::writable).map(ImageFormat::extension)
+                Arrays.stream(ImageFormat.values()).filter(ImageFormat::writable).map(f -> running.outputs().contains(f)
+                        ? f.extension() : "(no " + f.extension() + ": this libvips has no saver for it)")
                         .collect(Collectors.joining(" ")),
                 config.processing().autoFormats().isEmpty() ? "off" : config.processing().autoFormats().stream()
                         .map(ImageFormat::extension).collect(Collectors.joining(" ")));

@@ -84,7 +84,7 @@ record Services(HttpOrigin httpOrigin, LimitStore limitStore, ClientLimits clien
                     rt.virtualThreads());
             ProcessingUrlParser parser = new ProcessingUrlParser(new SignatureVerifier(config.signing()),
                     config.limits().maxResultSide(), config.processing().presets(), config.processing().urls(),
-                    config.sources().rewrite());
+                    config.sources().rewrite(), rt.vips().outputs());
             CacheConfig cache = config.cache();
             // memory tiers keep their books on the calling thread: a hand-off per batch of reads
             // would wake another thread from the hit path

@@ -44,6 +44,7 @@ class ImgproxyConformanceIT {
         Files.write(images.resolve("photo.jpg"), TestImages.jpeg(400, 300));
         Files.write(images.resolve("quadrants.png"), quadrants());
         Files.write(images.resolve("noise.png"), TestImages.noisePng(120, 90, 7));
+        Files.write(images.resolve("anim.gif"), TestImages.animatedGif(120, 80, 5));
         server = ImgedgeServer.start(ConfigLoader.load(Optional.empty(), Map.of(), Harness.localNode(dir, Map.of(
                 "imgedge.signing.enabled", false,
                 "imgedge.processing.allow_security_options", true,
@@ -218,6 +219,66 @@ class ImgproxyConformanceIT {
         assertEquals(Integer.parseInt(rgb, 16), image.getRGB(x, y) & 0xffffff, why);
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            jpg  | JPEG | 100 | 75
+            png  | PNG  | 100 | 75
+            webp | WEBP | 100 | 75
+            avif | AVIF | 100 | 75
+            gif  | GIF  | 100 | 75
+            tiff | TIFF | 100 | 75
+            bmp  | BMP  | 100 | 75
+            jxl  | JXL  | 100 | 75
+            ico  | ICO  | 100 | 75
+            """)
+    void everyFormatImgproxyWritesDecodes(String extension, ImageFormat format, int width, int height) throws Exception {
+        HttpResponse<byte[]> response = unsafe("/w:" + width + "/plain/local:///photo.jpg@" + extension);
+        assertEquals(200, response.statusCode(), new String(response.body(), StandardCharsets.UTF_8));
+        assertEquals(format, TestImages.sniff(response.body()));
+        assertEquals(format.mimeType(), response.headers().firstValue("content-type").orElseThrow());
+        BufferedImage image = TestImages.decode(response.body());
+        assertEquals(width + "x" + height, image.getWidth() + "x" + image.getHeight());
+    }
+
+    @Test
+    void anIconIsAtMost256PixelsASide() throws Exception {
+        BufferedImage icon = TestImages.decode(unsafe("/plain/local:///photo.jpg@ico").body());
+        assertEquals("256x192", icon.getWidth() + "x" + icon.getHeight());
+    }
+
+    @Test
+    void qualitiesFollowImgproxysDefaultsAndFormatQuality() throws Exception {
+        String photo = "/w:200/plain/local:///photo.jpg@webp";
+        byte[] byDefault = unsafe(photo).body();
+        assertTrue(java.util.Arrays.equals(unsafe("/q:79" + photo).body(), byDefault), "WebP's default quality is imgproxy's 79");
+        byte[] low = unsafe("/fq:webp:10:avif:30" + photo).body();
+        byte[] lowOverQ = unsafe("/q:95/fq:webp:10" + photo).body();
+        assertTrue(low.length < byDefault.length, "fq lowers it");
+        assertTrue(java.util.Arrays.equals(low, lowOverQ), "fq for the format wins over q");
+        assertTrue(java.util.Arrays.equals(unsafe("/q:90/fq:avif:10" + photo).body(), unsafe("/q:90" + photo).body()),
+                "fq for another format changes nothing");
+        byte[] jpegByFormat = unsafe("/fq:jpg:20/w:200/plain/local:///photo.jpg").body();
+        assertTrue(java.util.Arrays.equals(jpegByFormat, unsafe("/q:20/w:200/plain/local:///photo.jpg").body()),
+                "with no format named, fq applies to the source's");
+    }
+
+    @Test
+    void maxBytesEncodesAgainUntilTheResultFits() throws Exception {
+        byte[] whole = unsafe("/q:95/plain/local:///noise.png@jpg").body();
+        HttpResponse<byte[]> fitted = unsafe("/q:95/mb:" + whole.length / 3 + "/plain/local:///noise.png@jpg");
+        assertEquals(200, fitted.statusCode());
+        assertTrue(fitted.body().length <= whole.length / 3, fitted.body().length + " bytes for a budget of " + whole.length / 3);
+        decoded("/q:95/mb:" + whole.length / 3 + "/plain/local:///noise.png@jpg", 120, 90);
+    }
+
+    @Test
+    void skipProcessingServesTheSourceAsItIs() throws Exception {
+        byte[] source = Files.readAllBytes(dir.resolve("images/quadrants.png"));
+        assertTrue(java.util.Arrays.equals(source, unsafe("/skp:png/w:10/plain/local:///quadrants.png").body()),
+                "a PNG source with skp:png is served as it is");
+        decoded("/skp:jpg:gif/w:10/plain/local:///quadrants.png", 10, 8);
+    }
+
     /** handlers/path_test.go: what CDNs and proxies do to paths is undone. */
     @Test
     void pathsACdnNormalisedStillWork() throws Exception {
@@ -269,9 +330,25 @@ class ImgproxyConformanceIT {
         assertTrue(body.contains(named), body);
     }
 
+    /** processing_test.go TestImageResolutionTooLarge, and the other security options: lower limits for one URL only. */
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            max_src_resolution:0.00001/plain/local:///geometry.png | 422
+            msr:0.01/plain/local:///photo.jpg                      | 422
+            msfs:100/plain/local:///photo.jpg                      | 413
+            maf:2/plain/local:///anim.gif                          | 422
+            mafr:0.001/plain/local:///anim.gif                     | 422
+            """)
+    void securityOptionsLowerTheLimitsForTheirUrlOnly(String path, int status) throws Exception {
+        HttpResponse<byte[]> refused = unsafe("/" + path);
+        assertEquals(status, refused.statusCode(), new String(refused.body(), StandardCharsets.UTF_8));
+        String source = path.substring(path.indexOf("/plain/"));
+        assertEquals(200, unsafe("/w:20" + source).statusCode(), "the source stays usable for other URLs");
+    }
+
     @Test
     void securityOptionsOnlyWhereAllowed() throws Exception {
         decoded("/mrd:50/plain/local:///photo.jpg", 50, 38);
-        assertEquals(ImageFormat.JPEG, TestImages.sniff(unsafe("/mrd:50/plain/local:///photo.jpg").body()));
+        decoded("/msr:1/maf:10/mafr:1/msfs:10000000/w:40/plain/local:///anim.gif", 40, 27);
     }
 }

@@ -161,7 +161,7 @@ class UrlConformanceIT {
             dpr:0                  | 400 | dpr:
             bl:-1                  | 400 | bl:
             bg:300:0:0             | 400 | bg:
-            f:bmp                  | 400 | 'bmp'
+            f:heic                 | 400 | 'heic'
             pr:nope                | 400 | 'nope'
             c:abc                  | 400 | c:
             exp:1                  | 403 | expired

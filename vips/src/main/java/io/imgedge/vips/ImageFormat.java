@@ -11,7 +11,13 @@ public enum ImageFormat {
     AVIF("avif", "image/avif", true, true),
     GIF("gif", "image/gif", true, true),
     HEIC("heic", "image/heic", false, true),
-    TIFF("tiff", "image/tiff", false, true),
+    TIFF("tiff", "image/tiff", true, true),
+    /** Written where the platform's libvips has a JPEG XL saver ({@link Vips#outputs()}); not read. */
+    JXL("jxl", "image/jxl", true, true),
+    /** Written through libvips's ImageMagick saver; read as PNG after the JDK decodes it. */
+    BMP("bmp", "image/bmp", true, true),
+    /** Written through libvips's ImageMagick saver, at most 256 pixels a side; read as PNG after the JDK decodes it. */
+    ICO("ico", "image/x-icon", true, true),
     /** Rasterised by librsvg; callers pass only sanitised documents (no scripts, no external references). */
     SVG("svg", "image/svg+xml", false, true);
 
@@ -42,7 +48,7 @@ public enum ImageFormat {
     /**
      * What a result of a source in this format is written as when the URL names no format: the
      * same format where imgedge writes it, PNG for SVG (drawings keep sharp edges and
-     * transparency), else JPEG (HEIC, TIFF).
+     * transparency), else JPEG (HEIC).
      */
     public ImageFormat output() {
         return writable ? this : this == SVG ? PNG : JPEG;
@@ -63,6 +69,9 @@ public enum ImageFormat {
             case "gif" -> Optional.of(GIF);
             case "heic", "heif" -> Optional.of(HEIC);
             case "tif", "tiff" -> Optional.of(TIFF);
+            case "jxl" -> Optional.of(JXL);
+            case "bmp" -> Optional.of(BMP);
+            case "ico" -> Optional.of(ICO);
             default -> Optional.empty();
         };
     }

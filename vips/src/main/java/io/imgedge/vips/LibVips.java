@@ -74,6 +74,7 @@ final class LibVips {
     final MethodHandle objectUnref;
     final MethodHandle gFree;
     final MethodHandle findLoadBuffer;
+    final MethodHandle typeFind;
     final MethodHandle imageGetWidth;
     final MethodHandle imageGetHeight;
     final MethodHandle imageGetBands;
@@ -101,6 +102,7 @@ final class LibVips {
         objectUnref = fixed("g_object_unref", FunctionDescriptor.ofVoid(ADDRESS));
         gFree = fixed("g_free", FunctionDescriptor.ofVoid(ADDRESS));
         findLoadBuffer = fixed("vips_foreign_find_load_buffer", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG));
+        typeFind = fixed("vips_type_find", FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS));
         imageGetWidth = fixed("vips_image_get_width", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         imageGetHeight = fixed("vips_image_get_height", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         imageGetBands = fixed("vips_image_get_bands", FunctionDescriptor.of(JAVA_INT, ADDRESS));

@@ -97,17 +97,27 @@ public record TransformSpec(int width, int height, Fit fit, Gravity gravity, boo
      * @param flipY             mirror top to bottom
      * @param pixelate          pixel block size, 0 or 1 = none
      * @param maxResultSide     a URL's own bound on the result's sides (imgproxy's {@code mrd}), 0 = none
+     * @param maxBytes          imgproxy's {@code max_bytes}: a lossy result larger than this is encoded again
+     *                          at lower qualities until it fits (or the quality cannot go lower), 0 = none
      */
     public record Layout(double dpr, double zoomWidth, double zoomHeight, int minWidth, int minHeight, double gravityX,
                          double gravityY, Optional<Anchor> extendAspectRatio, Padding padding, boolean flipX, boolean flipY,
-                         int pixelate, int maxResultSide) {
+                         int pixelate, int maxResultSide, int maxBytes) {
         public static final Layout NONE = new Layout(1, 1, 1, 0, 0, 0, 0, Optional.empty(), Padding.NONE, false, false, 0, 0);
+
+        /** A layout without a byte budget. */
+        public Layout(double dpr, double zoomWidth, double zoomHeight, int minWidth, int minHeight, double gravityX,
+                      double gravityY, Optional<Anchor> extendAspectRatio, Padding padding, boolean flipX, boolean flipY,
+                      int pixelate, int maxResultSide) {
+            this(dpr, zoomWidth, zoomHeight, minWidth, minHeight, gravityX, gravityY, extendAspectRatio, padding, flipX, flipY,
+                    pixelate, maxResultSide, 0);
+        }
 
         public Layout {
             if (!(dpr > 0) || !(zoomWidth > 0) || !(zoomHeight > 0) || Double.isInfinite(dpr * zoomWidth * zoomHeight)) {
                 throw new IllegalArgumentException("dpr and zoom must be positive");
             }
-            if (minWidth < 0 || minHeight < 0 || pixelate < 0 || maxResultSide < 0) {
+            if (minWidth < 0 || minHeight < 0 || pixelate < 0 || maxResultSide < 0 || maxBytes < 0) {
                 throw new IllegalArgumentException("minimum sizes, pixelate and the result bound are >= 0");
             }
             if (!Double.isFinite(gravityX) || !Double.isFinite(gravityY)) {
@@ -120,7 +130,7 @@ public record TransformSpec(int width, int height, Fit fit, Gravity gravity, boo
         /** This layout with another device pixel ratio. */
         public Layout withDpr(double newDpr) {
             return new Layout(newDpr, zoomWidth, zoomHeight, minWidth, minHeight, gravityX, gravityY, extendAspectRatio,
-                    padding, flipX, flipY, pixelate, maxResultSide);
+                    padding, flipX, flipY, pixelate, maxResultSide, maxBytes);
         }
     }
 

@@ -4,7 +4,10 @@ import io.imgedge.vips.VipsException.Reason;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
@@ -31,6 +34,7 @@ public final class Vips {
 
     private final LibVips lib;
     private final String version;
+    private final Set<ImageFormat> outputs;
 
     /**
      * Loads libvips from {@code library} (a soname such as {@code libvips.so.42} or a path) and
@@ -62,6 +66,24 @@ public final class Vips {
             lib.concurrencySet.invokeExact(1);
             return Native.cString((MemorySegment) lib.versionString.invokeExact());
         });
+        this.outputs = Native.run(lib, n -> {
+            Set<ImageFormat> found = EnumSet.noneOf(ImageFormat.class);
+            for (ImageFormat format : ImageFormat.values()) {
+                if (format.writable() && (long) lib.typeFind.invokeExact(n.arena.allocateFrom("VipsOperation"),
+                        n.arena.allocateFrom(Encoder.saver(format))) != 0) {
+                    found.add(format);
+                }
+            }
+            return Collections.unmodifiableSet(found);
+        });
+    }
+
+    /**
+     * The formats this libvips can write: imgedge's writable ones whose saver the platform's
+     * libvips has (JPEG XL, and BMP and ICO through ImageMagick, are optional modules).
+     */
+    public Set<ImageFormat> outputs() {
+        return outputs;
     }
 
     /** The libvips version, e.g. {@code 8.14.1}. */

@@ -340,6 +340,14 @@ public final class TestImages {
             return ImageFormat.GIF;
         } else if (head.startsWith("ftypavif", 4)) {
             return ImageFormat.AVIF;
+        } else if (head.startsWith("II*\u0000") || head.startsWith("MM\u0000*")) {
+            return ImageFormat.TIFF;
+        } else if (head.startsWith("BM")) {
+            return ImageFormat.BMP;
+        } else if (head.startsWith("\u0000\u0000\u0001\u0000")) {
+            return ImageFormat.ICO;
+        } else if (b.length > 2 && (b[0] & 0xff) == 0xff && (b[1] & 0xff) == 0x0a || head.startsWith("\u0000\u0000\u0000\u000cJXL ")) {
+            return ImageFormat.JXL;
         }
         throw new AssertionError("not a known image: " + head);
     }

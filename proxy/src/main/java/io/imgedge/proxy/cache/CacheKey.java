@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * A cache key: the SHA-256 of a canonical text, in hex. Result keys cover everything that
@@ -40,10 +42,14 @@ public record CacheKey(String hex) {
 
     /**
      * As {@link #result(Source, TransformSpec, String)} for a result whose quality is not known
-     * yet: it follows the source's format (per-format defaults), so it is not the spec's.
+     * yet: it follows the source's format (per-format defaults and the URL's own per-format
+     * qualities), so it is not the spec's.
      */
-    public static CacheKey resultWithFormatQuality(Source source, TransformSpec spec, String cachebuster) {
-        return of(canonical(source, spec) + "|q=by-format" + buster(cachebuster));
+    public static CacheKey resultWithFormatQuality(Source source, TransformSpec spec, String cachebuster,
+                                                   Map<ImageFormat, Integer> urlQualities) {
+        String fq = urlQualities.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .map(e -> e.getKey().name() + "=" + e.getValue()).collect(Collectors.joining(","));
+        return of(canonical(source, spec) + "|q=by-format" + (fq.isEmpty() ? "" : ":" + fq) + buster(cachebuster));
     }
 
     /** Nothing for none, so keys made before cachebusters counted stay valid. */
@@ -83,7 +89,7 @@ public record CacheKey(String hex) {
         return "|dpr=" + l.dpr() + "|z=" + l.zoomWidth() + "," + l.zoomHeight() + "|min=" + l.minWidth() + "," + l.minHeight()
                 + "|go=" + l.gravityX() + "," + l.gravityY() + "|exar=" + l.extendAspectRatio().map(CacheKey::anchor).orElse("none")
                 + "|pd=" + p.top() + "," + p.right() + "," + p.bottom() + "," + p.left() + "|fl=" + l.flipX() + "," + l.flipY()
-                + "|pix=" + l.pixelate() + "|mrd=" + l.maxResultSide();
+                + "|pix=" + l.pixelate() + "|mrd=" + l.maxResultSide() + "|mb=" + l.maxBytes();
     }
 
     private static String anchor(TransformSpec.Anchor a) {

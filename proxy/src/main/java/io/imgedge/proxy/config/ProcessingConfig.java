@@ -68,7 +68,7 @@ public record ProcessingConfig(int quality, boolean stripMetadata, Duration maxA
                 q = -1;
             }
             if (format.isEmpty() || q < 1 || q > 100) {
-                throw ConfigValues.bad(c, "format_quality", "'" + entry + "' is not format=quality (jpg, png, webp, avif, gif; 1..100)");
+                throw ConfigValues.bad(c, "format_quality", "'" + entry + "' is not format=quality (a format imgedge writes; 1..100)");
             }
             formatQuality.put(format.get(), q);
         }

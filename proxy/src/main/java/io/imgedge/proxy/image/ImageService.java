@@ -14,12 +14,14 @@ import io.imgedge.proxy.origin.Origins;
 import io.imgedge.proxy.url.ProcessingRequest;
 import io.imgedge.proxy.url.ProcessingUrlParser;
 import io.imgedge.proxy.url.Source;
+import io.imgedge.vips.ImageFormat;
 import io.imgedge.vips.ImageInfo;
 import io.imgedge.vips.Vips;
 import io.imgedge.vips.WorkerPool;
 
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
@@ -120,7 +122,18 @@ public final class ImageService {
         };
     }
 
+    /** A miss: made, unless the URL skips processing for the source's format (imgproxy's {@code skp}). */
     private CompletableFuture<ImageReply> made(Variant v, MissAdmission admission, Waiting waiting) {
+        Set<ImageFormat> skip = v.request().options().adjust().skip();
+        if (skip.isEmpty()) {
+            return transformed(v, admission, waiting);
+        }
+        Source source = v.request().source();
+        return originals.get(source).thenCompose(entry -> originals.decodable(entry, source))
+                .thenCompose(format -> skip.contains(format) ? raw(v.request()) : transformed(v, admission, waiting));
+    }
+
+    private CompletableFuture<ImageReply> transformed(Variant v, MissAdmission admission, Waiting waiting) {
         return admission.admit().thenCompose(done -> transforms.make(v, waiting).whenComplete((_, _) -> done.run()))
                 .thenApply(made -> replies.miss(v, made));
     }

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.imgedge.proxy.cache.CacheKey;
 import io.imgedge.proxy.origin.Origins;
+import io.imgedge.proxy.url.ProcessingOptions;
 import io.imgedge.proxy.url.ProcessingRequest;
 import io.imgedge.proxy.url.ProcessingUrlParser;
 import io.imgedge.vips.ImageFormat;
@@ -115,10 +116,14 @@ final class ParsedUrls {
     /** The variants of a request: as asked, and per negotiable format when it names none. */
     private Parsed variants(ProcessingRequest request, boolean negotiable) {
         TransformSpec spec = specs.of(request.options());
-        String buster = request.options().adjust().cachebuster();
+        // a URL's own lower limits make its result its own: a result made for a URL without them is not served to it
+        ProcessingOptions.SourceLimits limits = request.options().adjust().sourceLimits();
+        String buster = request.options().adjust().cachebuster()
+                + (limits.equals(ProcessingOptions.SourceLimits.NONE) ? "" : "\u0000" + limits);
         boolean vary = negotiable && request.options().format().isEmpty() && !negotiation.preferred().isEmpty();
         boolean deferred = specs.deferredQuality(request.options());
-        Variant plain = new Variant(request, spec, deferred ? CacheKey.resultWithFormatQuality(request.source(), spec, buster)
+        Variant plain = new Variant(request, spec, deferred ? CacheKey.resultWithFormatQuality(request.source(), spec, buster,
+                request.options().adjust().formatQuality())
                 : CacheKey.result(request.source(), spec, buster), deferred, vary);
         Map<ImageFormat, Variant> negotiated = new EnumMap<>(ImageFormat.class);
         if (vary) {

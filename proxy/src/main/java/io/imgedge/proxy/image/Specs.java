@@ -25,25 +25,32 @@ final class Specs {
             case AUTO -> TransformSpec.Fit.AUTO;
             case FILL_DOWN -> TransformSpec.Fit.FILL_DOWN;
         };
-        int quality = o.quality() != 0 ? o.quality() : o.format().map(this::quality).orElse(processing.quality());
+        int quality = o.format().map(f -> quality(o, f)).orElse(o.quality() != 0 ? o.quality() : processing.quality());
         return new TransformSpec(o.width(), o.height(), fit, o.gravity(), o.enlarge(), o.format(),
                 quality, o.adjust().stripMetadata().orElse(processing.stripMetadata()), o.adjust().effects(), o.adjust().layout());
     }
 
     /**
-     * Whether the quality waits for the source's format: the URL sets neither quality nor format
-     * and qualities per format are configured, so the output's format (the source's) decides.
+     * Whether the quality waits for the source's format: the URL names no format, and the quality
+     * depends on which one the output is (per-format qualities in the URL, or configured ones
+     * where the URL sets no quality).
      */
     boolean deferredQuality(ProcessingOptions o) {
-        return o.quality() == 0 && o.format().isEmpty() && !processing.formatQuality().isEmpty();
+        return o.format().isEmpty() && (!o.adjust().formatQuality().isEmpty()
+                || o.quality() == 0 && !processing.formatQuality().isEmpty());
     }
 
-    /** The spec at the configured quality of {@code output}: for a spec whose quality was deferred. */
-    TransformSpec forOutput(TransformSpec spec, ImageFormat output) {
-        return spec.withQuality(quality(output));
+    /** The spec at the quality of {@code output}: for a spec whose quality was deferred. */
+    TransformSpec forOutput(ProcessingOptions o, TransformSpec spec, ImageFormat output) {
+        return spec.withQuality(quality(o, output));
     }
 
-    private int quality(ImageFormat format) {
-        return processing.formatQuality().getOrDefault(format, processing.quality());
+    /** imgproxy's order: the URL's {@code fq} for the format, its {@code q}, the configured quality for the format, the default. */
+    private int quality(ProcessingOptions o, ImageFormat format) {
+        Integer fromUrl = o.adjust().formatQuality().get(format);
+        if (fromUrl != null && fromUrl > 0) {
+            return fromUrl;
+        }
+        return o.quality() != 0 ? o.quality() : processing.formatQuality().getOrDefault(format, processing.quality());
     }
 }

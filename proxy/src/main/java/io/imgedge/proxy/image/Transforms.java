@@ -12,7 +12,9 @@ import io.imgedge.proxy.config.LimitsConfig;
 import io.imgedge.proxy.error.ErrorMapper;
 import io.imgedge.proxy.error.HttpError;
 import io.imgedge.proxy.error.CircuitOpenException;
+import io.imgedge.proxy.url.ProcessingOptions;
 import io.imgedge.vips.EncodedImage;
+import io.imgedge.vips.ImageLimits;
 import io.imgedge.vips.Vips;
 import io.imgedge.vips.WorkerPool;
 import io.imgedge.vips.WorkerPoolFullException;
@@ -116,12 +118,17 @@ final class Transforms {
         long fetchStart = System.nanoTime();
         CacheKey key = variant.key();
         String sourceKey = CacheKey.source(variant.request().source()).hex();
+        ProcessingOptions.SourceLimits own = variant.request().options().adjust().sourceLimits();
+        ImageLimits imageLimits = limits.image().lowered(own.pixels(), own.frames(), own.framePixels());
         return originals.get(variant.request().source()).thenCompose(original -> {
+            if (own.bytes() > 0 && original.size() > own.bytes()) {
+                throw HttpError.tooLarge("source is " + original.size() + " bytes, this URL's limit is " + own.bytes());
+            }
             long transformStart = System.nanoTime();
             long timeout = limits.transformTimeout().toNanos();
             CompletableFuture<Made> transformed = workers.submit(() -> vips.transform(original.payload().duplicate(),
-                    source -> variant.deferredQuality() ? specs.forOutput(variant.spec(), source.output()) : variant.spec(),
-                    limits.image()), transformStart + timeout, abandoned)
+                    source -> variant.deferredQuality() ? specs.forOutput(variant.request().options(), variant.spec(), source.output()) : variant.spec(),
+                    imageLimits), transformStart + timeout, abandoned)
                     .thenApply(image -> {
                         long done = System.nanoTime();
                         events.transformed(image.format(), done - transformStart);
@@ -157,7 +164,8 @@ final class Transforms {
         HttpError error = ErrorMapper.toHttpError(failure);
         if (error.status() == 404) {
             missing.put(variant.key(), new Missing(error, sourceKey));
-        } else {
+        } else if (variant.request().options().adjust().sourceLimits().equals(ProcessingOptions.SourceLimits.NONE)) {
+            // a source over a URL's own lower limit is not unusable for other URLs
             originals.unusableIf(error, variant.request().source());
         }
     }

@@ -10,10 +10,14 @@ import io.imgedge.vips.TransformSpec.Gravity;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import static io.imgedge.proxy.url.OptionArgs.arity;
 import static io.imgedge.proxy.url.OptionArgs.bool;
@@ -32,6 +36,7 @@ final class OptionParser {
     private final int maxSide;
     private final Map<String, List<String>> presets;
     private final ProcessingConfig.Urls urls;
+    private final Set<ImageFormat> outputs;
     /** The presets being applied, outermost first: one that names itself again is skipped, as imgproxy skips it. */
     private final List<String> applying = new ArrayList<>();
 
@@ -66,15 +71,21 @@ final class OptionParser {
     private int maxResultSide;
     private Optional<String> filename = Optional.empty();
     private boolean attachment;
+    private final Map<ImageFormat, Integer> formatQuality = new EnumMap<>(ImageFormat.class);
+    private final Set<ImageFormat> skip = EnumSet.noneOf(ImageFormat.class);
+    private int maxBytes;
+    private ProcessingOptions.SourceLimits sourceLimits = ProcessingOptions.SourceLimits.NONE;
 
     /**
      * @param presets option segments by preset name; a {@code default} one applies to every URL first
      * @param urls    the arguments separator, the options a URL may name, whether security options are allowed
+     * @param outputs the formats results can be written in
      */
-    OptionParser(int maxSide, Map<String, List<String>> presets, ProcessingConfig.Urls urls) {
+    OptionParser(int maxSide, Map<String, List<String>> presets, ProcessingConfig.Urls urls, Set<ImageFormat> outputs) {
         this.maxSide = maxSide;
         this.presets = presets;
         this.urls = urls;
+        this.outputs = outputs;
     }
 
     /**
@@ -101,11 +112,11 @@ final class OptionParser {
 
     private ProcessingOptions options() {
         TransformSpec.Layout layout = new TransformSpec.Layout(dpr, zoomWidth, zoomHeight, minWidth, minHeight, gravity.x(),
-                gravity.y(), extendAspectRatio, padding, flipX, flipY, pixelate, maxResultSide);
+                gravity.y(), extendAspectRatio, padding, flipX, flipY, pixelate, maxResultSide, maxBytes);
         TransformSpec.Effects effects = new TransformSpec.Effects(autoRotate, rotate, blur, sharpen, background, crop, extend);
         return new ProcessingOptions(resizingType, width, height, enlarge, gravity.type(), quality, format,
                 new ProcessingOptions.Adjustments(layout, stripMetadata, effects, expires, raw, cachebuster,
-                        new ProcessingOptions.Delivery(filename, attachment)));
+                        new ProcessingOptions.Delivery(filename, attachment), formatQuality, skip, sourceLimits));
     }
 
     /** Applies presets by name, as {@code pr:a:b} does (also imgproxy's presets-only URLs). */
@@ -180,6 +191,20 @@ final class OptionParser {
             case "pixelate", "pix" -> pixelate = side(name, one(name, args));
             case "quality", "q" -> quality = integer(name, one(name, args), 0, 100);
             case "format", "f", "ext" -> format = Optional.of(outputFormat(one(name, args)));
+            case "format_quality", "fq" -> {
+                if (args.size() % 2 != 0) {
+                    throw HttpError.badRequest(name + ": expects format:quality pairs, got " + args.size() + " argument(s)");
+                }
+                for (int i = 0; i < args.size(); i += 2) {
+                    formatQuality.put(named(name, args.get(i)), integer(name, args.get(i + 1), 0, 100));
+                }
+            }
+            case "skip_processing", "skp" -> {
+                for (String type : args) {
+                    skip.add(named(name, type));
+                }
+            }
+            case "max_bytes", "mb" -> maxBytes = integer(name, one(name, args), 0, Integer.MAX_VALUE);
             case "strip_metadata", "sm" -> stripMetadata = Optional.of(bool(one(name, args)));
             // accepted as imgproxy accepts them; stripping removes copyright and profiles alike, HDR is not kept
             case "keep_copyright", "kcr", "strip_color_profile", "scp", "preserve_hdr", "ph", "enforce_thumbnail", "eth" ->
@@ -215,9 +240,16 @@ final class OptionParser {
             }
             case "return_attachment", "att" -> attachment = bool(one(name, args));
             case "max_result_dimension", "mrd" -> {
-                security(name);
+                secured(name);
                 maxResultSide = integer(name, one(name, args), 0, Integer.MAX_VALUE);
             }
+            case "max_src_resolution", "msr" -> sourceLimits = secured(name).withPixels(megapixels(name, one(name, args)));
+            case "max_src_file_size", "msfs" ->
+                    sourceLimits = secured(name).withBytes(integer(name, one(name, args), 0, Integer.MAX_VALUE));
+            case "max_animation_frames", "maf" ->
+                    sourceLimits = secured(name).withFrames(integer(name, one(name, args), 1, Integer.MAX_VALUE));
+            case "max_animation_frame_resolution", "mafr" ->
+                    sourceLimits = secured(name).withFramePixels(megapixels(name, one(name, args)));
             case "preset", "pr" -> {
                 arity(name, args, 1, 16);
                 presets(name, args);
@@ -249,10 +281,12 @@ final class OptionParser {
         return bool(args.getFirst()) ? Optional.of(where.orElse(Anchor.of(Gravity.CENTRE))) : Optional.empty();
     }
 
-    private void security(String name) {
+    /** The source limits so far, once security options are allowed here. */
+    private ProcessingOptions.SourceLimits secured(String name) {
         if (!urls.securityOptions()) {
             throw HttpError.badRequest(name + ": security options are not allowed here (processing.allow_security_options)");
         }
+        return sourceLimits;
     }
 
     private void resizingType(String name, String type) {
@@ -284,6 +318,11 @@ final class OptionParser {
         return value;
     }
 
+    /** Megapixels as imgproxy reads them (a decimal number), in pixels; 0 = none. */
+    private static long megapixels(String name, String arg) {
+        return (long) (decimal(name, arg, 0, 1_000_000) * 1_000_000);
+    }
+
     private static String base64(String name, String arg) {
         try {
             return new String(Base64.getUrlDecoder().decode(arg.replace("=", "")), StandardCharsets.UTF_8);
@@ -292,8 +331,18 @@ final class OptionParser {
         }
     }
 
-    static ImageFormat outputFormat(String ext) {
-        return ImageFormat.fromExtension(ext).filter(ImageFormat::writable)
-                .orElseThrow(() -> HttpError.badRequest("format: cannot produce '" + ext + "' (jpg, png, webp, avif, gif)"));
+    /** An image format by its name ({@code jpg}, {@code jpeg}, {@code png}, {@code svg}, ...), read or written. */
+    private static ImageFormat named(String name, String type) {
+        return ImageFormat.fromExtension(type).or(() -> type.equalsIgnoreCase("svg") ? Optional.of(ImageFormat.SVG) : Optional.empty())
+                .orElseThrow(() -> HttpError.badRequest(name + ": invalid image format '" + type + "'"));
+    }
+
+    ImageFormat outputFormat(String ext) {
+        Optional<ImageFormat> format = ImageFormat.fromExtension(ext).filter(ImageFormat::writable);
+        if (format.isPresent() && !outputs.contains(format.get())) {
+            throw HttpError.badRequest("format: cannot produce '" + ext + "' here (this libvips has no saver for it)");
+        }
+        return format.orElseThrow(() -> HttpError.badRequest("format: cannot produce '" + ext + "' ("
+                + outputs.stream().map(ImageFormat::extension).sorted().collect(Collectors.joining(", ")) + ")"));
     }
 }

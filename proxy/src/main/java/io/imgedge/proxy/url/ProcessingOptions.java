@@ -4,8 +4,10 @@ import io.imgedge.vips.ImageFormat;
 import io.imgedge.vips.TransformSpec;
 import io.imgedge.vips.TransformSpec.Gravity;
 
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What a processing URL asks for, with imgproxy's defaults filled in.
@@ -36,20 +38,56 @@ public record ProcessingOptions(ResizingType resizingType, int width, int height
      * @param cachebuster   imgproxy's {@code cb}: changes nothing in the image, but a new value is a
      *                      new result to every cache, this one included; "" = none
      * @param delivery      how the answer presents the image (file name, attachment)
+     * @param formatQuality imgproxy's {@code fq}: the quality of each output format, over {@code q}
+     * @param skip          imgproxy's {@code skp}: sources in these formats are served as they are
+     * @param sourceLimits  imgproxy's security options: lower limits for this URL's source
      */
     public record Adjustments(TransformSpec.Layout layout, Optional<Boolean> stripMetadata, TransformSpec.Effects effects,
-                              long expires, boolean raw, String cachebuster, Delivery delivery) {
+                              long expires, boolean raw, String cachebuster, Delivery delivery,
+                              Map<ImageFormat, Integer> formatQuality, Set<ImageFormat> skip, SourceLimits sourceLimits) {
         /** {@link #expires()} of a URL without {@code exp}. */
         public static final long NEVER = Long.MAX_VALUE;
         public static final Adjustments NONE = new Adjustments(TransformSpec.Layout.NONE, Optional.empty(),
-                TransformSpec.Effects.NONE, NEVER, false, "", Delivery.INLINE);
+                TransformSpec.Effects.NONE, NEVER, false, "", Delivery.INLINE, Map.of(), Set.of(), SourceLimits.NONE);
 
         public Adjustments {
+            formatQuality = Map.copyOf(formatQuality);
+            skip = Set.copyOf(skip);
             Objects.requireNonNull(layout, "layout");
             Objects.requireNonNull(stripMetadata, "stripMetadata");
             Objects.requireNonNull(effects, "effects");
             Objects.requireNonNull(cachebuster, "cachebuster");
             Objects.requireNonNull(delivery, "delivery");
+            Objects.requireNonNull(sourceLimits, "sourceLimits");
+        }
+    }
+
+    /**
+     * imgproxy's {@code msr}, {@code msfs}, {@code maf} and {@code mafr}: limits a URL sets for its
+     * own source, applied only where lower than the configured ones; 0 = the configured one.
+     *
+     * @param pixels      pixels of the source (over all frames)
+     * @param bytes       bytes of the source
+     * @param frames      frames of an animation
+     * @param framePixels pixels of one frame of an animation
+     */
+    public record SourceLimits(long pixels, long bytes, int frames, long framePixels) {
+        public static final SourceLimits NONE = new SourceLimits(0, 0, 0, 0);
+
+        public SourceLimits withPixels(long newPixels) {
+            return new SourceLimits(newPixels, bytes, frames, framePixels);
+        }
+
+        public SourceLimits withBytes(long newBytes) {
+            return new SourceLimits(pixels, newBytes, frames, framePixels);
+        }
+
+        public SourceLimits withFrames(int newFrames) {
+            return new SourceLimits(pixels, bytes, newFrames, framePixels);
+        }
+
+        public SourceLimits withFramePixels(long newFramePixels) {
+            return new SourceLimits(pixels, bytes, frames, newFramePixels);
         }
     }
 

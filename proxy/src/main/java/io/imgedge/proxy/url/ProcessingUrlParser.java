@@ -3,10 +3,13 @@ package io.imgedge.proxy.url;
 import io.imgedge.proxy.config.ProcessingConfig;
 import io.imgedge.proxy.config.SourcesConfig;
 import io.imgedge.proxy.error.HttpError;
+import io.imgedge.vips.ImageFormat;
 
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -30,25 +33,29 @@ public final class ProcessingUrlParser {
     private final int maxResultSide;
     private final ProcessingConfig.Urls urls;
     private final SourcesConfig.Rewrite rewrite;
+    private final Set<ImageFormat> outputs;
     private volatile Map<String, List<String>> presets;
 
     /**
      * @param presets option segments by name ({@code pr:name}); {@code default} applies to every URL
      * @param urls    imgproxy's URL settings
      * @param rewrite replacements and base URL applied to each source
+     * @param outputs the formats results can be written in ({@code Vips.outputs()})
      */
     public ProcessingUrlParser(SignatureVerifier signatures, int maxResultSide, Map<String, List<String>> presets,
-                               ProcessingConfig.Urls urls, SourcesConfig.Rewrite rewrite) {
+                               ProcessingConfig.Urls urls, SourcesConfig.Rewrite rewrite, Set<ImageFormat> outputs) {
         this.signatures = signatures;
         this.maxResultSide = maxResultSide;
         this.urls = urls;
         this.rewrite = rewrite;
+        this.outputs = Set.copyOf(outputs);
         this.presets = Map.copyOf(presets);
     }
 
     /** A parser with imgproxy's default URL settings. */
     public ProcessingUrlParser(SignatureVerifier signatures, int maxResultSide, Map<String, List<String>> presets) {
-        this(signatures, maxResultSide, presets, ProcessingConfig.Urls.IMGPROXY, SourcesConfig.Rewrite.NONE);
+        this(signatures, maxResultSide, presets, ProcessingConfig.Urls.IMGPROXY, SourcesConfig.Rewrite.NONE,
+                Arrays.stream(ImageFormat.values()).filter(ImageFormat::writable).collect(Collectors.toSet()));
     }
 
     /** Uses these presets from now on (reload; check them first with {@link #checkPresets}). */
@@ -63,7 +70,7 @@ public final class ProcessingUrlParser {
      */
     public static void checkPresets(int maxResultSide, Map<String, List<String>> presets, ProcessingConfig.Urls urls) {
         for (List<String> options : presets.values()) {
-            new OptionParser(maxResultSide, presets, urls).parse(options, false);
+            new OptionParser(maxResultSide, presets, urls, Set.of(ImageFormat.values())).parse(options, false);
         }
     }
 
@@ -84,7 +91,7 @@ public final class ProcessingUrlParser {
         signatures.verify(rawPath.substring(1, second), "/" + path);
 
         List<String> segments = Arrays.asList(path.split("/", -1));
-        OptionParser parser = new OptionParser(maxResultSide, presets, urls);
+        OptionParser parser = new OptionParser(maxResultSide, presets, urls, outputs);
         int sourceStart = 0;
         ProcessingOptions options;
         if (urls.onlyPresets()) {
@@ -102,7 +109,7 @@ public final class ProcessingUrlParser {
         SourceText source = SourceText.decode(segments.subList(sourceStart, segments.size()), urls.base64UrlIncludesFilename(),
                 rewrite);
         if (source.extension() != null) {
-            options = options.withFormat(OptionParser.outputFormat(source.extension()));
+            options = options.withFormat(parser.outputFormat(source.extension()));
         }
         return new ProcessingRequest(options, Source.parse(source.url()));
     }

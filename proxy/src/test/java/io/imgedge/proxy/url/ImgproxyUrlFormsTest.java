@@ -32,7 +32,8 @@ class ImgproxyUrlFormsTest {
     static final ProcessingConfig.Urls DEFAULTS = ProcessingConfig.Urls.IMGPROXY;
 
     static ProcessingUrlParser parser(ProcessingConfig.Urls urls, SourcesConfig.Rewrite rewrite, Map<String, List<String>> presets) {
-        return new ProcessingUrlParser(new SignatureVerifier(new SigningConfig(false, List.of())), 8192, presets, urls, rewrite);
+        return new ProcessingUrlParser(new SignatureVerifier(new SigningConfig(false, List.of())), 8192, presets, urls, rewrite,
+                Set.of(ImageFormat.values()));
     }
 
     static String base64(String url) {
