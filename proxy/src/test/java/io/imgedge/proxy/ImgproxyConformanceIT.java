@@ -45,6 +45,7 @@ class ImgproxyConformanceIT {
         Files.write(images.resolve("quadrants.png"), quadrants());
         Files.write(images.resolve("noise.png"), TestImages.noisePng(120, 90, 7));
         Files.write(images.resolve("anim.gif"), TestImages.animatedGif(120, 80, 5));
+        Files.write(images.resolve("trim1.png"), trimRings());
         server = ImgedgeServer.start(ConfigLoader.load(Optional.empty(), Map.of(), Harness.localNode(dir, Map.of(
                 "imgedge.signing.enabled", false,
                 "imgedge.processing.allow_security_options", true,
@@ -67,6 +68,40 @@ class ImgproxyConformanceIT {
             }
         }
         return TestImages.encode(image, "png");
+    }
+
+    /**
+     * imgproxy's testdata/trim1.png, drawn again: 350x250 grey, a black 200x100 middle in rings of
+     * 255, 204, 153, 102 and 51, each 10 px wide at the top and left and 20 px at the bottom and right.
+     */
+    static byte[] trimRings() {
+        BufferedImage image = new BufferedImage(350, 250, BufferedImage.TYPE_BYTE_GRAY);
+        for (int y = 0; y < 250; y++) {
+            for (int x = 0; x < 350; x++) {
+                int ring = Math.min(Math.min(x < 50 ? x / 10 : 5, x >= 250 ? (349 - x) / 20 : 5),
+                        Math.min(y < 50 ? y / 10 : 5, y >= 150 ? (249 - y) / 20 : 5));
+                int grey = 255 - 51 * ring;
+                image.getRaster().setSample(x, y, 0, grey);
+            }
+        }
+        return TestImages.encode(image, "png");
+    }
+
+    /** processing/trim_test.go TestThreshold, on trim1.png drawn again. */
+    @ParameterizedTest(name = "trim:{0} -> {1}x{2}")
+    @CsvSource(delimiter = '|', textBlock = """
+            5            | 320 | 220
+            100          | 290 | 190
+            150          | 260 | 160
+            200          | 230 | 130
+            220          | 200 | 100
+            0:ff0000     | 350 | 250
+            5::1         | 330 | 220
+            5:::1        | 320 | 230
+            5::1:1       | 330 | 230
+            """)
+    void trimThreshold(String args, int width, int height) throws Exception {
+        decoded("/trim:" + args + "/plain/local:///trim1.png", width, height);
     }
 
     static HttpResponse<byte[]> unsafe(String path) throws Exception {

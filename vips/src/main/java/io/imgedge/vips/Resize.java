@@ -14,7 +14,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * The first step, imgproxy's crop → scale → rotate and flip → crop to result, to the sizes of the
+ * The first step, imgproxy's (trim →) crop → scale → rotate and flip → crop to result, to the sizes of the
  * {@link ResultGeometry.Plan}. Without a crop first, one shrink-on-load thumbnail makes the
  * scaled size (keeping every frame of an animation the output can show), then the image is
  * turned and flipped; with one, the whole image is loaded, oriented, turned and cropped, then
@@ -33,15 +33,17 @@ final class Resize {
     private Resize() {
     }
 
-    static MemorySegment apply(Native n, MemorySegment buf, Step.Job job) throws Throwable {
+    /** @param loaded the source already decoded and oriented (trimmed), or null: read from {@code buf} */
+    static MemorySegment apply(Native n, MemorySegment buf, MemorySegment loaded, Step.Job job) throws Throwable {
         TransformSpec spec = job.spec();
         TransformSpec.Effects fx = spec.effects();
         ResultGeometry.Plan plan = job.plan();
         MemorySegment image;
-        if (plan.cropWidth() > 0 || plan.cropHeight() > 0) {
-            image = turn(n, upright(n, n.load(buf, Native.LOAD_OPTIONS + pageOption(job.info()), "cannot read image"), spec),
-                    fx.rotate());
-            image = crop(n, image, plan.cropWidth(), plan.cropHeight(), fx.crop().orElseThrow().anchor().orElse(spec.anchor()), 1);
+        if (loaded != null || plan.cropWidth() > 0 || plan.cropHeight() > 0) {
+            image = turn(n, loaded != null ? loaded
+                    : upright(n, n.load(buf, Native.LOAD_OPTIONS + pageOption(job.info()), "cannot read image"), spec), fx.rotate());
+            image = crop(n, image, plan.cropWidth(), plan.cropHeight(),
+                    fx.crop().flatMap(TransformSpec.Crop::anchor).orElse(spec.anchor()), 1);
             if (n.width(image) != plan.scaledWidth() || n.height(image) != plan.scaledHeight()) {
                 image = thumbnailImage(n, image, plan.scaledWidth(), plan.scaledHeight(), job.info().hasProfile());
             }
@@ -86,11 +88,11 @@ final class Resize {
         return n.op("vips_extract_area", image, AREA, List.of(at.left(), at.top(), cw, ch), List.of());
     }
 
-    private static String pageOption(ImageInfo info) {
+    static String pageOption(ImageInfo info) {
         return info.format() == ImageFormat.TIFF ? ",page=0,n=1" : "";
     }
 
-    private static MemorySegment upright(Native n, MemorySegment image, TransformSpec spec) throws Throwable {
+    static MemorySegment upright(Native n, MemorySegment image, TransformSpec spec) throws Throwable {
         return spec.effects().autoRotate() ? n.op("vips_autorot", image) : image;
     }
 

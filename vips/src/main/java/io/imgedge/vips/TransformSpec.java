@@ -99,10 +99,11 @@ public record TransformSpec(int width, int height, Fit fit, Gravity gravity, boo
      * @param maxResultSide     a URL's own bound on the result's sides (imgproxy's {@code mrd}), 0 = none
      * @param maxBytes          imgproxy's {@code max_bytes}: a lossy result larger than this is encoded again
      *                          at lower qualities until it fits (or the quality cannot go lower), 0 = none
+     * @param trim              imgproxy's {@code trim}: the border of the background's colour cut off first
      */
     public record Layout(double dpr, double zoomWidth, double zoomHeight, int minWidth, int minHeight, double gravityX,
                          double gravityY, Optional<Anchor> extendAspectRatio, Padding padding, boolean flipX, boolean flipY,
-                         int pixelate, int maxResultSide, int maxBytes) {
+                         int pixelate, int maxResultSide, int maxBytes, Optional<Trim> trim) {
         public static final Layout NONE = new Layout(1, 1, 1, 0, 0, 0, 0, Optional.empty(), Padding.NONE, false, false, 0, 0);
 
         /** A layout without a byte budget. */
@@ -110,7 +111,7 @@ public record TransformSpec(int width, int height, Fit fit, Gravity gravity, boo
                       double gravityY, Optional<Anchor> extendAspectRatio, Padding padding, boolean flipX, boolean flipY,
                       int pixelate, int maxResultSide) {
             this(dpr, zoomWidth, zoomHeight, minWidth, minHeight, gravityX, gravityY, extendAspectRatio, padding, flipX, flipY,
-                    pixelate, maxResultSide, 0);
+                    pixelate, maxResultSide, 0, Optional.empty());
         }
 
         public Layout {
@@ -125,12 +126,30 @@ public record TransformSpec(int width, int height, Fit fit, Gravity gravity, boo
             }
             Objects.requireNonNull(extendAspectRatio, "extendAspectRatio");
             Objects.requireNonNull(padding, "padding");
+            Objects.requireNonNull(trim, "trim");
         }
 
         /** This layout with another device pixel ratio. */
         public Layout withDpr(double newDpr) {
             return new Layout(newDpr, zoomWidth, zoomHeight, minWidth, minHeight, gravityX, gravityY, extendAspectRatio,
-                    padding, flipX, flipY, pixelate, maxResultSide, maxBytes);
+                    padding, flipX, flipY, pixelate, maxResultSide, maxBytes, trim);
+        }
+    }
+
+    /**
+     * imgproxy's {@code trim}: what differs from the background by less than {@code threshold} is
+     * cut from the edges.
+     *
+     * @param colour   the background; empty = the top-left pixel's
+     * @param equalHor cut as much from the left as from the right (the smaller of the two)
+     * @param equalVer cut as much from the top as from the bottom
+     */
+    public record Trim(double threshold, Optional<Rgb> colour, boolean equalHor, boolean equalVer) {
+        public Trim {
+            if (!(threshold >= 0) || Double.isInfinite(threshold)) {
+                throw new IllegalArgumentException("the trim threshold is >= 0");
+            }
+            Objects.requireNonNull(colour, "colour");
         }
     }
 

@@ -18,7 +18,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * libvips, through the FFM API. One instance per process ({@link #load}); its methods are
  * thread-safe but block for as long as the image work takes, so call them from a
  * {@link WorkerPool}, never from an event loop. A transform is a chain of small steps:
- * {@link Decoder} (format and header) → {@link ResultGeometry} (the sizes, within the result
+ * {@link Decoder} (format and header) → {@link Trim} when asked → {@link ResultGeometry} (the sizes, within the result
  * limits) → {@link Resize} → each {@link Step} of {@link Step#CHAIN} → {@link Encoder}.
  *
  * <p>Every native object a call creates (input copy, images, output buffer) is released before
@@ -161,8 +161,16 @@ public final class Vips {
             ImageInfo info = checkedHeader(n, buf, limits);
             TransformSpec spec = specFor.apply(info.format());
             ImageFormat output = spec.format().orElse(info.format().output());
+            MemorySegment trimmed = null;
+            if (spec.layout().trim().isPresent()) {
+                // the sizes are those of what is left: decoded whole and oriented first
+                MemorySegment whole = Resize.upright(n, n.load(buf, Native.LOAD_OPTIONS + Resize.pageOption(info),
+                        "cannot read image"), spec);
+                trimmed = Trim.apply(n, whole, spec.layout().trim().get());
+                info = new ImageInfo(info.format(), n.width(trimmed), n.height(trimmed), 1, 1, info.hasAlpha(), info.hasProfile());
+            }
             Step.Job job = new Step.Job(spec, info, ResultGeometry.plan(spec, info, limits), output, animated(spec, info, output));
-            MemorySegment image = Resize.apply(n, buf, job);
+            MemorySegment image = Resize.apply(n, buf, trimmed, job);
             for (Step step : Step.CHAIN) {
                 image = step.apply(n, image, job);
             }

@@ -89,7 +89,9 @@ public record CacheKey(String hex) {
         return "|dpr=" + l.dpr() + "|z=" + l.zoomWidth() + "," + l.zoomHeight() + "|min=" + l.minWidth() + "," + l.minHeight()
                 + "|go=" + l.gravityX() + "," + l.gravityY() + "|exar=" + l.extendAspectRatio().map(CacheKey::anchor).orElse("none")
                 + "|pd=" + p.top() + "," + p.right() + "," + p.bottom() + "," + p.left() + "|fl=" + l.flipX() + "," + l.flipY()
-                + "|pix=" + l.pixelate() + "|mrd=" + l.maxResultSide() + "|mb=" + l.maxBytes();
+                + "|pix=" + l.pixelate() + "|mrd=" + l.maxResultSide() + "|mb=" + l.maxBytes()
+                + "|t=" + l.trim().map(t -> t.threshold() + ":" + t.colour().map(c -> c.r() + "," + c.g() + "," + c.b()).orElse("corner")
+                + ":" + t.equalHor() + ":" + t.equalVer()).orElse("none");
     }
 
     private static String anchor(TransformSpec.Anchor a) {

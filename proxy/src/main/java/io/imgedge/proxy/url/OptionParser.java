@@ -74,6 +74,7 @@ final class OptionParser {
     private final Map<ImageFormat, Integer> formatQuality = new EnumMap<>(ImageFormat.class);
     private final Set<ImageFormat> skip = EnumSet.noneOf(ImageFormat.class);
     private int maxBytes;
+    private Optional<TransformSpec.Trim> trim = Optional.empty();
     private ProcessingOptions.SourceLimits sourceLimits = ProcessingOptions.SourceLimits.NONE;
 
     /**
@@ -112,7 +113,7 @@ final class OptionParser {
 
     private ProcessingOptions options() {
         TransformSpec.Layout layout = new TransformSpec.Layout(dpr, zoomWidth, zoomHeight, minWidth, minHeight, gravity.x(),
-                gravity.y(), extendAspectRatio, padding, flipX, flipY, pixelate, maxResultSide, maxBytes);
+                gravity.y(), extendAspectRatio, padding, flipX, flipY, pixelate, maxResultSide, maxBytes, trim);
         TransformSpec.Effects effects = new TransformSpec.Effects(autoRotate, rotate, blur, sharpen, background, crop, extend);
         return new ProcessingOptions(resizingType, width, height, enlarge, gravity.type(), quality, format,
                 new ProcessingOptions.Adjustments(layout, stripMetadata, effects, expires, raw, cachebuster,
@@ -183,6 +184,14 @@ final class OptionParser {
                 crop = w == 0 && h == 0 ? Optional.empty() : Optional.of(new TransformSpec.Crop(w, h, where));
             }
             case "padding", "pd" -> padding = OptionArgs.padding(name, args, maxSide);
+            case "trim", "t" -> {
+                arity(name, args, 1, 4);
+                trim = args.getFirst().isEmpty() ? Optional.empty() : Optional.of(new TransformSpec.Trim(
+                        decimal(name, args.getFirst(), 0, 1_000),
+                        args.size() > 1 && !args.get(1).isEmpty() ? Optional.of(OptionArgs.colour(name, args.subList(1, 2)))
+                                : Optional.empty(),
+                        args.size() > 2 && bool(args.get(2)), args.size() > 3 && bool(args.get(3))));
+            }
             case "flip", "fl" -> {
                 arity(name, args, 1, 2);
                 flipX = !args.get(0).isEmpty() ? bool(args.get(0)) : flipX;
