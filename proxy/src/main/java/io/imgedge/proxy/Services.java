@@ -13,6 +13,7 @@ import io.imgedge.proxy.http.PublicResponder;
 import io.imgedge.proxy.http.RequestHandler;
 import io.imgedge.proxy.http.ServerState;
 import io.imgedge.proxy.image.ImageService;
+import io.imgedge.proxy.image.WatermarkImage;
 import io.imgedge.proxy.image.MeteredEvents;
 import io.imgedge.proxy.limit.ClientAddress;
 import io.imgedge.proxy.limit.ClientLimits;
@@ -94,7 +95,8 @@ record Services(HttpOrigin httpOrigin, LimitStore limitStore, ClientLimits clien
             TieredCache sources = new TieredCache("source", Optional.of(new MemoryTier(cache.sourceMemoryBytes(), Runnable::run)),
                     diskTier("sources", cache.sourceDir(), cache.sourceBytes(), 0, rt), rt.virtualThreads(), rt.metrics());
             ImageService images = new ImageService(parser, origins, rt.workers(), rt.vips(), config.limits(),
-                    config.processing(), cache, results, sources, rt.clock(), new MeteredEvents(rt.metrics()));
+                    config.processing(), cache, results, sources, rt.clock(), new MeteredEvents(rt.metrics()),
+                    WatermarkImage.load(config.processing().watermark(), rt.vips(), config.limits().image()));
             store.onRepaired(key -> images.purgeSource("store:///" + key));
             rt.metrics().bindWorkers(rt.workers());
             PublicResponder responder = new PublicResponder(images, store, rt.state(), config.upload(), clientLimits,

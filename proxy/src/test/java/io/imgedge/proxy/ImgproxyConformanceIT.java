@@ -23,6 +23,7 @@ import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -46,10 +47,19 @@ class ImgproxyConformanceIT {
         Files.write(images.resolve("noise.png"), TestImages.noisePng(120, 90, 7));
         Files.write(images.resolve("anim.gif"), TestImages.animatedGif(120, 80, 5));
         Files.write(images.resolve("trim1.png"), trimRings());
+        BufferedImage mark = new BufferedImage(40, 20, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 20; y++) {
+            for (int x = 0; x < 40; x++) {
+                mark.setRGB(x, y, 0xff00ff);
+            }
+        }
+        Files.write(dir.resolve("mark.png"), TestImages.encode(mark, "png"));
         server = ImgedgeServer.start(ConfigLoader.load(Optional.empty(), Map.of(), Harness.localNode(dir, Map.of(
                 "imgedge.signing.enabled", false,
                 "imgedge.processing.allow_security_options", true,
+                "imgedge.processing.watermark.path", dir.resolve("mark.png").toString(),
                 "imgedge.processing.auto_formats", List.of(),
+                "imgedge.processing.enforce_formats", List.of("webp"),
                 "imgedge.processing.presets", List.of("test1=resizing_type:fill", "test2=blur:0.2/quality:50",
                         "loop1=resizing_type:fill/preset:loop2", "loop2=blur:0.2/preset:loop1")))));
     }
@@ -314,11 +324,63 @@ class ImgproxyConformanceIT {
         decoded("/skp:jpg:gif/w:10/plain/local:///quadrants.png", 10, 8);
     }
 
+    /** imgproxy's IMGPROXY_ENFORCE_WEBP: Accept earns WebP even over the URL's own format. */
+    @Test
+    void enforcedFormatsWinOverTheUrlsOwn() throws Exception {
+        HttpResponse<byte[]> webp = Harness.get(server, "/unsafe/w:100/plain/local:///photo.jpg@png", "Accept", "image/webp,*/*");
+        assertEquals(ImageFormat.WEBP, TestImages.sniff(webp.body()));
+        assertEquals("accept", webp.headers().firstValue("vary").orElseThrow().toLowerCase(java.util.Locale.ROOT));
+        HttpResponse<byte[]> png = unsafe("/w:100/plain/local:///photo.jpg@png");
+        assertEquals(ImageFormat.PNG, TestImages.sniff(png.body()), "a client that does not name WebP gets what the URL says");
+        assertEquals("accept", png.headers().firstValue("vary").orElseThrow().toLowerCase(java.util.Locale.ROOT));
+    }
+
     /** handlers/path_test.go: what CDNs and proxies do to paths is undone. */
     @Test
     void pathsACdnNormalisedStillWork() throws Exception {
         decoded("/rs%3Afit%3A100%3A100/plain/local:/photo.jpg", 100, 75);
         decoded("/w%3A50/plain/local:/photo.jpg@png", 50, 38);
+    }
+
+    /** processing/watermark.go: where the configured 40x20 magenta watermark lands on the 400x300 quadrants. */
+    @ParameterizedTest(name = "{0}: ({1},{2}) is {3}")
+    @CsvSource(delimiter = '|', textBlock = """
+            # options                | x   | y   | rgb    | why
+            w:400                    | 5   | 5   | ff0000 | no wm: the red quarter
+            wm:1:nowe                | 5   | 5   | ff00ff | north-west: the watermark
+            wm:1:nowe                | 45  | 5   | ff0000 | 40 px wide
+            wm:1:soea:10:10          | 370 | 280 | ff00ff | south-east, 10 in
+            wm:1:soea:10:10          | 395 | 295 | ffffff | the margin the offsets leave
+            wm:1                     | 200 | 150 | ff00ff | the centre by default
+            wm:1:ce:0:0:0.5          | 105 | 105 | ff00ff | scaled to half the image: 200x100 in the middle
+            wm:1:ce:0:0:0.5          | 95  | 95  | ff0000 | outside it
+            wm:1:re                  | 5   | 5   | ff00ff | tiled over everything
+            wm:1:re                  | 395 | 295 | ff00ff | tiled over everything
+            """)
+    void watermarkLandsWhereImgproxyPutsIt(String options, int x, int y, String rgb, String why) throws Exception {
+        BufferedImage image = decoded("/" + options + "/plain/local:///quadrants.png@png", 400, 300);
+        assertEquals(Integer.parseInt(rgb, 16), image.getRGB(x, y) & 0xffffff, why);
+    }
+
+    @Test
+    void aWatermarkThatIsNoImageStopsTheStart(@TempDir Path other) {
+        Exception e = assertThrows(Exception.class, () -> ImgedgeServer.start(ConfigLoader.load(
+                Optional.empty(), Map.of(), Harness.localNode(other, Map.of("imgedge.signing.enabled", false,
+                        "imgedge.processing.watermark.data", Base64.getEncoder().encodeToString("not an image".getBytes()))))).close());
+        assertTrue(e.getMessage().contains("watermark processing.watermark.data is not a readable image"), e.getMessage());
+    }
+
+    @Test
+    void watermarkOpacityBlends() throws Exception {
+        int half = decoded("/wm:0.5:nowe/plain/local:///quadrants.png@png", 400, 300).getRGB(5, 5);
+        assertEquals(0xff, half >> 16 & 0xff, "red stays red");
+        assertTrue(Math.abs((half & 0xff) - 128) <= 8, "half of the magenta's blue: " + Integer.toHexString(half));
+        BufferedImage spaced = decoded("/wm:1:re:40:20/plain/local:///quadrants.png@jpg", 400, 300);
+        int marked = 0;
+        for (int x = 0; x < 400; x += 4) {
+            marked += (spaced.getRGB(x, 75) & 0xff) > 200 && (spaced.getRGB(x, 75) >> 8 & 0xff) < 60 ? 1 : 0;
+        }
+        assertTrue(marked > 20 && marked < 80, "tiles with gaps between them along a row: " + marked + " of 100");
     }
 
     @Test

@@ -18,7 +18,7 @@ interface Step {
 
     /** The steps after the resize, in imgproxy's order. */
     List<Step> CHAIN = List.of(new Blur(), new Sharpen(), new Pixelate(), new Extend(), new ExtendAspectRatio(),
-            new Padding(), new Flatten());
+            new Padding(), new Flatten(), new Watermark());
 
     /** The image after this step; images it makes are owned by {@code n}. */
     MemorySegment apply(Native n, MemorySegment image, Job job) throws Throwable;

@@ -1,5 +1,6 @@
 package io.imgedge.vips;
 
+import java.nio.ByteBuffer;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -100,10 +101,11 @@ public record TransformSpec(int width, int height, Fit fit, Gravity gravity, boo
      * @param maxBytes          imgproxy's {@code max_bytes}: a lossy result larger than this is encoded again
      *                          at lower qualities until it fits (or the quality cannot go lower), 0 = none
      * @param trim              imgproxy's {@code trim}: the border of the background's colour cut off first
+     * @param watermark         imgproxy's {@code watermark}: an image laid over the result, last
      */
     public record Layout(double dpr, double zoomWidth, double zoomHeight, int minWidth, int minHeight, double gravityX,
                          double gravityY, Optional<Anchor> extendAspectRatio, Padding padding, boolean flipX, boolean flipY,
-                         int pixelate, int maxResultSide, int maxBytes, Optional<Trim> trim) {
+                         int pixelate, int maxResultSide, int maxBytes, Optional<Trim> trim, Optional<Watermark> watermark) {
         public static final Layout NONE = new Layout(1, 1, 1, 0, 0, 0, 0, Optional.empty(), Padding.NONE, false, false, 0, 0);
 
         /** A layout without a byte budget. */
@@ -111,7 +113,7 @@ public record TransformSpec(int width, int height, Fit fit, Gravity gravity, boo
                       double gravityY, Optional<Anchor> extendAspectRatio, Padding padding, boolean flipX, boolean flipY,
                       int pixelate, int maxResultSide) {
             this(dpr, zoomWidth, zoomHeight, minWidth, minHeight, gravityX, gravityY, extendAspectRatio, padding, flipX, flipY,
-                    pixelate, maxResultSide, 0, Optional.empty());
+                    pixelate, maxResultSide, 0, Optional.empty(), Optional.empty());
         }
 
         public Layout {
@@ -127,12 +129,19 @@ public record TransformSpec(int width, int height, Fit fit, Gravity gravity, boo
             Objects.requireNonNull(extendAspectRatio, "extendAspectRatio");
             Objects.requireNonNull(padding, "padding");
             Objects.requireNonNull(trim, "trim");
+            Objects.requireNonNull(watermark, "watermark");
+        }
+
+        /** This layout with a watermark. */
+        public Layout withWatermark(Optional<Watermark> newWatermark) {
+            return new Layout(dpr, zoomWidth, zoomHeight, minWidth, minHeight, gravityX, gravityY, extendAspectRatio,
+                    padding, flipX, flipY, pixelate, maxResultSide, maxBytes, trim, newWatermark);
         }
 
         /** This layout with another device pixel ratio. */
         public Layout withDpr(double newDpr) {
             return new Layout(newDpr, zoomWidth, zoomHeight, minWidth, minHeight, gravityX, gravityY, extendAspectRatio,
-                    padding, flipX, flipY, pixelate, maxResultSide, maxBytes, trim);
+                    padding, flipX, flipY, pixelate, maxResultSide, maxBytes, trim, watermark);
         }
     }
 
@@ -150,6 +159,28 @@ public record TransformSpec(int width, int height, Fit fit, Gravity gravity, boo
                 throw new IllegalArgumentException("the trim threshold is >= 0");
             }
             Objects.requireNonNull(colour, "colour");
+        }
+    }
+
+    /**
+     * imgproxy's {@code watermark}.
+     *
+     * @param image     the watermark's encoded bytes (read-only, shared by every transform)
+     * @param id        what names this image in cache keys (a digest of it)
+     * @param opacity   0..1, times the image's own alpha
+     * @param position  where it goes, with offsets (pixels from 1 up, times the device pixel
+     *                  ratio; a fraction below 1); with {@code replicate}, the offsets space the tiles
+     * @param replicate tile it over the whole result (imgproxy's {@code re})
+     * @param scale     its size as a fraction of the result's (fitted, enlarging if need be); 0 = its own
+     */
+    public record Watermark(ByteBuffer image, String id, double opacity, Anchor position, boolean replicate, double scale) {
+        public Watermark {
+            Objects.requireNonNull(image, "image");
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(position, "position");
+            if (!(opacity > 0 && opacity <= 1) || !(scale >= 0) || Double.isInfinite(scale)) {
+                throw new IllegalArgumentException("watermark opacity is 0..1 (above 0), scale >= 0");
+            }
         }
     }
 

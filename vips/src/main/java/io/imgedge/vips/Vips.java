@@ -180,7 +180,8 @@ public final class Vips {
 
     /**
      * Whether every frame is kept: an animated GIF or WebP made into one, with nothing asked for
-     * that works on one frame only (a crop first, turning, flipping, extension, padding, pixelation).
+     * that works on one frame only (a crop first, turning, flipping, extension, padding, pixelation,
+     * a watermark).
      * Pages of a TIFF (or HEIF) are not an animation.
      */
     private static boolean animated(TransformSpec spec, ImageInfo info, ImageFormat output) {
@@ -189,7 +190,7 @@ public final class Vips {
         return info.frames() > 1 && (info.format() == ImageFormat.GIF || info.format() == ImageFormat.WEBP)
                 && (output == ImageFormat.GIF || output == ImageFormat.WEBP) && fx.rotate() == 0 && fx.crop().isEmpty()
                 && fx.extend().isEmpty() && layout.extendAspectRatio().isEmpty() && !layout.flipX() && !layout.flipY()
-                && layout.padding().equals(TransformSpec.Padding.NONE) && layout.pixelate() <= 1;
+                && layout.padding().equals(TransformSpec.Padding.NONE) && layout.pixelate() <= 1 && layout.watermark().isEmpty();
     }
 
     /** The header, after the format is refused or accepted from its sniff alone, checked against the limits. */

@@ -91,7 +91,9 @@ public record CacheKey(String hex) {
                 + "|pd=" + p.top() + "," + p.right() + "," + p.bottom() + "," + p.left() + "|fl=" + l.flipX() + "," + l.flipY()
                 + "|pix=" + l.pixelate() + "|mrd=" + l.maxResultSide() + "|mb=" + l.maxBytes()
                 + "|t=" + l.trim().map(t -> t.threshold() + ":" + t.colour().map(c -> c.r() + "," + c.g() + "," + c.b()).orElse("corner")
-                + ":" + t.equalHor() + ":" + t.equalVer()).orElse("none");
+                + ":" + t.equalHor() + ":" + t.equalVer()).orElse("none")
+                + "|wm=" + l.watermark().map(w -> w.id() + ":" + w.opacity() + ":" + anchor(w.position()) + ":" + w.replicate()
+                + ":" + w.scale()).orElse("none");
     }
 
     private static String anchor(TransformSpec.Anchor a) {

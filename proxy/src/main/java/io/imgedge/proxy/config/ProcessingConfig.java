@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * Image defaults ({@code imgedge.processing}) and response freshness.
@@ -20,9 +21,25 @@ import java.util.Set;
  * @param presets     option segments by preset name ({@code pr:name}; {@code default} applies to every URL)
  * @param formatQuality default quality per output format, over {@code quality}
  * @param urls          how processing URLs are read
+ * @param watermark     the image {@code wm} lays over results
+ * @param enforceFormats formats that {@code Accept} earns even when the URL names another
+ *                       (imgproxy's IMGPROXY_ENFORCE_AVIF, _WEBP, _JXL), best first; empty = off
  */
 public record ProcessingConfig(int quality, boolean stripMetadata, Duration maxAge, List<ImageFormat> autoFormats,
-                               Map<String, List<String>> presets, Map<ImageFormat, Integer> formatQuality, Urls urls) {
+                               Map<String, List<String>> presets, Map<ImageFormat, Integer> formatQuality, Urls urls,
+                               Watermark watermark, List<ImageFormat> enforceFormats) {
+
+    /**
+     * imgproxy's IMGPROXY_WATERMARK_PATH, _URL, _DATA (base64) and _OPACITY: at most one source is
+     * set; none = {@code wm} does nothing, as in imgproxy.
+     */
+    public record Watermark(String path, String url, String data, double opacity) {
+        public static final Watermark NONE = new Watermark("", "", "", 1);
+
+        public boolean configured() {
+            return !path.isEmpty() || !url.isEmpty() || !data.isEmpty();
+        }
+    }
 
     /**
      * imgproxy's URL settings.
@@ -38,17 +55,24 @@ public record ProcessingConfig(int quality, boolean stripMetadata, Duration maxA
                        Set<String> allowedOptions, boolean securityOptions) {
         public static final Urls IMGPROXY = new Urls(":", false, false, Set.of(), false);
     }
+    /** Formats a client's {@code Accept} may choose: WebP, AVIF, JPEG XL. */
+    private static List<ImageFormat> negotiable(Section c, String key) {
+        List<ImageFormat> formats = new ArrayList<>();
+        for (String name : c.root().getStringList(c.key(key))) {
+            formats.add(ImageFormat.fromExtension(name)
+                    .filter(f -> f == ImageFormat.WEBP || f == ImageFormat.AVIF || f == ImageFormat.JXL)
+                    .orElseThrow(() -> ConfigValues.bad(c, key, "'" + name + "' is not webp, avif or jxl")));
+        }
+        return List.copyOf(formats);
+    }
+
     static ProcessingConfig from(Section c) {
         Duration maxAge = c.getDuration("max_age");
         if (maxAge.isNegative()) {
             throw ConfigValues.bad(c, "max_age", "must be >= 0");
         }
-        List<ImageFormat> auto = new ArrayList<>();
-        for (String name : c.root().getStringList(c.key("auto_formats"))) {
-            ImageFormat format = ImageFormat.fromExtension(name).filter(f -> f == ImageFormat.WEBP || f == ImageFormat.AVIF)
-                    .orElseThrow(() -> ConfigValues.bad(c, "auto_formats", "'" + name + "' is not webp or avif"));
-            auto.add(format);
-        }
+        List<ImageFormat> auto = negotiable(c, "auto_formats");
+        List<ImageFormat> enforced = negotiable(c, "enforce_formats");
         Map<String, List<String>> presets = new HashMap<>();
         for (String preset : c.root().getStringList(c.key("presets"))) {
             int eq = preset.indexOf('=');
@@ -78,7 +102,15 @@ public record ProcessingConfig(int quality, boolean stripMetadata, Duration maxA
         }
         Urls urls = new Urls(separator, c.getBoolean("base64_url_includes_filename"), c.getBoolean("only_presets"),
                 Set.copyOf(c.root().getStringList(c.key("allowed_options"))), c.getBoolean("allow_security_options"));
+        Watermark watermark = new Watermark(c.getString("watermark.path"), c.getString("watermark.url"),
+                c.getString("watermark.data"), c.getDouble("watermark.opacity"));
+        if (Stream.of(watermark.path(), watermark.url(), watermark.data()).filter(v -> !v.isEmpty()).count() > 1) {
+            throw ConfigValues.bad(c, "watermark", "set one of path, url and data");
+        }
+        if (!(watermark.opacity() > 0 && watermark.opacity() <= 1)) {
+            throw ConfigValues.bad(c, "watermark.opacity", "must be above 0 and at most 1");
+        }
         return new ProcessingConfig(ConfigValues.intBetween(c, "quality", 1, 100), c.getBoolean("strip_metadata"), maxAge,
-                List.copyOf(auto), Map.copyOf(presets), Map.copyOf(formatQuality), urls);
+                auto, Map.copyOf(presets), Map.copyOf(formatQuality), urls, watermark, enforced);
     }
 }

@@ -2,27 +2,46 @@ package io.imgedge.proxy.image;
 
 import io.imgedge.vips.ImageFormat;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Which output format an {@code Accept} header earns when the URL names none: the first of the
- * configured formats (say AVIF, then WebP) that the client lists by name with a non-zero
- * quality. Wildcards do not count: browsers send {@code *}{@code /*} whatever they can decode.
- * Pure.
+ * Which output format an {@code Accept} header earns: the first of the enforced formats, then
+ * (when the URL names none) of the preferred ones, that the client lists by name with a
+ * non-zero quality. Wildcards do not count: browsers send {@code *}{@code /*} whatever they can
+ * decode. Pure.
+ *
+ * @param preferred formats chosen by Accept when the URL names none (processing.auto_formats)
+ * @param enforced  formats chosen by Accept even over the URL's own (processing.enforce_formats)
  */
-public record FormatNegotiation(List<ImageFormat> preferred) {
+public record FormatNegotiation(List<ImageFormat> preferred, List<ImageFormat> enforced) {
 
-    public boolean enabled() {
-        return !preferred.isEmpty();
+    /** Negotiation of URLs that name no format only. */
+    public FormatNegotiation(List<ImageFormat> preferred) {
+        this(preferred, List.of());
+    }
+
+    /** The formats a URL may be answered in by its client's Accept: {@code fixed} when it names one. */
+    public List<ImageFormat> candidates(boolean fixed) {
+        if (fixed) {
+            return enforced;
+        }
+        List<ImageFormat> all = new ArrayList<>(enforced);
+        preferred.stream().filter(f -> !all.contains(f)).forEach(all::add);
+        return all;
     }
 
     public Optional<ImageFormat> choose(String accept) {
-        if (accept == null || preferred.isEmpty()) {
+        return choose(accept, false);
+    }
+
+    public Optional<ImageFormat> choose(String accept, boolean fixed) {
+        if (accept == null) {
             return Optional.empty();
         }
-        for (ImageFormat format : preferred) {
+        for (ImageFormat format : candidates(fixed)) {
             if (accepts(accept, format.mimeType())) {
                 return Optional.of(format);
             }

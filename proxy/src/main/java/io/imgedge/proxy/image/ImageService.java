@@ -21,6 +21,7 @@ import io.imgedge.vips.WorkerPool;
 
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -51,10 +52,11 @@ public final class ImageService {
 
     public ImageService(ProcessingUrlParser parser, Origins origins, WorkerPool workers, Vips vips, LimitsConfig limits,
                         ProcessingConfig processing, CacheConfig cache, TieredCache results, TieredCache sources,
-                        InstantSource clock, ImageEvents events) {
+                        InstantSource clock, ImageEvents events, Optional<WatermarkImage> watermark) {
         PurgeLog purgeLog = new PurgeLog(Duration.ofHours(1), clock);
-        Specs specs = new Specs(processing);
-        this.urls = new ParsedUrls(parser, origins, specs, new FormatNegotiation(processing.autoFormats()));
+        Specs specs = new Specs(processing, watermark);
+        this.urls = new ParsedUrls(parser, origins, specs, new FormatNegotiation(processing.autoFormats(),
+                processing.enforceFormats()));
         this.results = results;
         this.originals = new Originals(origins, sources, workers, vips, limits, cache, purgeLog, clock, events);
         this.transforms = new Transforms(originals, workers, vips, specs, limits, results, purgeLog, cache.negativeTtl(),

@@ -105,7 +105,7 @@ final class ParsedUrls {
 
     private Variant choose(Parsed url, String accept) {
         if (!url.negotiated().isEmpty()) {
-            Optional<ImageFormat> chosen = negotiation.choose(accept);
+            Optional<ImageFormat> chosen = negotiation.choose(accept, url.request().options().format().isPresent());
             if (chosen.isPresent()) {
                 return url.negotiated().get(chosen.get());
             }
@@ -120,14 +120,15 @@ final class ParsedUrls {
         ProcessingOptions.SourceLimits limits = request.options().adjust().sourceLimits();
         String buster = request.options().adjust().cachebuster()
                 + (limits.equals(ProcessingOptions.SourceLimits.NONE) ? "" : "\u0000" + limits);
-        boolean vary = negotiable && request.options().format().isEmpty() && !negotiation.preferred().isEmpty();
+        List<ImageFormat> candidates = negotiation.candidates(request.options().format().isPresent());
+        boolean vary = negotiable && !candidates.isEmpty() && !request.options().adjust().raw();
         boolean deferred = specs.deferredQuality(request.options());
         Variant plain = new Variant(request, spec, deferred ? CacheKey.resultWithFormatQuality(request.source(), spec, buster,
                 request.options().adjust().formatQuality())
                 : CacheKey.result(request.source(), spec, buster), deferred, vary);
         Map<ImageFormat, Variant> negotiated = new EnumMap<>(ImageFormat.class);
         if (vary) {
-            for (ImageFormat format : negotiation.preferred()) {
+            for (ImageFormat format : candidates) {
                 TransformSpec chosen = specs.of(request.options().withFormat(format));
                 negotiated.put(format, new Variant(request, chosen, CacheKey.result(request.source(), chosen, buster),
                         false, true));

@@ -5,6 +5,8 @@ import io.imgedge.proxy.url.ProcessingOptions;
 import io.imgedge.vips.ImageFormat;
 import io.imgedge.vips.TransformSpec;
 
+import java.util.Optional;
+
 /**
  * What libvips is asked to make of a URL's options: the configured defaults filled in (quality,
  * per-format quality, metadata stripping); sizes, the device pixel ratio and the result limits
@@ -12,9 +14,12 @@ import io.imgedge.vips.TransformSpec;
  */
 final class Specs {
     private final ProcessingConfig processing;
+    private final Optional<WatermarkImage> watermark;
 
-    Specs(ProcessingConfig processing) {
+    /** @param watermark the configured watermark image, for URLs with {@code wm} */
+    Specs(ProcessingConfig processing, Optional<WatermarkImage> watermark) {
         this.processing = processing;
+        this.watermark = watermark;
     }
 
     TransformSpec of(ProcessingOptions o) {
@@ -27,7 +32,19 @@ final class Specs {
         };
         int quality = o.format().map(f -> quality(o, f)).orElse(o.quality() != 0 ? o.quality() : processing.quality());
         return new TransformSpec(o.width(), o.height(), fit, o.gravity(), o.enlarge(), o.format(),
-                quality, o.adjust().stripMetadata().orElse(processing.stripMetadata()), o.adjust().effects(), o.adjust().layout());
+                quality, o.adjust().stripMetadata().orElse(processing.stripMetadata()), o.adjust().effects(), layout(o));
+    }
+
+    /** The URL's layout, with the watermark image when it asks for one and one is configured (else none, as in imgproxy). */
+    private TransformSpec.Layout layout(ProcessingOptions o) {
+        Optional<ProcessingOptions.Watermark> asked = o.adjust().watermark();
+        if (asked.isEmpty() || watermark.isEmpty()) {
+            return o.adjust().layout();
+        }
+        ProcessingOptions.Watermark wm = asked.get();
+        WatermarkImage image = watermark.get();
+        return o.adjust().layout().withWatermark(Optional.of(new TransformSpec.Watermark(image.image(), image.id(),
+                wm.opacity() * image.opacity(), wm.position(), wm.replicate(), wm.scale())));
     }
 
     /**

@@ -75,6 +75,7 @@ final class OptionParser {
     private final Set<ImageFormat> skip = EnumSet.noneOf(ImageFormat.class);
     private int maxBytes;
     private Optional<TransformSpec.Trim> trim = Optional.empty();
+    private Optional<ProcessingOptions.Watermark> watermark = Optional.empty();
     private ProcessingOptions.SourceLimits sourceLimits = ProcessingOptions.SourceLimits.NONE;
 
     /**
@@ -113,11 +114,11 @@ final class OptionParser {
 
     private ProcessingOptions options() {
         TransformSpec.Layout layout = new TransformSpec.Layout(dpr, zoomWidth, zoomHeight, minWidth, minHeight, gravity.x(),
-                gravity.y(), extendAspectRatio, padding, flipX, flipY, pixelate, maxResultSide, maxBytes, trim);
+                gravity.y(), extendAspectRatio, padding, flipX, flipY, pixelate, maxResultSide, maxBytes, trim, Optional.empty());
         TransformSpec.Effects effects = new TransformSpec.Effects(autoRotate, rotate, blur, sharpen, background, crop, extend);
         return new ProcessingOptions(resizingType, width, height, enlarge, gravity.type(), quality, format,
                 new ProcessingOptions.Adjustments(layout, stripMetadata, effects, expires, raw, cachebuster,
-                        new ProcessingOptions.Delivery(filename, attachment), formatQuality, skip, sourceLimits));
+                        new ProcessingOptions.Delivery(filename, attachment), formatQuality, skip, sourceLimits, watermark));
     }
 
     /** Applies presets by name, as {@code pr:a:b} does (also imgproxy's presets-only URLs). */
@@ -184,6 +185,21 @@ final class OptionParser {
                 crop = w == 0 && h == 0 ? Optional.empty() : Optional.of(new TransformSpec.Crop(w, h, where));
             }
             case "padding", "pd" -> padding = OptionArgs.padding(name, args, maxSide);
+            case "watermark", "wm" -> {
+                arity(name, args, 1, 5);
+                double opacity = decimal(name, args.getFirst(), 0, 1);
+                boolean replicate = args.size() > 1 && args.get(1).equals("re");
+                List<String> where = new ArrayList<>(List.of(args.size() > 1 && !args.get(1).isEmpty() && !replicate
+                        ? args.get(1) : "ce"));
+                where.addAll(args.subList(Math.min(args.size(), 2), Math.min(args.size(), 4)));
+                TransformSpec.Anchor position = OptionArgs.anchor(name, where, false);
+                if (position.type() == Gravity.FOCUS) {
+                    throw HttpError.badRequest(name + ": unsupported position 'fp' (ce, no, so, ea, we, noea, nowe, soea, sowe, re)");
+                }
+                double scale = args.size() > 4 && !args.get(4).isEmpty() ? positive(name, args.get(4)) : 0;
+                watermark = opacity > 0 ? Optional.of(new ProcessingOptions.Watermark(opacity, position, replicate, scale))
+                        : Optional.empty();
+            }
             case "trim", "t" -> {
                 arity(name, args, 1, 4);
                 trim = args.getFirst().isEmpty() ? Optional.empty() : Optional.of(new TransformSpec.Trim(

@@ -41,14 +41,17 @@ public record ProcessingOptions(ResizingType resizingType, int width, int height
      * @param formatQuality imgproxy's {@code fq}: the quality of each output format, over {@code q}
      * @param skip          imgproxy's {@code skp}: sources in these formats are served as they are
      * @param sourceLimits  imgproxy's security options: lower limits for this URL's source
+     * @param watermark     imgproxy's {@code wm}, laid with the configured watermark image
      */
     public record Adjustments(TransformSpec.Layout layout, Optional<Boolean> stripMetadata, TransformSpec.Effects effects,
                               long expires, boolean raw, String cachebuster, Delivery delivery,
-                              Map<ImageFormat, Integer> formatQuality, Set<ImageFormat> skip, SourceLimits sourceLimits) {
+                              Map<ImageFormat, Integer> formatQuality, Set<ImageFormat> skip, SourceLimits sourceLimits,
+                              Optional<Watermark> watermark) {
         /** {@link #expires()} of a URL without {@code exp}. */
         public static final long NEVER = Long.MAX_VALUE;
         public static final Adjustments NONE = new Adjustments(TransformSpec.Layout.NONE, Optional.empty(),
-                TransformSpec.Effects.NONE, NEVER, false, "", Delivery.INLINE, Map.of(), Set.of(), SourceLimits.NONE);
+                TransformSpec.Effects.NONE, NEVER, false, "", Delivery.INLINE, Map.of(), Set.of(), SourceLimits.NONE,
+                Optional.empty());
 
         public Adjustments {
             formatQuality = Map.copyOf(formatQuality);
@@ -59,7 +62,18 @@ public record ProcessingOptions(ResizingType resizingType, int width, int height
             Objects.requireNonNull(cachebuster, "cachebuster");
             Objects.requireNonNull(delivery, "delivery");
             Objects.requireNonNull(sourceLimits, "sourceLimits");
+            Objects.requireNonNull(watermark, "watermark");
         }
+    }
+
+    /**
+     * imgproxy's {@code wm:opacity:position:x:y:scale}.
+     *
+     * @param position  where (a direction or the centre, with offsets); ignored when replicated
+     * @param replicate {@code re}: tiled over the result, the offsets spacing the tiles
+     * @param scale     a fraction of the result's size, 0 = the watermark's own size
+     */
+    public record Watermark(double opacity, TransformSpec.Anchor position, boolean replicate, double scale) {
     }
 
     /**
