@@ -324,6 +324,33 @@ class ImgproxyConformanceIT {
         decoded("/skp:jpg:gif/w:10/plain/local:///quadrants.png", 10, 8);
     }
 
+    /** imgproxy's IMGPROXY_ENABLE_CLIENT_HINTS: DPR and Width set the defaults a URL's own options override. */
+    @Test
+    void clientHintsSetTheDefaultsWhenOn(@TempDir Path other) throws Exception {
+        Files.createDirectories(other.resolve("images"));
+        Files.write(other.resolve("images/photo.jpg"), TestImages.jpeg(400, 300));
+        try (ImgedgeServer hinted = ImgedgeServer.start(ConfigLoader.load(Optional.empty(), Map.of(), Harness.localNode(other,
+                Map.of("imgedge.signing.enabled", false, "imgedge.processing.client_hints", true,
+                        "imgedge.processing.auto_formats", List.of()))))) {
+            HttpResponse<byte[]> both = Harness.get(hinted, "/unsafe/plain/local:///photo.jpg@png", "DPR", "2", "Width", "200");
+            assertEquals("200x150", size(both), "100 CSS pixels at 2x");
+            assertTrue(both.headers().firstValue("vary").orElseThrow().contains("sec-ch-width"));
+            assertEquals("300x225", size(Harness.get(hinted, "/unsafe/plain/local:///photo.jpg@png", "Sec-CH-Width", "300")));
+            assertEquals("100x75", size(Harness.get(hinted, "/unsafe/w:100/dpr:1/plain/local:///photo.jpg@png", "DPR", "2",
+                    "Width", "200")), "the URL's own options win");
+            assertEquals("400x300", size(Harness.get(hinted, "/unsafe/plain/local:///photo.jpg@png", "DPR", "abc")));
+        }
+        HttpResponse<byte[]> off = Harness.get(server, "/unsafe/plain/local:///photo.jpg@png", "DPR", "2", "Width", "200");
+        assertEquals("400x300", size(off), "off by default");
+        assertTrue(!off.headers().firstValue("vary").orElse("").contains("dpr"), "nor does it vary by them");
+    }
+
+    static String size(HttpResponse<byte[]> response) {
+        assertEquals(200, response.statusCode(), new String(response.body(), StandardCharsets.UTF_8));
+        BufferedImage image = TestImages.decode(response.body());
+        return image.getWidth() + "x" + image.getHeight();
+    }
+
     /** imgproxy's IMGPROXY_ENFORCE_WEBP: Accept earns WebP even over the URL's own format. */
     @Test
     void enforcedFormatsWinOverTheUrlsOwn() throws Exception {

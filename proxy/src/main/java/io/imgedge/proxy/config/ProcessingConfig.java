@@ -50,10 +50,18 @@ public record ProcessingConfig(int quality, boolean stripMetadata, Duration maxA
      * @param allowedOptions            the options a URL may name (presets may name any); empty = all
      * @param securityOptions           whether URLs may lower limits with {@code mrd} and kin
      *                                  ({@code IMGPROXY_ALLOW_SECURITY_OPTIONS})
+     * @param clientHints               whether the DPR and Width client hints set a URL's defaults
+     *                                  ({@code IMGPROXY_ENABLE_CLIENT_HINTS})
      */
     public record Urls(String argumentsSeparator, boolean base64UrlIncludesFilename, boolean onlyPresets,
-                       Set<String> allowedOptions, boolean securityOptions) {
-        public static final Urls IMGPROXY = new Urls(":", false, false, Set.of(), false);
+                       Set<String> allowedOptions, boolean securityOptions, boolean clientHints) {
+        public static final Urls IMGPROXY = new Urls(":", false, false, Set.of(), false, false);
+
+        /** Settings that read no client hints. */
+        public Urls(String argumentsSeparator, boolean base64UrlIncludesFilename, boolean onlyPresets,
+                    Set<String> allowedOptions, boolean securityOptions) {
+            this(argumentsSeparator, base64UrlIncludesFilename, onlyPresets, allowedOptions, securityOptions, false);
+        }
     }
     /** Formats a client's {@code Accept} may choose: WebP, AVIF, JPEG XL. */
     private static List<ImageFormat> negotiable(Section c, String key) {
@@ -101,7 +109,8 @@ public record ProcessingConfig(int quality, boolean stripMetadata, Duration maxA
             throw ConfigValues.bad(c, "arguments_separator", "must be one or more characters other than /");
         }
         Urls urls = new Urls(separator, c.getBoolean("base64_url_includes_filename"), c.getBoolean("only_presets"),
-                Set.copyOf(c.root().getStringList(c.key("allowed_options"))), c.getBoolean("allow_security_options"));
+                Set.copyOf(c.root().getStringList(c.key("allowed_options"))), c.getBoolean("allow_security_options"),
+                c.getBoolean("client_hints"));
         Watermark watermark = new Watermark(c.getString("watermark.path"), c.getString("watermark.url"),
                 c.getString("watermark.data"), c.getDouble("watermark.opacity"));
         if (Stream.of(watermark.path(), watermark.url(), watermark.data()).filter(v -> !v.isEmpty()).count() > 1) {

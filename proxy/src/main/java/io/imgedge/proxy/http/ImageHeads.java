@@ -30,17 +30,17 @@ public final class ImageHeads {
      *                copy; freed by the collector with the record
      */
     private record Encoded(String etag, String contentType, int length, Duration maxAge, String cacheStatus,
-                           String serverTiming, boolean varyAccept, String disposition, byte[] headers, long second,
+                           String serverTiming, String vary, String disposition, byte[] headers, long second,
                            ByteBuffer bytes) {
         /** The same head, dated {@code date}. */
         Encoded dated(HttpDate.Stamp date) {
-            return new Encoded(etag, contentType, length, maxAge, cacheStatus, serverTiming, varyAccept, disposition,
+            return new Encoded(etag, contentType, length, maxAge, cacheStatus, serverTiming, vary, disposition,
                     headers, date.second(), join(date, headers));
         }
 
         boolean fits(ImageReply image) {
             return same(etag, image.etag()) && same(cacheStatus, image.cacheStatus())
-                    && same(serverTiming, image.serverTiming()) && varyAccept == image.varyAccept()
+                    && same(serverTiming, image.serverTiming()) && same(vary, image.vary())
                     && length == image.body().remaining() && same(contentType, image.contentType())
                     && maxAge.equals(image.maxAge()) && same(disposition, image.disposition());
         }
@@ -76,7 +76,7 @@ public final class ImageHeads {
         if (known == null || !known.fits(image)) {
             byte[] headers = Responses.imageHead(image, nodeName);
             known = new Encoded(image.etag(), image.contentType(), image.body().remaining(), image.maxAge(),
-                    image.cacheStatus(), image.serverTiming(), image.varyAccept(), image.disposition(), headers, date.second(),
+                    image.cacheStatus(), image.serverTiming(), image.vary(), image.disposition(), headers, date.second(),
                     join(date, headers));
             table[slot] = known;
         } else if (known.second() != date.second()) {

@@ -11,6 +11,7 @@ import io.imgedge.proxy.limit.Tenants;
 import io.imgedge.proxy.metrics.ServerMetrics;
 import io.imgedge.proxy.limit.TokenBucket;
 import io.imgedge.proxy.store.StoreService;
+import io.imgedge.proxy.url.ClientHints;
 import io.imgedge.proxy.url.HiveUrls;
 import io.imgedge.proxy.url.Source;
 import io.imgedge.vips.ImageFormat;
@@ -20,6 +21,7 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.multipart.DefaultHttpDataFactory;
@@ -42,6 +44,11 @@ import java.util.stream.Collectors;
 
 /** The public routes: each a few lines from route to service. Thread-safe. */
 public final class PublicResponder implements Responder {
+    private static ClientHints hints(HttpRequest request) {
+        HttpHeaders h = request.headers();
+        return ClientHints.of(h.get("sec-ch-dpr"), h.get("dpr"), h.get("sec-ch-width"), h.get("width"));
+    }
+
     private static final String IMMUTABLE = "public, max-age=31536000, immutable";
     /** Fields a multipart upload may have; the image is one of them. */
     static final int MAX_MULTIPART_FIELDS = 32;
@@ -117,7 +124,8 @@ public final class PublicResponder implements Responder {
                     : store.ready() ? Reply.json(200, "status", "ready")
                     : Reply.error(HttpError.unavailable("no store backend is up")));
             case Route.Process process -> limited(request, peer, client -> images.process(process.path(),
-                    request.headers().get(HttpHeaderNames.ACCEPT), admission(client), waiting).thenApply(Reply.Image::new));
+                    request.headers().get(HttpHeaderNames.ACCEPT), hints(request), admission(client), waiting)
+                    .thenApply(Reply.Image::new));
             case Route.Info info -> limited(request, peer, _ -> images.info(info.path()).thenApply(PublicResponder::info));
             case Route.Hive hive -> !this.hive ? done(Reply.error(HttpError.notFound("not found")))
                     : limited(request, peer, client -> images.process(hive.encoded() + "?" + hive.query(),

@@ -110,8 +110,8 @@ final class Responses {
         out.accept(HttpHeaderNames.CACHE_CONTROL, cacheControl(image.maxAge().toSeconds()));
         out.accept(SERVER_TIMING, image.serverTiming());
         out.accept(X_CACHE, image.cacheStatus());
-        if (image.varyAccept()) {
-            out.accept(HttpHeaderNames.VARY, HttpHeaderNames.ACCEPT);
+        if (!image.vary().isEmpty()) {
+            out.accept(HttpHeaderNames.VARY, image.vary());
         }
         if (!image.disposition().isEmpty()) {
             out.accept(HttpHeaderNames.CONTENT_DISPOSITION, image.disposition());

@@ -11,6 +11,7 @@ import io.imgedge.proxy.error.ErrorMapper;
 import io.imgedge.proxy.error.HttpError;
 import io.imgedge.proxy.error.CircuitOpenException;
 import io.imgedge.proxy.origin.Origins;
+import io.imgedge.proxy.url.ClientHints;
 import io.imgedge.proxy.url.ProcessingRequest;
 import io.imgedge.proxy.url.ProcessingUrlParser;
 import io.imgedge.proxy.url.Source;
@@ -38,6 +39,7 @@ import java.util.function.Supplier;
 public final class ImageService {
     private static final HttpError EXPIRED = HttpError.forbidden("URL expired");
 
+    private final boolean clientHints;
     private final ParsedUrls urls;
     private final TieredCache results;
     private final Transforms transforms;
@@ -61,7 +63,8 @@ public final class ImageService {
         this.originals = new Originals(origins, sources, workers, vips, limits, cache, purgeLog, clock, events);
         this.transforms = new Transforms(originals, workers, vips, specs, limits, results, purgeLog, cache.negativeTtl(),
                 clock, events);
-        this.replies = new Replies(results, processing.maxAge(), clock);
+        this.replies = new Replies(results, processing.maxAge(), clock, processing.urls().clientHints());
+        this.clientHints = processing.urls().clientHints();
         this.purges = new Purges(urls, results, transforms, originals, purgeLog);
         this.workers = workers;
         this.vips = vips;
@@ -74,8 +77,10 @@ public final class ImageService {
      * The image an imgproxy processing path names, for a client whose {@code Accept} header may
      * choose the format, admitted by {@code admission} when it misses, waiting as {@code waiting} says.
      */
-    public CompletableFuture<ImageReply> process(String rawPath, String accept, MissAdmission admission, Waiting waiting) {
-        return process(() -> urls.variant(rawPath, accept), admission, waiting);
+    public CompletableFuture<ImageReply> process(String rawPath, String accept, ClientHints hints, MissAdmission admission,
+                                                 Waiting waiting) {
+        ClientHints read = clientHints ? hints : ClientHints.NONE;
+        return process(() -> urls.variant(rawPath, accept, read), admission, waiting);
     }
 
     /** As {@link #process(String, String, MissAdmission, Waiting)} for a request made some other way (Hive), parsed once per {@code id}. */

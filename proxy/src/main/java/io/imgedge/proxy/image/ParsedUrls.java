@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.imgedge.proxy.cache.CacheKey;
 import io.imgedge.proxy.origin.Origins;
+import io.imgedge.proxy.url.ClientHints;
 import io.imgedge.proxy.url.ProcessingOptions;
 import io.imgedge.proxy.url.ProcessingRequest;
 import io.imgedge.proxy.url.ProcessingUrlParser;
@@ -60,7 +61,12 @@ final class ParsedUrls {
      *
      * @throws io.imgedge.proxy.error.HttpError for a bad URL, signature or refused source
      */
-    Variant variant(String rawPath, String accept) {
+    Variant variant(String rawPath, String accept, ClientHints hints) {
+        if (!hints.equals(ClientHints.NONE)) {
+            // each hinted size is a URL of its own
+            return choose(parsed(rawPath + "\u0000" + hints.dpr() + "x" + hints.width(), () -> urls.parse(rawPath, hints), true),
+                    accept);
+        }
         return choose(parsed(rawPath, () -> urls.parse(rawPath), true), accept);
     }
 

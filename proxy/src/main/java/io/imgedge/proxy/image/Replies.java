@@ -2,6 +2,7 @@ package io.imgedge.proxy.image;
 
 import io.imgedge.proxy.cache.CachedImage;
 import io.imgedge.proxy.cache.TieredCache;
+import io.imgedge.proxy.url.ClientHints;
 import io.imgedge.proxy.url.ProcessingOptions;
 import io.imgedge.proxy.url.ProcessingRequest;
 import io.imgedge.vips.ImageFormat;
@@ -19,11 +20,16 @@ final class Replies {
     private final TieredCache results;
     private final Duration maxAge;
     private final InstantSource clock;
+    private final String varyByFormat;
+    private final String varyOtherwise;
 
-    Replies(TieredCache results, Duration maxAge, InstantSource clock) {
+    /** @param hints whether client hints are read: then every answer varies by them */
+    Replies(TieredCache results, Duration maxAge, InstantSource clock, boolean hints) {
         this.results = results;
         this.maxAge = maxAge;
         this.clock = clock;
+        this.varyByFormat = hints ? ImageReply.VARY_ACCEPT + ", " + ClientHints.VARY : ImageReply.VARY_ACCEPT;
+        this.varyOtherwise = hints ? ClientHints.VARY : "";
     }
 
     /** A cached result: fresh from {@code tier}, looked up since {@code start} ({@link ServerTiming#lookup}). */
@@ -50,7 +56,7 @@ final class Replies {
         crc.update(original.payload().duplicate());
         String etag = "W/\"" + Long.toHexString(crc.getValue()) + "-" + Integer.toHexString(original.size()) + "\"";
         return new ImageReply(original.payload(), format.mimeType(), etag, maxAge(request), fresh ? "miss" : "hit-memory",
-                fresh ? ServerTiming.fetchedSince(start) : ServerTiming.lookup(start), false, fresh ? 200 : 0,
+                fresh ? ServerTiming.fetchedSince(start) : ServerTiming.lookup(start), varyOtherwise, fresh ? 200 : 0,
                 ImageReply.File.NONE, disposition(request, format.mimeType()));
     }
 
@@ -62,7 +68,7 @@ final class Replies {
 
     private ImageReply reply(Variant v, CachedImage entry, String cacheStatus, String timing, int originStatus) {
         return new ImageReply(entry.payload(), entry.contentType(), entry.etag(), maxAge(v.request()), cacheStatus, timing,
-                v.varyAccept(), originStatus, () -> results.file(v.key(), entry.etag(), entry.size()),
+                v.varyAccept() ? varyByFormat : varyOtherwise, originStatus, () -> results.file(v.key(), entry.etag(), entry.size()),
                 disposition(v.request(), entry.contentType()));
     }
 

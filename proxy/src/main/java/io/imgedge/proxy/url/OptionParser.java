@@ -103,6 +103,17 @@ final class OptionParser {
         return options();
     }
 
+    /** Starts from what the client hints say (before the default preset and the URL's options, as imgproxy does). */
+    OptionParser hinted(ClientHints hints) {
+        if (hints.dpr() > 0) {
+            dpr = hints.dpr();
+        }
+        if (hints.width() > 0) {
+            width = Math.min(maxSide, hints.cssWidth());
+        }
+        return this;
+    }
+
     /** The options of a presets-only URL: the default preset, then these. */
     ProcessingOptions presetsOnly(List<String> names) {
         if (presets.containsKey("default")) {

@@ -80,6 +80,11 @@ public final class ProcessingUrlParser {
      *                   not allowed here
      */
     public ProcessingRequest parse(String rawPath) {
+        return parse(rawPath, ClientHints.NONE);
+    }
+
+    /** As {@link #parse(String)}, the options starting from the client's hints (when they are read). */
+    public ProcessingRequest parse(String rawPath, ClientHints hints) {
         if (!rawPath.startsWith("/")) {
             throw HttpError.badRequest("path must start with /");
         }
@@ -91,7 +96,7 @@ public final class ProcessingUrlParser {
         signatures.verify(rawPath.substring(1, second), "/" + path);
 
         List<String> segments = Arrays.asList(path.split("/", -1));
-        OptionParser parser = new OptionParser(maxResultSide, presets, urls, outputs);
+        OptionParser parser = new OptionParser(maxResultSide, presets, urls, outputs).hinted(hints);
         int sourceStart = 0;
         ProcessingOptions options;
         if (urls.onlyPresets()) {

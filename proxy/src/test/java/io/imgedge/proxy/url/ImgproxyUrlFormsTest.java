@@ -141,6 +141,37 @@ class ImgproxyUrlFormsTest {
         assertEquals(repaired, ProcessingUrlParser.repaired(path), name);
     }
 
+    @ParameterizedTest(name = "TestParsePathClientHints {0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            NoClientHints | 0   | 0 | 0   | 1.0
+            WidthOnly     | 100 | 0 | 100 | 1.0
+            DprOnly       | 0   | 2 | 0   | 2.0
+            WidthAndDpr   | 100 | 2 | 50  | 2.0
+            """)
+    void testParsePathClientHints(String name, int hintWidth, double hintDpr, int width, double dpr) {
+        ProcessingOptions o = parser(DEFAULTS, SourcesConfig.Rewrite.NONE, Map.of())
+                .parse("/_/plain/http://images.dev/lorem/ipsum.jpg@png", new ClientHints(hintDpr, hintWidth)).options();
+        assertEquals(width, o.width(), name);
+        assertEquals(dpr, o.adjust().layout().dpr(), 1e-9, name);
+    }
+
+    @Test
+    void testParsePathClientHintsRedefine() {
+        ProcessingOptions o = parser(DEFAULTS, SourcesConfig.Rewrite.NONE, Map.of())
+                .parse("/_/width:150/dpr:3.0/plain/http://images.dev/lorem/ipsum.jpg@png", new ClientHints(2, 100)).options();
+        assertEquals(150, o.width());
+        assertEquals(3.0, o.adjust().layout().dpr(), 1e-9);
+    }
+
+    @Test
+    void clientHintHeadersAsImgproxyReadsThem() {
+        assertEquals(new ClientHints(2, 300), ClientHints.of("2", "3", "300", "400"), "Sec-CH- first");
+        assertEquals(new ClientHints(3, 400), ClientHints.of(null, "3", null, "400"));
+        assertEquals(new ClientHints(3, 0), ClientHints.of("abc", "3", "-5", "x"), "what does not parse is ignored");
+        assertEquals(ClientHints.NONE, ClientHints.of("9", null, null, null), "a ratio over 8 is ignored");
+        assertEquals(ClientHints.NONE, ClientHints.of(null, null, null, null));
+    }
+
     @Test
     void theSignatureIsOfTheRepairedPath() {
         byte[] key = "0123456789abcdef".getBytes(StandardCharsets.UTF_8);
