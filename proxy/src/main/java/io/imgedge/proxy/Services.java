@@ -109,7 +109,7 @@ record Services(HttpOrigin httpOrigin, LimitStore limitStore, ClientLimits clien
             rt.metrics().bodyBytes(budget::used);
             RequestHandler.Shared handler = new RequestHandler.Shared(responder, rt.state(), rt.metrics(), accessLog,
                     config.server().requestTimeout(), config.limits().busyStatus(),
-                    AsciiString.cached(config.server().nodeName()), bodies, budget);
+                    AsciiString.cached(config.server().nodeName()), bodies, budget, config.server().pathPrefix());
             return new Services(httpOrigin, limitStore, clientLimits, store, parser, results, sources, images, responder,
                     accessLog, handler);
         } catch (RuntimeException | SSLException e) {

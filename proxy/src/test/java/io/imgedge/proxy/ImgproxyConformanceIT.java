@@ -345,6 +345,19 @@ class ImgproxyConformanceIT {
         assertTrue(!off.headers().firstValue("vary").orElse("").contains("dpr"), "nor does it vary by them");
     }
 
+    /** imgproxy's IMGPROXY_PATH_PREFIX on a started node: its paths work under the prefix only. */
+    @Test
+    void aPathPrefixServesUnderItOnly(@TempDir Path other) throws Exception {
+        Files.createDirectories(other.resolve("images"));
+        Files.write(other.resolve("images/photo.jpg"), TestImages.jpeg(400, 300));
+        try (ImgedgeServer prefixed = ImgedgeServer.start(ConfigLoader.load(Optional.empty(), Map.of(), Harness.localNode(other,
+                Map.of("imgedge.signing.enabled", false, "imgedge.server.path_prefix", "/images"))))) {
+            assertEquals("100x75", size(Harness.get(prefixed, "/images/unsafe/w:100/plain/local:///photo.jpg@png")));
+            assertEquals(200, Harness.get(prefixed, "/images/health").statusCode());
+            assertEquals(404, Harness.get(prefixed, "/unsafe/w:100/plain/local:///photo.jpg@png").statusCode());
+        }
+    }
+
     static String size(HttpResponse<byte[]> response) {
         assertEquals(200, response.statusCode(), new String(response.body(), StandardCharsets.UTF_8));
         BufferedImage image = TestImages.decode(response.body());

@@ -17,10 +17,11 @@ import static io.imgedge.proxy.config.ConfigValues.threadsOrCores;
  * @param headerTimeout  an HTTP/1.1 request's head must arrive within this of its first byte (slow clients)
  * @param maxConnections public connections open at once; more are closed at once
  * @param nodeName       this node's name in the {@code X-Served-By} response header
+ * @param pathPrefix     what every public path starts with (imgproxy's IMGPROXY_PATH_PREFIX), "" = none
  */
 public record ServerConfig(Listener http, Https https, int maxInitialLine, int maxHeaderSize, Duration idleTimeout,
                            Duration headerTimeout, Duration requestTimeout, Duration shutdownGrace, int ioThreads,
-                           int http2MaxStreams, int maxConnections, String nodeName) {
+                           int http2MaxStreams, int maxConnections, String nodeName, String pathPrefix) {
 
     /** A bound address. */
     public record Listener(String host, int port) {
@@ -49,6 +50,15 @@ public record ServerConfig(Listener http, Https https, int maxInitialLine, int m
         return name;
     }
 
+    /** "" or a path starting with / and not ending with one. */
+    private static String pathPrefix(Section c) {
+        String prefix = c.getString("path_prefix");
+        if (!prefix.isEmpty() && (!prefix.startsWith("/") || prefix.endsWith("/") || prefix.contains("?"))) {
+            throw ConfigValues.bad(c, "path_prefix", "must be \"\" or a path such as /images (a leading /, no trailing one)");
+        }
+        return prefix;
+    }
+
     static ServerConfig from(Section c) {
         Https https = null;
         if (c.getBoolean("https.enabled")) {
@@ -66,6 +76,6 @@ public record ServerConfig(Listener http, Https https, int maxInitialLine, int m
                 positiveDuration(c, "idle_timeout"), positiveDuration(c, "header_timeout"),
                 positiveDuration(c, "request_timeout"), positiveDuration(c, "shutdown_grace"),
                 threadsOrCores(c, "io_threads"), intAtLeast(c, "http2_max_streams", 1), intAtLeast(c, "max_connections", 1),
-                nodeName(c));
+                nodeName(c), pathPrefix(c));
     }
 }

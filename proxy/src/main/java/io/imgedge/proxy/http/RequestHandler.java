@@ -46,11 +46,18 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
      */
     public record Shared(Responder responder, ServerState state, ServerMetrics metrics, AccessLog accessLog,
                          Duration requestTimeout, int busyStatus, AsciiString nodeName, ImageHeads heads,
-                         BodyConfig bodies, BodyBudget budget) {
+                         BodyConfig bodies, BodyBudget budget, String pathPrefix) {
         public Shared(Responder responder, ServerState state, ServerMetrics metrics, AccessLog accessLog,
                       Duration requestTimeout, int busyStatus, AsciiString nodeName, BodyConfig bodies, BodyBudget budget) {
+            this(responder, state, metrics, accessLog, requestTimeout, busyStatus, nodeName, bodies, budget, "");
+        }
+
+        /** @param pathPrefix what every public path starts with (imgproxy's IMGPROXY_PATH_PREFIX), "" = none */
+        public Shared(Responder responder, ServerState state, ServerMetrics metrics, AccessLog accessLog,
+                      Duration requestTimeout, int busyStatus, AsciiString nodeName, BodyConfig bodies, BodyBudget budget,
+                      String pathPrefix) {
             this(responder, state, metrics, accessLog, requestTimeout, busyStatus, nodeName, new ImageHeads(nodeName),
-                    bodies, budget);
+                    bodies, budget, pathPrefix);
         }
     }
 
@@ -115,7 +122,7 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
         if (guard != null) {
             guard.requestStarted();
         }
-        Route route = Route.of(request.method(), request.uri(), request.decoderResult());
+        Route route = Route.of(request.method(), request.uri(), request.decoderResult(), shared.pathPrefix());
         Exchange exchange = Exchange.of(ctx.channel(), request, route.name());
         shared.state().begin();
         unanswered++;

@@ -73,6 +73,15 @@ public sealed interface Route {
     }
 
     static Route of(HttpMethod method, String uri, DecoderResult decoded) {
+        return of(method, uri, decoded, "");
+    }
+
+    /** @param prefix what every path starts with ({@code server.path_prefix}), "" = none: other paths are 404s */
+    static Route of(HttpMethod method, String rawUri, DecoderResult decoded, String prefix) {
+        if (!prefix.isEmpty() && !decoded.isFailure() && !rawUri.startsWith(prefix + "/")) {
+            return new Rejected(HttpError.notFound("not found"));
+        }
+        String uri = rawUri.substring(decoded.isFailure() ? 0 : prefix.length());
         if (decoded.isFailure()) {
             return new Rejected(switch (decoded.cause()) {
                 case TooLongHttpLineException _ -> HttpError.uriTooLong("request line too long");

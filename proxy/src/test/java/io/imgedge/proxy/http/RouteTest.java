@@ -17,6 +17,20 @@ class RouteTest {
         return assertInstanceOf(Route.Rejected.class, route).error().status();
     }
 
+    /** imgproxy's IMGPROXY_PATH_PREFIX (handlers/path_test.go PathWithPrefix): every public path under it. */
+    @Test
+    void aPathPrefixPutsEveryRouteUnderIt() {
+        assertEquals(new Route.Process("/dummy_signature/rs:fill:300:200/plain/http://example.com/image.jpg"),
+                Route.of(HttpMethod.GET, "/imgproxy/dummy_signature/rs:fill:300:200/plain/http://example.com/image.jpg",
+                        DecoderResult.SUCCESS, "/imgproxy"));
+        assertInstanceOf(Route.Health.class, Route.of(HttpMethod.GET, "/imgproxy/health", DecoderResult.SUCCESS, "/imgproxy"));
+        assertEquals(404, rejected(Route.of(HttpMethod.GET, "/health", DecoderResult.SUCCESS, "/imgproxy")));
+        assertEquals(404, rejected(Route.of(HttpMethod.GET, "/imgproxyx/sig/w:1/plain/a", DecoderResult.SUCCESS, "/imgproxy")),
+                "a prefix is a whole segment");
+        assertEquals(414, rejected(Route.of(HttpMethod.GET, "/x",
+                DecoderResult.failure(new TooLongHttpLineException("long")), "/imgproxy")));
+    }
+
     @Test
     void routes() {
         assertInstanceOf(Route.Health.class, Route.of(HttpMethod.GET, "/health", DecoderResult.SUCCESS));
