@@ -47,6 +47,8 @@ class ImgproxyConformanceIT {
         Files.write(images.resolve("noise.png"), TestImages.noisePng(120, 90, 7));
         Files.write(images.resolve("anim.gif"), TestImages.animatedGif(120, 80, 5));
         Files.write(images.resolve("trim1.png"), trimRings());
+        Files.writeString(images.resolve("logo.svg"), "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"40\" height=\"20\">"
+                + "<script>alert(1)</script><rect width=\"40\" height=\"20\" fill=\"red\"/></svg>");
         BufferedImage mark = new BufferedImage(40, 20, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < 20; y++) {
             for (int x = 0; x < 40; x++) {
@@ -343,6 +345,26 @@ class ImgproxyConformanceIT {
         HttpResponse<byte[]> off = Harness.get(server, "/unsafe/plain/local:///photo.jpg@png", "DPR", "2", "Width", "200");
         assertEquals("400x300", size(off), "off by default");
         assertTrue(!off.headers().firstValue("vary").orElse("").contains("dpr"), "nor does it vary by them");
+    }
+
+    /** processing.go shouldSkipStandardProcessing: an SVG asked for as SVG is the source, sanitised, never drawn and relabelled. */
+    @Test
+    void svgResultsAreTheSanitisedSource(@TempDir Path other) throws Exception {
+        HttpResponse<byte[]> svg = unsafe("/w:10/plain/local:///logo.svg@svg");
+        assertEquals(200, svg.statusCode(), new String(svg.body(), StandardCharsets.UTF_8));
+        assertEquals("image/svg+xml", svg.headers().firstValue("content-type").orElseThrow());
+        String text = new String(svg.body(), StandardCharsets.UTF_8);
+        assertTrue(text.contains("<rect") && !text.contains("<script"), text);
+        assertEquals(ImageFormat.PNG, TestImages.sniff(unsafe("/w:10/plain/local:///logo.svg").body()),
+                "with no format named it is drawn (processing.always_rasterize_svg, on by default here)");
+        assertEquals(422, unsafe("/plain/local:///photo.jpg@svg").statusCode(), "no SVG is made of a JPEG");
+        Files.createDirectories(other.resolve("images"));
+        Files.copy(dir.resolve("images/logo.svg"), other.resolve("images/logo.svg"));
+        try (ImgedgeServer passing = ImgedgeServer.start(ConfigLoader.load(Optional.empty(), Map.of(), Harness.localNode(other,
+                Map.of("imgedge.signing.enabled", false, "imgedge.processing.always_rasterize_svg", false))))) {
+            HttpResponse<byte[]> passed = Harness.get(passing, "/unsafe/w:10/plain/local:///logo.svg");
+            assertEquals("image/svg+xml", passed.headers().firstValue("content-type").orElseThrow(), "imgproxy's default");
+        }
     }
 
     /** imgproxy's IMGPROXY_PATH_PREFIX on a started node: its paths work under the prefix only. */

@@ -24,10 +24,12 @@ import java.util.stream.Stream;
  * @param watermark     the image {@code wm} lays over results
  * @param enforceFormats formats that {@code Accept} earns even when the URL names another
  *                       (imgproxy's IMGPROXY_ENFORCE_AVIF, _WEBP, _JXL), best first; empty = off
+ * @param rasterizeSvg   whether an SVG source with no format named is drawn (imgproxy's
+ *                       IMGPROXY_ALWAYS_RASTERIZE_SVG); false = passed through as SVG, sanitised
  */
 public record ProcessingConfig(int quality, boolean stripMetadata, Duration maxAge, List<ImageFormat> autoFormats,
                                Map<String, List<String>> presets, Map<ImageFormat, Integer> formatQuality, Urls urls,
-                               Watermark watermark, List<ImageFormat> enforceFormats) {
+                               Watermark watermark, List<ImageFormat> enforceFormats, boolean rasterizeSvg) {
 
     /**
      * imgproxy's IMGPROXY_WATERMARK_PATH, _URL, _DATA (base64) and _OPACITY: at most one source is
@@ -120,6 +122,7 @@ public record ProcessingConfig(int quality, boolean stripMetadata, Duration maxA
             throw ConfigValues.bad(c, "watermark.opacity", "must be above 0 and at most 1");
         }
         return new ProcessingConfig(ConfigValues.intBetween(c, "quality", 1, 100), c.getBoolean("strip_metadata"), maxAge,
-                auto, Map.copyOf(presets), Map.copyOf(formatQuality), urls, watermark, enforced);
+                auto, Map.copyOf(presets), Map.copyOf(formatQuality), urls, watermark, enforced,
+                c.getBoolean("always_rasterize_svg"));
     }
 }

@@ -40,6 +40,7 @@ public final class ImageService {
     private static final HttpError EXPIRED = HttpError.forbidden("URL expired");
 
     private final boolean clientHints;
+    private final boolean rasterizeSvg;
     private final ParsedUrls urls;
     private final TieredCache results;
     private final Transforms transforms;
@@ -65,6 +66,7 @@ public final class ImageService {
                 clock, events);
         this.replies = new Replies(results, processing.maxAge(), clock, processing.urls().clientHints());
         this.clientHints = processing.urls().clientHints();
+        this.rasterizeSvg = processing.rasterizeSvg();
         this.purges = new Purges(urls, results, transforms, originals, purgeLog);
         this.workers = workers;
         this.vips = vips;
@@ -129,15 +131,31 @@ public final class ImageService {
         };
     }
 
-    /** A miss: made, unless the URL skips processing for the source's format (imgproxy's {@code skp}). */
+    /**
+     * A miss: made, unless the source is served as it is: an SVG source asked for as SVG, or with
+     * no format when SVGs are not drawn (imgproxy's shouldSkipStandardProcessing), or a source in
+     * a format the URL skips processing for ({@code skp}).
+     */
     private CompletableFuture<ImageReply> made(Variant v, MissAdmission admission, Waiting waiting) {
         Set<ImageFormat> skip = v.request().options().adjust().skip();
-        if (skip.isEmpty()) {
+        Optional<ImageFormat> asked = v.request().options().format();
+        boolean svgAsked = asked.filter(f -> f == ImageFormat.SVG).isPresent();
+        boolean svgPassed = svgAsked || asked.isEmpty() && !rasterizeSvg;
+        if (skip.isEmpty() && !svgPassed) {
             return transformed(v, admission, waiting);
         }
         Source source = v.request().source();
-        return originals.get(source).thenCompose(entry -> originals.decodable(entry, source))
-                .thenCompose(format -> skip.contains(format) ? raw(v.request()) : transformed(v, admission, waiting));
+        return originals.get(source).thenCompose(entry -> {
+            boolean svg = Originals.isSvg(entry);
+            if (svgPassed && svg) {
+                return raw(v.request());
+            }
+            if (svgAsked) {
+                throw HttpError.unprocessable("format: an svg result is only made of an SVG source");
+            }
+            return skip.isEmpty() ? transformed(v, admission, waiting) : originals.decodable(entry, source)
+                    .thenCompose(format -> skip.contains(format) ? raw(v.request()) : transformed(v, admission, waiting));
+        });
     }
 
     private CompletableFuture<ImageReply> transformed(Variant v, MissAdmission admission, Waiting waiting) {

@@ -94,6 +94,14 @@ final class Originals {
         });
     }
 
+    /** Whether an original is an SVG document (sanitised on its way in). */
+    static boolean isSvg(CachedImage original) {
+        ByteBuffer head = original.payload().duplicate();
+        byte[] start = new byte[Math.min(head.remaining(), 4096)];
+        head.get(start);
+        return SvgSanitizer.looksLikeSvg(start);
+    }
+
     /** The format of an original that decodes whole, checked on a worker once per fetched copy. */
     CompletableFuture<ImageFormat> decodable(CachedImage original, Source source) {
         String copy = original.sourceKey() + "@" + original.createdAt();

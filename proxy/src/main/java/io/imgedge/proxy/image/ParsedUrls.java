@@ -125,7 +125,8 @@ final class ParsedUrls {
         // a URL's own lower limits make its result its own: a result made for a URL without them is not served to it
         ProcessingOptions.SourceLimits limits = request.options().adjust().sourceLimits();
         String buster = request.options().adjust().cachebuster()
-                + (limits.equals(ProcessingOptions.SourceLimits.NONE) ? "" : "\u0000" + limits);
+                + (limits.equals(ProcessingOptions.SourceLimits.NONE) ? "" : "\u0000" + limits)
+                + (request.options().format().filter(f -> f == ImageFormat.SVG).isPresent() ? "\u0000svg" : "");
         List<ImageFormat> candidates = negotiation.candidates(request.options().format().isPresent());
         boolean vary = negotiable && !candidates.isEmpty() && !request.options().adjust().raw();
         boolean deferred = specs.deferredQuality(request.options());

@@ -31,7 +31,9 @@ final class Specs {
             case FILL_DOWN -> TransformSpec.Fit.FILL_DOWN;
         };
         int quality = o.format().map(f -> quality(o, f)).orElse(o.quality() != 0 ? o.quality() : processing.quality());
-        return new TransformSpec(o.width(), o.height(), fit, o.gravity(), o.enlarge(), o.format(),
+        // an SVG result is the source passed through: what is drawn (for the negotiated or cached variants) is the default
+        Optional<ImageFormat> format = o.format().filter(ImageFormat::writable);
+        return new TransformSpec(o.width(), o.height(), fit, o.gravity(), o.enlarge(), format,
                 quality, o.adjust().stripMetadata().orElse(processing.stripMetadata()), o.adjust().effects(), layout(o));
     }
 

@@ -374,6 +374,9 @@ final class OptionParser {
     }
 
     ImageFormat outputFormat(String ext) {
+        if (ext.equalsIgnoreCase("svg")) {
+            return ImageFormat.SVG; // SVG sources passed through, sanitised (never drawn and relabelled)
+        }
         Optional<ImageFormat> format = ImageFormat.fromExtension(ext).filter(ImageFormat::writable);
         if (format.isPresent() && !outputs.contains(format.get())) {
             throw HttpError.badRequest("format: cannot produce '" + ext + "' here (this libvips has no saver for it)");
