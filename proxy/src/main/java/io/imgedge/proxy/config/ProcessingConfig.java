@@ -6,6 +6,7 @@ import io.imgedge.vips.ImageFormat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,10 +27,13 @@ import java.util.stream.Stream;
  *                       (imgproxy's IMGPROXY_ENFORCE_AVIF, _WEBP, _JXL), best first; empty = off
  * @param rasterizeSvg   whether an SVG source with no format named is drawn (imgproxy's
  *                       IMGPROXY_ALWAYS_RASTERIZE_SVG); false = passed through as SVG, sanitised
+ * @param skipFormats    sources in these formats are served as they are (imgproxy's
+ *                       IMGPROXY_SKIP_PROCESSING_FORMATS; URLs add to them with {@code skp})
  */
 public record ProcessingConfig(int quality, boolean stripMetadata, Duration maxAge, List<ImageFormat> autoFormats,
                                Map<String, List<String>> presets, Map<ImageFormat, Integer> formatQuality, Urls urls,
-                               Watermark watermark, List<ImageFormat> enforceFormats, boolean rasterizeSvg) {
+                               Watermark watermark, List<ImageFormat> enforceFormats, boolean rasterizeSvg,
+                               Set<ImageFormat> skipFormats) {
 
     /**
      * imgproxy's IMGPROXY_WATERMARK_PATH, _URL, _DATA (base64) and _OPACITY: at most one source is
@@ -65,6 +69,15 @@ public record ProcessingConfig(int quality, boolean stripMetadata, Duration maxA
             this(argumentsSeparator, base64UrlIncludesFilename, onlyPresets, allowedOptions, securityOptions, false);
         }
     }
+    private static Set<ImageFormat> skipFormats(Section c) {
+        Set<ImageFormat> formats = EnumSet.noneOf(ImageFormat.class);
+        for (String name : c.root().getStringList(c.key("skip_processing_formats"))) {
+            formats.add(name.equalsIgnoreCase("svg") ? ImageFormat.SVG : ImageFormat.fromExtension(name)
+                    .orElseThrow(() -> ConfigValues.bad(c, "skip_processing_formats", "'" + name + "' is not an image format")));
+        }
+        return Set.copyOf(formats);
+    }
+
     /** Formats a client's {@code Accept} may choose: WebP, AVIF, JPEG XL. */
     private static List<ImageFormat> negotiable(Section c, String key) {
         List<ImageFormat> formats = new ArrayList<>();
@@ -123,6 +136,6 @@ public record ProcessingConfig(int quality, boolean stripMetadata, Duration maxA
         }
         return new ProcessingConfig(ConfigValues.intBetween(c, "quality", 1, 100), c.getBoolean("strip_metadata"), maxAge,
                 auto, Map.copyOf(presets), Map.copyOf(formatQuality), urls, watermark, enforced,
-                c.getBoolean("always_rasterize_svg"));
+                c.getBoolean("always_rasterize_svg"), skipFormats(c));
     }
 }

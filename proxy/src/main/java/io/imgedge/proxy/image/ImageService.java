@@ -22,6 +22,7 @@ import io.imgedge.vips.WorkerPool;
 
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -41,6 +42,7 @@ public final class ImageService {
 
     private final boolean clientHints;
     private final boolean rasterizeSvg;
+    private final Set<ImageFormat> skipFormats;
     private final ParsedUrls urls;
     private final TieredCache results;
     private final Transforms transforms;
@@ -67,6 +69,7 @@ public final class ImageService {
         this.replies = new Replies(results, processing.maxAge(), clock, processing.urls().clientHints());
         this.clientHints = processing.urls().clientHints();
         this.rasterizeSvg = processing.rasterizeSvg();
+        this.skipFormats = processing.skipFormats();
         this.purges = new Purges(urls, results, transforms, originals, purgeLog);
         this.workers = workers;
         this.vips = vips;
@@ -134,10 +137,11 @@ public final class ImageService {
     /**
      * A miss: made, unless the source is served as it is: an SVG source asked for as SVG, or with
      * no format when SVGs are not drawn (imgproxy's shouldSkipStandardProcessing), or a source in
-     * a format the URL skips processing for ({@code skp}).
+     * a format processing is skipped for (configured, or the URL's {@code skp}) when the URL names
+     * no other format.
      */
     private CompletableFuture<ImageReply> made(Variant v, MissAdmission admission, Waiting waiting) {
-        Set<ImageFormat> skip = v.request().options().adjust().skip();
+        Set<ImageFormat> skip = skipped(v.request().options().adjust().skip());
         Optional<ImageFormat> asked = v.request().options().format();
         boolean svgAsked = asked.filter(f -> f == ImageFormat.SVG).isPresent();
         boolean svgPassed = svgAsked || asked.isEmpty() && !rasterizeSvg;
@@ -154,8 +158,18 @@ public final class ImageService {
                 throw HttpError.unprocessable("format: an svg result is only made of an SVG source");
             }
             return skip.isEmpty() ? transformed(v, admission, waiting) : originals.decodable(entry, source)
-                    .thenCompose(format -> skip.contains(format) ? raw(v.request()) : transformed(v, admission, waiting));
+                    .thenCompose(format -> skip.contains(format) && asked.map(format::equals).orElse(true) ? raw(v.request())
+                            : transformed(v, admission, waiting));
         });
+    }
+
+    private Set<ImageFormat> skipped(Set<ImageFormat> fromUrl) {
+        if (fromUrl.isEmpty()) {
+            return skipFormats;
+        }
+        Set<ImageFormat> all = EnumSet.copyOf(fromUrl);
+        all.addAll(skipFormats);
+        return all;
     }
 
     private CompletableFuture<ImageReply> transformed(Variant v, MissAdmission admission, Waiting waiting) {
