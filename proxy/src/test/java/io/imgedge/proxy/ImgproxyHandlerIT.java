@@ -132,6 +132,13 @@ class ImgproxyHandlerIT {
     }
 
     @Test
+    void anSvgAskedForStaysSvgWhateverAcceptEnforces() throws Exception {
+        assertEquals("image/svg+xml", type(get(configured, "/plain/local:///test1.svg@svg", "Accept", "image/webp")));
+        assertEquals("image/webp", type(get(configured, "/plain/local:///photo.jpg@png", "Accept", "image/webp")),
+                "other formats are enforced");
+    }
+
+    @Test
     void testRawOption() throws Exception {
         assertTrue(Arrays.equals(png, get(plain, "/raw:1/plain/local:///test1.png").body()));
     }

@@ -127,7 +127,9 @@ final class ParsedUrls {
         String buster = request.options().adjust().cachebuster()
                 + (limits.equals(ProcessingOptions.SourceLimits.NONE) ? "" : "\u0000" + limits)
                 + (request.options().format().filter(f -> f == ImageFormat.SVG).isPresent() ? "\u0000svg" : "");
-        List<ImageFormat> candidates = negotiation.candidates(request.options().format().isPresent());
+        // an SVG asked for is the source as it is: no Accept changes that (imgproxy decides it before the format)
+        List<ImageFormat> candidates = request.options().format().filter(f -> f == ImageFormat.SVG).isPresent() ? List.of()
+                : negotiation.candidates(request.options().format().isPresent());
         boolean vary = negotiable && !candidates.isEmpty() && !request.options().adjust().raw();
         boolean deferred = specs.deferredQuality(request.options());
         Variant plain = new Variant(request, spec, deferred ? CacheKey.resultWithFormatQuality(request.source(), spec, buster,
