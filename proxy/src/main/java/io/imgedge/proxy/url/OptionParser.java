@@ -196,29 +196,8 @@ final class OptionParser {
                 crop = w == 0 && h == 0 ? Optional.empty() : Optional.of(new TransformSpec.Crop(w, h, where));
             }
             case "padding", "pd" -> padding = OptionArgs.padding(name, args, maxSide);
-            case "watermark", "wm" -> {
-                arity(name, args, 1, 5);
-                double opacity = decimal(name, args.getFirst(), 0, 1);
-                boolean replicate = args.size() > 1 && args.get(1).equals("re");
-                List<String> where = new ArrayList<>(List.of(args.size() > 1 && !args.get(1).isEmpty() && !replicate
-                        ? args.get(1) : "ce"));
-                where.addAll(args.subList(Math.min(args.size(), 2), Math.min(args.size(), 4)));
-                TransformSpec.Anchor position = OptionArgs.anchor(name, where, false);
-                if (position.type() == Gravity.FOCUS) {
-                    throw HttpError.badRequest(name + ": unsupported position 'fp' (ce, no, so, ea, we, noea, nowe, soea, sowe, re)");
-                }
-                double scale = args.size() > 4 && !args.get(4).isEmpty() ? positive(name, args.get(4)) : 0;
-                watermark = opacity > 0 ? Optional.of(new ProcessingOptions.Watermark(opacity, position, replicate, scale))
-                        : Optional.empty();
-            }
-            case "trim", "t" -> {
-                arity(name, args, 1, 4);
-                trim = args.getFirst().isEmpty() ? Optional.empty() : Optional.of(new TransformSpec.Trim(
-                        decimal(name, args.getFirst(), 0, 1_000),
-                        args.size() > 1 && !args.get(1).isEmpty() ? Optional.of(OptionArgs.colour(name, args.subList(1, 2)))
-                                : Optional.empty(),
-                        args.size() > 2 && bool(args.get(2)), args.size() > 3 && bool(args.get(3))));
-            }
+            case "watermark", "wm" -> watermark = EffectArgs.watermark(name, args);
+            case "trim", "t" -> trim = EffectArgs.trim(name, args);
             case "flip", "fl" -> {
                 arity(name, args, 1, 2);
                 flipX = !args.get(0).isEmpty() ? bool(args.get(0)) : flipX;
