@@ -22,6 +22,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * Confined to the worker thread that runs the call.
  */
 final class Native {
+    /** libvips's VIPS_INTERPRETATION_sRGB. */
+    private static final int INTERPRETATION_SRGB = 22;
     /** Loader options: a truncated file is an error, not a grey-filled image. */
     static final String LOAD_OPTIONS = "fail_on=truncated";
     private static final List<MemoryLayout> IN_OUT = List.of(ADDRESS, ADDRESS);
@@ -99,6 +101,11 @@ final class Native {
             throw failure(reason, message);
         }
         return own(LibVips.pointerTo(out));
+    }
+
+    /** {@code image} in sRGB (a copy when it already is), owned. */
+    MemorySegment srgb(MemorySegment image) throws Throwable {
+        return op("vips_colourspace", image, List.of(JAVA_INT), List.of(INTERPRETATION_SRGB), List.of());
     }
 
     /** {@code image} computed into memory, for operations that read it more than once; owned. */

@@ -40,8 +40,7 @@ final class Resize {
         ResultGeometry.Plan plan = job.plan();
         MemorySegment image;
         if (loaded != null || plan.cropWidth() > 0 || plan.cropHeight() > 0) {
-            image = turn(n, loaded != null ? loaded
-                    : upright(n, n.load(buf, Native.LOAD_OPTIONS + pageOption(job.info()), "cannot read image"), spec), fx.rotate());
+            image = turn(n, loaded != null ? loaded : whole(n, buf, job.info(), spec), fx.rotate());
             image = crop(n, image, plan.cropWidth(), plan.cropHeight(),
                     fx.crop().flatMap(TransformSpec.Crop::anchor).orElse(spec.anchor()), 1);
             if (n.width(image) != plan.scaledWidth() || n.height(image) != plan.scaledHeight()) {
@@ -59,8 +58,7 @@ final class Resize {
             if (job.info().format() == ImageFormat.TIFF) {
                 // libvips 8.14's thumbnail takes whichever page of a TIFF looks like a pyramid level
                 // for the size: the image is page 0, loaded here, unless a page is asked for
-                image = upright(n, n.load(buf, Native.LOAD_OPTIONS + pageOption(job.info()), "cannot read image"), spec);
-                image = thumbnailImage(n, image, width, height, job.info().hasProfile());
+                image = thumbnailImage(n, whole(n, buf, job.info(), spec), width, height, job.info().hasProfile());
             } else {
                 image = thumbnail(n, buf, width, height, spec, Native.LOAD_OPTIONS, job.info());
             }
@@ -88,11 +86,10 @@ final class Resize {
         return n.op("vips_extract_area", image, AREA, List.of(at.left(), at.top(), cw, ch), List.of());
     }
 
-    static String pageOption(ImageInfo info) {
-        return info.format() == ImageFormat.TIFF ? ",page=0,n=1" : "";
-    }
-
-    static MemorySegment upright(Native n, MemorySegment image, TransformSpec spec) throws Throwable {
+    /** The source decoded whole (page 0 of a TIFF), oriented by its EXIF unless the spec says not to. */
+    static MemorySegment whole(Native n, MemorySegment buf, ImageInfo info, TransformSpec spec) throws Throwable {
+        String page = info.format() == ImageFormat.TIFF ? ",page=0,n=1" : "";
+        MemorySegment image = n.load(buf, Native.LOAD_OPTIONS + page, "cannot read image");
         return spec.effects().autoRotate() ? n.op("vips_autorot", image) : image;
     }
 

@@ -41,8 +41,7 @@ final class ResultGeometry {
         c.scale();
         c.sizes();
         c.limit(limits);
-        return new Plan(cropWidth, cropHeight, c.scaledWidth, c.scaledHeight, c.targetWidth, c.targetHeight,
-                c.resultCropWidth, c.resultCropHeight, c.aspectWidth, c.aspectHeight, c.dprScale);
+        return c.plan(cropWidth, cropHeight);
     }
 
     /** The size of the result (one frame) a plan gives. */
@@ -183,34 +182,40 @@ final class ResultGeometry {
             }
         }
 
+        /** The sizes worked out so far, with the crop before the resize. */
+        Plan plan(int cropWidth, int cropHeight) {
+            return new Plan(cropWidth, cropHeight, scaledWidth, scaledHeight, targetWidth, targetHeight, resultCropWidth,
+                    resultCropHeight, aspectWidth, aspectHeight, dprScale);
+        }
+
         /** imgproxy's limitScale, for its max result dimension and our pixel bound: lowers the scale until the result fits. */
         void limit(ImageLimits limits) {
             int maxSide = layout.maxResultSide() > 0 ? Math.min(layout.maxResultSide(), limits.maxResultSide())
                     : limits.maxResultSide();
-            Plan now = new Plan(0, 0, scaledWidth, scaledHeight, targetWidth, targetHeight, resultCropWidth,
-                    resultCropHeight, aspectWidth, aspectHeight, dprScale);
-            Size out = result(now, spec);
-            double downScale = Math.min(maxSide / (double) Math.max(out.width(), out.height()),
-                    Math.sqrt(limits.maxResultPixels() / ((double) out.width() * out.height())));
+            double downScale = fit(maxSide, limits.maxResultPixels());
             if (downScale >= 1) {
                 return;
             }
-            wScale = Math.max(wScale * downScale, 1.0 / width);
-            hScale = Math.max(hScale * downScale, 1.0 / height);
-            dprScale *= downScale;
-            sizes();
+            scaleDown(downScale);
             // rounding up to whole pixels may leave a pixel over: the bound is a bound
-            Size again = result(new Plan(0, 0, scaledWidth, scaledHeight, targetWidth, targetHeight, resultCropWidth,
-                    resultCropHeight, aspectWidth, aspectHeight, dprScale), spec);
-            if (Math.max(again.width(), again.height()) > maxSide
-                    || (long) again.width() * again.height() > limits.maxResultPixels()) {
-                double trim = Math.min(maxSide / (double) Math.max(again.width(), again.height()),
-                        Math.sqrt(limits.maxResultPixels() / ((double) again.width() * again.height()))) - 1e-9;
-                wScale = Math.max(wScale * trim, 1.0 / width);
-                hScale = Math.max(hScale * trim, 1.0 / height);
-                dprScale *= trim;
-                sizes();
+            double again = fit(maxSide, limits.maxResultPixels());
+            if (again < 1) {
+                scaleDown(again - 1e-9);
             }
+        }
+
+        /** The factor that brings the result so far within {@code maxSide} and {@code maxPixels} (1 or more: it is within). */
+        private double fit(int maxSide, long maxPixels) {
+            Size out = result(plan(0, 0), spec);
+            return Math.min(maxSide / (double) Math.max(out.width(), out.height()),
+                    Math.sqrt(maxPixels / ((double) out.width() * out.height())));
+        }
+
+        private void scaleDown(double factor) {
+            wScale = Math.max(wScale * factor, 1.0 / width);
+            hScale = Math.max(hScale * factor, 1.0 / height);
+            dprScale *= factor;
+            sizes();
         }
 
         /** The image's size after the crop to the result and extension, before padding. */

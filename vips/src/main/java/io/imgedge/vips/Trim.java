@@ -17,13 +17,11 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * magenta; nothing is cut when the whole image would go.
  */
 final class Trim {
-    private static final int INTERPRETATION_SRGB = 22;
-
     private Trim() {
     }
 
     static MemorySegment apply(Native n, MemorySegment image, TransformSpec.Trim trim) throws Throwable {
-        MemorySegment probe = n.op("vips_colourspace", image, List.of(JAVA_INT), List.of(INTERPRETATION_SRGB), List.of());
+        MemorySegment probe = n.srgb(image);
         if (n.hasAlpha(probe)) {
             probe = n.op("vips_flatten", probe, List.of(), List.of(), List.of(new NamedArg("background", n.doubles(255, 0, 255))));
         }

@@ -164,9 +164,7 @@ public final class Vips {
             MemorySegment trimmed = null;
             if (spec.layout().trim().isPresent()) {
                 // the sizes are those of what is left: decoded whole and oriented first
-                MemorySegment whole = Resize.upright(n, n.load(buf, Native.LOAD_OPTIONS + Resize.pageOption(info),
-                        "cannot read image"), spec);
-                trimmed = Trim.apply(n, whole, spec.layout().trim().get());
+                trimmed = Trim.apply(n, Resize.whole(n, buf, info, spec), spec.layout().trim().get());
                 info = new ImageInfo(info.format(), n.width(trimmed), n.height(trimmed), 1, 1, info.hasAlpha(), info.hasProfile());
             }
             Step.Job job = new Step.Job(spec, info, ResultGeometry.plan(spec, info, limits), output, animated(spec, info, output));

@@ -15,7 +15,6 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * position says (kept inside it), or tiled over all of it with the offsets as spacing.
  */
 final class Watermark implements Step {
-    private static final int INTERPRETATION_SRGB = 22;
     private static final int BLEND_OVER = 2;
     private static final int FORMAT_UCHAR = 0;
     private static final int SIZE_BOTH = 0;
@@ -64,8 +63,7 @@ final class Watermark implements Step {
 
     /** In sRGB with an alpha band, 8 bits a band. */
     private static MemorySegment rgba(Native n, MemorySegment image) throws Throwable {
-        MemorySegment srgb = n.op("vips_colourspace", image, List.of(JAVA_INT), List.of(INTERPRETATION_SRGB), List.of());
-        MemorySegment eight = n.op("vips_cast", srgb, List.of(JAVA_INT), List.of(FORMAT_UCHAR), List.of());
+        MemorySegment eight = n.op("vips_cast", n.srgb(image), List.of(JAVA_INT), List.of(FORMAT_UCHAR), List.of());
         return n.hasAlpha(eight) ? eight
                 : n.op("vips_bandjoin_const1", eight, List.of(JAVA_DOUBLE), List.of(255.0), List.of());
     }

@@ -17,17 +17,12 @@ import java.util.Optional;
  * @param vary         the {@code Vary} header: the request headers the answer depends on ("" = none)
  * @param originStatus the origin's answer when this request had the original fetched (200), else 0
  * @param file         where the same bytes lie on disk, for sending them from the file instead
+ * @param disposition  the {@code Content-Disposition} header ("" = none)
  */
 public record ImageReply(ByteBuffer body, String contentType, String etag, Duration maxAge, String cacheStatus,
                          String serverTiming, String vary, int originStatus, File file, String disposition) {
     /** What an answer whose format the {@code Accept} header chose varies by. */
     public static final String VARY_ACCEPT = "accept";
-
-    /** A reply without Content-Disposition, varying by {@code Accept} or by nothing. */
-    public ImageReply(ByteBuffer body, String contentType, String etag, Duration maxAge, String cacheStatus,
-                      String serverTiming, boolean varyAccept, int originStatus, File file) {
-        this(body, contentType, etag, maxAge, cacheStatus, serverTiming, varyAccept ? VARY_ACCEPT : "", originStatus, file, "");
-    }
 
     /** Where a reply's bytes also lie on disk. */
     @FunctionalInterface

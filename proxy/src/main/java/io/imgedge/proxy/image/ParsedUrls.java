@@ -124,12 +124,11 @@ final class ParsedUrls {
         TransformSpec spec = specs.of(request.options());
         // a URL's own lower limits make its result its own: a result made for a URL without them is not served to it
         ProcessingOptions.SourceLimits limits = request.options().adjust().sourceLimits();
+        boolean svg = request.options().format().filter(f -> f == ImageFormat.SVG).isPresent();
         String buster = request.options().adjust().cachebuster()
-                + (limits.equals(ProcessingOptions.SourceLimits.NONE) ? "" : "\u0000" + limits)
-                + (request.options().format().filter(f -> f == ImageFormat.SVG).isPresent() ? "\u0000svg" : "");
+                + (limits.equals(ProcessingOptions.SourceLimits.NONE) ? "" : "\u0000" + limits) + (svg ? "\u0000svg" : "");
         // an SVG asked for is the source as it is: no Accept changes that (imgproxy decides it before the format)
-        List<ImageFormat> candidates = request.options().format().filter(f -> f == ImageFormat.SVG).isPresent() ? List.of()
-                : negotiation.candidates(request.options().format().isPresent());
+        List<ImageFormat> candidates = svg ? List.of() : negotiation.candidates(request.options().format().isPresent());
         boolean vary = negotiable && !candidates.isEmpty() && !request.options().adjust().raw();
         boolean deferred = specs.deferredQuality(request.options());
         Variant plain = new Variant(request, spec, deferred ? CacheKey.resultWithFormatQuality(request.source(), spec, buster,

@@ -21,6 +21,11 @@ final class OptionArgs {
     private OptionArgs() {
     }
 
+    /** {@code text} cut at each {@code separator} (a literal, not a pattern), empty pieces kept. */
+    static List<String> split(String text, String separator) {
+        return List.of(text.split(Pattern.quote(separator), -1));
+    }
+
     static void arity(String name, List<String> args, int min, int max) {
         if (args.size() < min || args.size() > max) {
             throw HttpError.badRequest(name + ": expects " + (min == max ? min : min + " to " + max)

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import static io.imgedge.proxy.url.OptionArgs.arity;
@@ -96,9 +95,7 @@ final class OptionParser {
      * @param fromUrl whether they are a URL's own, so limited to the allowed options (a preset's are not)
      */
     ProcessingOptions parse(List<String> segments, boolean fromUrl) {
-        if (presets.containsKey("default")) {
-            segments(presets.get("default"), false);
-        }
+        defaults();
         segments(segments, fromUrl);
         return options();
     }
@@ -116,11 +113,16 @@ final class OptionParser {
 
     /** The options of a presets-only URL: the default preset, then these. */
     ProcessingOptions presetsOnly(List<String> names) {
+        defaults();
+        presets("preset", names);
+        return options();
+    }
+
+    /** The {@code default} preset, which every URL starts from. */
+    private void defaults() {
         if (presets.containsKey("default")) {
             segments(presets.get("default"), false);
         }
-        presets("preset", names);
-        return options();
     }
 
     private ProcessingOptions options() {
@@ -133,7 +135,7 @@ final class OptionParser {
     }
 
     /** Applies presets by name, as {@code pr:a:b} does (also imgproxy's presets-only URLs). */
-    void presets(String name, List<String> names) {
+    private void presets(String name, List<String> names) {
         for (String preset : names) {
             List<String> options = presets.get(preset);
             if (options == null) {
@@ -149,11 +151,11 @@ final class OptionParser {
 
     private void segments(List<String> segments, boolean fromUrl) {
         for (String segment : segments) {
-            String[] parts = segment.split(Pattern.quote(urls.argumentsSeparator()), -1);
-            if (fromUrl && !urls.allowedOptions().isEmpty() && !urls.allowedOptions().contains(parts[0])) {
-                throw HttpError.forbidden("forbidden processing option " + parts[0]);
+            List<String> parts = OptionArgs.split(segment, urls.argumentsSeparator());
+            if (fromUrl && !urls.allowedOptions().isEmpty() && !urls.allowedOptions().contains(parts.getFirst())) {
+                throw HttpError.forbidden("forbidden processing option " + parts.getFirst());
             }
-            apply(parts[0], List.of(parts).subList(1, parts.length));
+            apply(parts.getFirst(), parts.subList(1, parts.size()));
         }
     }
 

@@ -100,7 +100,7 @@ public final class ProcessingUrlParser {
         int sourceStart = 0;
         ProcessingOptions options;
         if (urls.onlyPresets()) {
-            options = parser.presetsOnly(List.of(segments.getFirst().split(Pattern.quote(urls.argumentsSeparator()), -1)));
+            options = parser.presetsOnly(OptionArgs.split(segments.getFirst(), urls.argumentsSeparator()));
             sourceStart = 1;
         } else {
             while (sourceStart < segments.size() && segments.get(sourceStart).contains(urls.argumentsSeparator())) {

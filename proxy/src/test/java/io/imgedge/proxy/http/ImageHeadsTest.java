@@ -16,7 +16,8 @@ class ImageHeadsTest {
     static final ByteBuffer BODY = ByteBuffer.allocateDirect(1234).asReadOnlyBuffer();
 
     static ImageReply reply(String cache, String timing, boolean vary) {
-        return new ImageReply(BODY, "image/webp", "\"tag\"", Duration.ofHours(1), cache, timing, vary, 0, ImageReply.File.NONE);
+        return new ImageReply(BODY, "image/webp", "\"tag\"", Duration.ofHours(1), cache, timing, vary ? ImageReply.VARY_ACCEPT : "", 0,
+                ImageReply.File.NONE, "");
     }
 
     static String text(ByteBuf head) {
@@ -51,7 +52,7 @@ class ImageHeadsTest {
         text(heads.head(reply("hit-memory", "cache;dur=0.0", false)));
         // the same ETag (a slot's key) with another body, type or max-age: never the old head
         ImageReply longer = new ImageReply(ByteBuffer.allocateDirect(99).asReadOnlyBuffer(), "image/png", "\"tag\"",
-                Duration.ofMinutes(5), "hit-memory", "cache;dur=0.0", false, 0, ImageReply.File.NONE);
+                Duration.ofMinutes(5), "hit-memory", "cache;dur=0.0", "", 0, ImageReply.File.NONE, "");
         String other = text(heads.head(longer));
         assertTrue(other.contains("content-length: 99\r\n") && other.contains("content-type: image/png\r\n")
                 && other.contains("max-age=300\r\n"), other);

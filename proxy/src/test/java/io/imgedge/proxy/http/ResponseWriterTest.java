@@ -99,7 +99,7 @@ class ResponseWriterTest {
     static ImageReply image(byte[] body, boolean direct) {
         ByteBuffer buffer = direct ? ByteBuffer.allocateDirect(body.length).put(body).flip() : ByteBuffer.wrap(body);
         return new ImageReply(buffer.asReadOnlyBuffer(), "image/webp", "\"tag\"", Duration.ofHours(1), "hit-memory",
-                "cache;dur=0.0", true, 0, ImageReply.File.NONE);
+                "cache;dur=0.0", ImageReply.VARY_ACCEPT, 0, ImageReply.File.NONE, "");
     }
 
     static String head(byte[] wire) {
