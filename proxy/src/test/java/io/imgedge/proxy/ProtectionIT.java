@@ -163,9 +163,11 @@ class ProtectionIT {
         assertEquals(422, frames.statusCode(), frames.body());
         assertTrue(frames.body().contains("frames, limit is 256"), frames.body());
 
-        ImgedgeServer server = start(Map.of("imgedge.limits.transform_timeout", "1ms"));
+        // long enough for an idle worker to take the job on a busy machine (a job still queued at its
+        // deadline is refused as busy instead), far too short for a 6 MP PNG
+        ImgedgeServer server = start(Map.of("imgedge.limits.transform_timeout", "50ms"));
         long before = server.nativeMemory();
-        HttpResponse<String> slow = get(server, "/_/rs:fill:1500:1000/plain/local:///photo.jpg@png");
+        HttpResponse<String> slow = get(server, "/_/rs:fill:3000:2000/plain/local:///photo.jpg@png");
         assertEquals(503, slow.statusCode(), slow.body());
         assertTrue(slow.body().contains("transform took longer"), slow.body());
         Eventually.until(() -> server.workers().inFlight() == 0, "the abandoned transform finishes");
