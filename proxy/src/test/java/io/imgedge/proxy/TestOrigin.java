@@ -1,5 +1,6 @@
 package io.imgedge.proxy;
 
+import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
@@ -28,12 +29,14 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code /gate/NAME}: counts down {@link #gateReached}, waits for {@link #openGate}, then
  *       serves {@code NAME}</li>
  * </ul>
- * Every request is counted per path, and the most requests it ever had open at once is kept.
+ * Every request is counted per path, the headers of the last one for each path and the most
+ * requests it ever had open at once are kept.
  */
 final class TestOrigin implements AutoCloseable {
     private final HttpServer server;
     private final Map<String, byte[]> images = new ConcurrentHashMap<>();
-    private final Map<String, String> cacheControl = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, String>> headers = new ConcurrentHashMap<>();
+    private final Map<String, Headers> requestHeaders = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
     private final Map<String, Integer> clientPorts = new ConcurrentHashMap<>();
     private final AtomicLong streamed = new AtomicLong();
@@ -60,8 +63,18 @@ final class TestOrigin implements AutoCloseable {
 
     /** Serves {@code bytes} with a {@code Cache-Control} header. */
     void put(String name, byte[] bytes, String cacheControlHeader) {
+        put(name, bytes, Map.of("Cache-Control", cacheControlHeader));
+    }
+
+    /** Serves {@code bytes} with these response headers. */
+    void put(String name, byte[] bytes, Map<String, String> responseHeaders) {
         images.put(name, bytes);
-        cacheControl.put(name, cacheControlHeader);
+        headers.put(name, responseHeaders);
+    }
+
+    /** The headers of the last request for {@code path}, or none. */
+    Headers requestHeaders(String path) {
+        return requestHeaders.getOrDefault(path, new Headers());
     }
 
     void openGate() {
@@ -91,6 +104,7 @@ final class TestOrigin implements AutoCloseable {
         String path = exchange.getRequestURI().getPath();
         hits.computeIfAbsent(path, _ -> new AtomicInteger()).incrementAndGet();
         clientPorts.put(path, exchange.getRemoteAddress().getPort());
+        requestHeaders.put(path, exchange.getRequestHeaders());
         mostOpen.accumulateAndGet(open.incrementAndGet(), Math::max);
         try (exchange) {
             String[] parts = path.split("/");
@@ -107,9 +121,7 @@ final class TestOrigin implements AutoCloseable {
                         exchange.sendResponseHeaders(404, -1);
                     } else {
                         exchange.getResponseHeaders().set("Content-Type", "application/octet-stream");
-                        if (cacheControl.containsKey(name)) {
-                            exchange.getResponseHeaders().set("Cache-Control", cacheControl.get(name));
-                        }
+                        headers.getOrDefault(name, Map.of()).forEach(exchange.getResponseHeaders()::set);
                         exchange.sendResponseHeaders(200, body.length);
                         exchange.getResponseBody().write(body);
                     }

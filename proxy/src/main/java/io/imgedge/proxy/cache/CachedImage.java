@@ -14,9 +14,10 @@ import java.util.Objects;
  * @param createdAt    epoch millis when the bytes were produced
  * @param expiresAt    epoch millis when they stop being fresh; {@link Long#MAX_VALUE} = never
  * @param sourceKey    the original's {@link CacheKey#source} key, for purging every variant
+ * @param origin       what the original's origin said of it, which responses may pass on
  */
 public record CachedImage(ByteBuffer payload, String contentType, String etag, long createdAt, long expiresAt,
-                          String sourceKey) {
+                          String sourceKey, OriginHeaders origin) {
     public static final long NEVER = Long.MAX_VALUE;
 
     public CachedImage {
@@ -24,6 +25,12 @@ public record CachedImage(ByteBuffer payload, String contentType, String etag, l
         Objects.requireNonNull(contentType, "contentType");
         Objects.requireNonNull(etag, "etag");
         Objects.requireNonNull(sourceKey, "sourceKey");
+        Objects.requireNonNull(origin, "origin");
+    }
+
+    /** An entry whose origin said nothing to pass on. */
+    public CachedImage(ByteBuffer payload, String contentType, String etag, long createdAt, long expiresAt, String sourceKey) {
+        this(payload, contentType, etag, createdAt, expiresAt, sourceKey, OriginHeaders.NONE);
     }
 
     /** Copies {@code bytes} into a new direct buffer: for results, which responses write. */
@@ -37,7 +44,7 @@ public record CachedImage(ByteBuffer payload, String contentType, String etag, l
             return this;
         }
         ByteBuffer copy = ByteBuffer.allocateDirect(payload.remaining()).put(payload.duplicate()).flip();
-        return new CachedImage(copy, contentType, etag, createdAt, expiresAt, sourceKey);
+        return new CachedImage(copy, contentType, etag, createdAt, expiresAt, sourceKey, origin);
     }
 
     public int size() {
@@ -46,6 +53,6 @@ public record CachedImage(ByteBuffer payload, String contentType, String etag, l
 
     /** Bytes this entry costs in memory: payload plus a fixed allowance for the rest. */
     public int weight() {
-        return payload.remaining() + 256;
+        return payload.remaining() + 256 + origin.cacheControl().length();
     }
 }

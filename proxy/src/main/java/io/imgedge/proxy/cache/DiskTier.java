@@ -127,7 +127,7 @@ public final class DiskTier {
                 file = null;
             }
             return Optional.of(new CachedImage(payload, header.contentType(), header.etag(), header.createdAt(),
-                    header.expiresAt(), header.sourceKey()));
+                    header.expiresAt(), header.sourceKey(), header.origin()));
         } catch (NoSuchFileException e) {
             forget(hex);
             return Optional.empty();

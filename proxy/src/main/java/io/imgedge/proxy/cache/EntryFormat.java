@@ -11,16 +11,19 @@ import java.util.zip.CRC32C;
 
 /**
  * How a disk-tier entry is laid out in its file: a header (magic, key, content type, ETag,
- * source key, times, payload length and the payload's CRC32C) then the payload. Pure.
+ * source key, times, payload length, the payload's CRC32C, then the origin's headers) then the
+ * payload. Entries written before origin headers were kept ("IMGEDGE1") still read, with none.
+ * Pure.
  */
 final class EntryFormat {
-    private static final long MAGIC = 0x494d474544474531L; // "IMGEDGE1"
+    private static final long MAGIC_1 = 0x494d474544474531L; // "IMGEDGE1"
+    private static final long MAGIC = 0x494d474544474532L; // "IMGEDGE2": with the origin's headers
     /** Headers are a few hundred bytes; a longer one is not ours. */
     static final int MAX_HEADER = 2048;
 
     /** A parsed header and how many bytes it took. */
     record Header(String key, String contentType, String etag, String sourceKey, long createdAt, long expiresAt,
-                  int payloadLength, long crc, int length) {
+                  int payloadLength, long crc, OriginHeaders origin, int length) {
         /** The whole file's size when it holds this entry whole. */
         long fileSize() {
             return length + (long) payloadLength;
@@ -43,6 +46,9 @@ final class EntryFormat {
             out.writeLong(entry.expiresAt());
             out.writeInt(entry.size());
             out.writeLong(checksum(entry.payload()));
+            out.writeLong(entry.origin().lastModified());
+            out.writeUTF(entry.origin().cacheControl());
+            out.writeLong(entry.origin().expires());
         } catch (IOException e) {
             throw new UncheckedIOException("writing to memory cannot fail", e);
         }
@@ -53,7 +59,8 @@ final class EntryFormat {
     static Header parse(byte[] data) {
         ByteArrayInputStream bytes = new ByteArrayInputStream(data, 0, Math.min(data.length, MAX_HEADER));
         try (DataInputStream in = new DataInputStream(bytes)) {
-            if (in.readLong() != MAGIC) {
+            long magic = in.readLong();
+            if (magic != MAGIC && magic != MAGIC_1) {
                 return null;
             }
             String key = in.readUTF();
@@ -64,9 +71,12 @@ final class EntryFormat {
             long expiresAt = in.readLong();
             int payloadLength = in.readInt();
             long crc = in.readLong();
+            OriginHeaders origin = magic == MAGIC_1 ? OriginHeaders.NONE
+                    : new OriginHeaders(in.readLong(), in.readUTF(), in.readLong());
             int length = Math.min(data.length, MAX_HEADER) - bytes.available();
             return payloadLength < 0 || key.length() != 64 ? null
-                    : new Header(key, contentType, etag, sourceKey, createdAt, expiresAt, payloadLength, crc, length);
+                    : new Header(key, contentType, etag, sourceKey, createdAt, expiresAt, payloadLength, crc, origin,
+                    length);
         } catch (IOException e) {
             return null;
         }

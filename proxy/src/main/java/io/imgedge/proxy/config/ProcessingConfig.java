@@ -4,6 +4,8 @@ package io.imgedge.proxy.config;
 import io.imgedge.vips.ImageFormat;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -29,11 +31,26 @@ import java.util.stream.Stream;
  *                       IMGPROXY_ALWAYS_RASTERIZE_SVG); false = passed through as SVG, sanitised
  * @param skipFormats    sources in these formats are served as they are (imgproxy's
  *                       IMGPROXY_SKIP_PROCESSING_FORMATS; URLs add to them with {@code skp})
+ * @param passthrough    which of the origin's headers responses pass on
  */
 public record ProcessingConfig(int quality, boolean stripMetadata, Duration maxAge, List<ImageFormat> autoFormats,
                                Map<String, List<String>> presets, Map<ImageFormat, Integer> formatQuality, Urls urls,
                                Watermark watermark, List<ImageFormat> enforceFormats, boolean rasterizeSvg,
-                               Set<ImageFormat> skipFormats) {
+                               Set<ImageFormat> skipFormats, Passthrough passthrough) {
+
+    /**
+     * The origin's headers that responses pass on.
+     *
+     * @param lastModified       its Last-Modified, and If-Modified-Since answered by it
+     *                           (imgproxy's IMGPROXY_USE_LAST_MODIFIED)
+     * @param lastModifiedBuster epoch millis no Last-Modified passed on is earlier than, 0 = none
+     *                           (IMGPROXY_LAST_MODIFIED_BUSTER)
+     * @param cacheControl       its Cache-Control, else its Expires as a max-age, instead of
+     *                           {@code max_age} (IMGPROXY_CACHE_CONTROL_PASSTHROUGH)
+     */
+    public record Passthrough(boolean lastModified, long lastModifiedBuster, boolean cacheControl) {
+        public static final Passthrough NONE = new Passthrough(false, 0, false);
+    }
 
     /**
      * imgproxy's IMGPROXY_WATERMARK_PATH, _URL, _DATA (base64) and _OPACITY: at most one source is
@@ -76,6 +93,21 @@ public record ProcessingConfig(int quality, boolean stripMetadata, Duration maxA
                     .orElseThrow(() -> ConfigValues.bad(c, "skip_processing_formats", "'" + name + "' is not an image format")));
         }
         return Set.copyOf(formats);
+    }
+
+    private static Passthrough passthrough(Section c) {
+        String buster = c.getString("origin_headers.last_modified_buster").strip();
+        long busterMillis = 0;
+        if (!buster.isEmpty()) {
+            try {
+                busterMillis = Instant.parse(buster).toEpochMilli();
+            } catch (DateTimeParseException e) {
+                throw ConfigValues.bad(c, "origin_headers.last_modified_buster", "'" + buster
+                        + "' is not a time such as 2026-12-01T00:00:00Z");
+            }
+        }
+        return new Passthrough(c.getBoolean("origin_headers.last_modified"), busterMillis - busterMillis % 1000,
+                c.getBoolean("origin_headers.cache_control"));
     }
 
     /** Formats a client's {@code Accept} may choose: WebP, AVIF, JPEG XL. */
@@ -136,6 +168,6 @@ public record ProcessingConfig(int quality, boolean stripMetadata, Duration maxA
         }
         return new ProcessingConfig(ConfigValues.intBetween(c, "quality", 1, 100), c.getBoolean("strip_metadata"), maxAge,
                 auto, Map.copyOf(presets), Map.copyOf(formatQuality), urls, watermark, enforced,
-                c.getBoolean("always_rasterize_svg"), skipFormats(c));
+                c.getBoolean("always_rasterize_svg"), skipFormats(c), passthrough(c));
     }
 }

@@ -75,7 +75,7 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
         }
         answer(request).exceptionally(failure -> Reply.error(ErrorMapper.toHttpError(failure)))
                 .thenAcceptAsync(reply -> {
-                    var response = Responses.build(reply, null, head);
+                    var response = Responses.build(reply, Preconditions.NONE, head);
                     HttpUtil.setKeepAlive(response, keepAlive);
                     var written = ctx.writeAndFlush(response);
                     written.addListener(keepAlive ? (ChannelFutureListener) _ -> ctx.channel().config().setAutoRead(true)

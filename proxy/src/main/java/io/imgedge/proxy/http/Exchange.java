@@ -14,17 +14,18 @@ import java.net.SocketAddress;
 /**
  * What the handler keeps of a request once its (reference-counted) message is released.
  *
+ * @param preconditions the request's If-None-Match and If-Modified-Since
  * @param keepAlive  whether the client wants the connection kept after this request
  * @param authorization the request's Authorization header, or null (the access log names the tenant)
  * @param startNanos {@link System#nanoTime()} when the request arrived
  */
-record Exchange(String method, String uri, String ifNoneMatch, SocketAddress remote, String protocol, String route,
+record Exchange(String method, String uri, Preconditions preconditions, SocketAddress remote, String protocol, String route,
                 boolean keepAlive, String authorization, long startNanos) {
 
     static Exchange of(Channel channel, HttpRequest request, String route) {
         boolean h2 = channel instanceof Http2StreamChannel;
         SocketAddress remote = h2 ? channel.parent().remoteAddress() : channel.remoteAddress();
-        return new Exchange(request.method().name(), request.uri(), request.headers().get(HttpHeaderNames.IF_NONE_MATCH),
+        return new Exchange(request.method().name(), request.uri(), Preconditions.of(request.headers()),
                 remote, h2 ? "HTTP/2" : request.protocolVersion().text(), route, HttpUtil.isKeepAlive(request),
                 request.headers().get(HttpHeaderNames.AUTHORIZATION), System.nanoTime());
     }

@@ -40,6 +40,11 @@ final class HttpDate {
         return known;
     }
 
+    /** {@code epochMillis} as an HTTP date. */
+    static String format(long epochMillis) {
+        return DateFormatter.format(new Date(epochMillis));
+    }
+
     /** The stamp of the second {@code second} of the epoch. */
     static Stamp of(long second) {
         String value = DateFormatter.format(new Date(second * 1000));

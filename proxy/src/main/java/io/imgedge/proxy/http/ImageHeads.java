@@ -7,7 +7,6 @@ import io.netty.util.AsciiString;
 import io.netty.util.concurrent.FastThreadLocal;
 
 import java.nio.ByteBuffer;
-import java.time.Duration;
 
 /**
  * The encoded HTTP/1.1 heads of 200 image responses, status line and {@code Date} included: a
@@ -29,20 +28,21 @@ public final class ImageHeads {
      * @param bytes   status line, date and {@code headers}: read-only and direct, written without a
      *                copy; freed by the collector with the record
      */
-    private record Encoded(String etag, String contentType, int length, Duration maxAge, String cacheStatus,
-                           String serverTiming, String vary, String disposition, byte[] headers, long second,
-                           ByteBuffer bytes) {
+    private record Encoded(String etag, String contentType, int length, String cacheControl, long lastModified,
+                           String cacheStatus, String serverTiming, String vary, String disposition, byte[] headers,
+                           long second, ByteBuffer bytes) {
         /** The same head, dated {@code date}. */
         Encoded dated(HttpDate.Stamp date) {
-            return new Encoded(etag, contentType, length, maxAge, cacheStatus, serverTiming, vary, disposition,
-                    headers, date.second(), join(date, headers));
+            return new Encoded(etag, contentType, length, cacheControl, lastModified, cacheStatus, serverTiming, vary,
+                    disposition, headers, date.second(), join(date, headers));
         }
 
         boolean fits(ImageReply image) {
             return same(etag, image.etag()) && same(cacheStatus, image.cacheStatus())
                     && same(serverTiming, image.serverTiming()) && same(vary, image.vary())
                     && length == image.body().remaining() && same(contentType, image.contentType())
-                    && maxAge.equals(image.maxAge()) && same(disposition, image.disposition());
+                    && same(cacheControl, image.cacheControl()) && lastModified == image.lastModified()
+                    && same(disposition, image.disposition());
         }
 
         /** Equal strings; the usual case is the same instance (from the cache entry or a constant). */
@@ -75,9 +75,9 @@ public final class ImageHeads {
         Encoded known = table[slot];
         if (known == null || !known.fits(image)) {
             byte[] headers = Responses.imageHead(image, nodeName);
-            known = new Encoded(image.etag(), image.contentType(), image.body().remaining(), image.maxAge(),
-                    image.cacheStatus(), image.serverTiming(), image.vary(), image.disposition(), headers, date.second(),
-                    join(date, headers));
+            known = new Encoded(image.etag(), image.contentType(), image.body().remaining(), image.cacheControl(),
+                    image.lastModified(), image.cacheStatus(), image.serverTiming(), image.vary(), image.disposition(),
+                    headers, date.second(), join(date, headers));
             table[slot] = known;
         } else if (known.second() != date.second()) {
             known = known.dated(date); // a hot head is copied once a second, never changed in place: it may be in flight

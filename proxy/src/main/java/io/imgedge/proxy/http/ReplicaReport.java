@@ -100,7 +100,7 @@ final class ReplicaReport {
     }
 
     private void whole(Reply reply) {
-        var response = Responses.build(reply, null, false);
+        var response = Responses.build(reply, Preconditions.NONE, false);
         HttpUtil.setKeepAlive(response, keepAlive);
         ctx.writeAndFlush(response).addListener(done(keepAlive));
     }

@@ -73,11 +73,11 @@ final class ResponseWriter {
         if (raw != null && reply instanceof Reply.Image(ImageReply image) && !close && !announceClose && !drained
                 && exchange.keepAlive() && !exchange.head() && !exchange.http10()
                 && (cleartext || image.body().remaining() <= WHOLE_MAX)
-                && !EntityTags.noneMatchFails(exchange.ifNoneMatch(), image.etag())) {
+                && !exchange.preconditions().notModified(image.etag(), image.lastModified())) {
             imageHit(image, done);
             return;
         }
-        FullHttpResponse response = Responses.build(reply, exchange.ifNoneMatch(), exchange.head());
+        FullHttpResponse response = Responses.build(reply, exchange.preconditions(), exchange.head());
         response.headers().set(Responses.SERVED_BY, shared.nodeName());
         boolean closing = close || (drained || !exchange.keepAlive()) && !announceClose;
         if (closing || announceClose) {

@@ -2,6 +2,7 @@ package io.imgedge.proxy.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.imgedge.proxy.cache.OriginHeaders;
 import io.imgedge.proxy.image.ImageReply;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -39,27 +40,24 @@ final class Responses {
     private static final HttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
     private static final HttpHeadersFactory TRAILERS = DefaultHttpHeadersFactory.trailersFactory().withValidation(false);
     /** The last {@code Cache-Control} value made: images share one max-age, so it is made once. */
-    private static volatile CacheControl cacheControl = new CacheControl(-1, AsciiString.EMPTY_STRING);
 
-    private record CacheControl(long seconds, AsciiString value) {
-    }
 
     private Responses() {
     }
 
     /**
-     * @param ifNoneMatch the request's header, or null
+     * @param preconditions the request's If-None-Match and If-Modified-Since
      * @param head        whether the request was HEAD: headers as for GET, no body
      */
-    static FullHttpResponse build(Reply reply, String ifNoneMatch, boolean head) {
-        FullHttpResponse response = content(reply, ifNoneMatch, head);
+    static FullHttpResponse build(Reply reply, Preconditions preconditions, boolean head) {
+        FullHttpResponse response = content(reply, preconditions, head);
         response.headers().set(HttpHeaderNames.DATE, HttpDate.now());
         return response;
     }
 
-    private static FullHttpResponse content(Reply reply, String ifNoneMatch, boolean head) {
+    private static FullHttpResponse content(Reply reply, Preconditions preconditions, boolean head) {
         return switch (reply) {
-            case Reply.Image(ImageReply image) -> image(image, ifNoneMatch, head);
+            case Reply.Image(ImageReply image) -> image(image, preconditions, head);
             case Reply.Json json -> {
                 FullHttpResponse response = response(json.status(), JSON_TYPE, Unpooled.wrappedBuffer(serialize(json)), head);
                 response.headers().set(HttpHeaderNames.CACHE_CONTROL, NO_STORE);
@@ -107,7 +105,10 @@ final class Responses {
     /** The headers of an image response besides its type, length, date and node: one list for both encodings. */
     private static void imageHeaders(ImageReply image, BiConsumer<AsciiString, CharSequence> out) {
         out.accept(HttpHeaderNames.ETAG, image.etag());
-        out.accept(HttpHeaderNames.CACHE_CONTROL, cacheControl(image.maxAge().toSeconds()));
+        out.accept(HttpHeaderNames.CACHE_CONTROL, image.cacheControl());
+        if (image.lastModified() != OriginHeaders.UNKNOWN) {
+            out.accept(HttpHeaderNames.LAST_MODIFIED, HttpDate.format(image.lastModified()));
+        }
         out.accept(SERVER_TIMING, image.serverTiming());
         out.accept(X_CACHE, image.cacheStatus());
         if (!image.vary().isEmpty()) {
@@ -127,8 +128,8 @@ final class Responses {
         out.writeShort(CRLF);
     }
 
-    private static FullHttpResponse image(ImageReply image, String ifNoneMatch, boolean head) {
-        boolean notModified = EntityTags.noneMatchFails(ifNoneMatch, image.etag());
+    private static FullHttpResponse image(ImageReply image, Preconditions preconditions, boolean head) {
+        boolean notModified = preconditions.notModified(image.etag(), image.lastModified());
         FullHttpResponse response = notModified
                 ? new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NOT_MODIFIED, Unpooled.EMPTY_BUFFER,
                 HEADERS, TRAILERS)
@@ -150,15 +151,6 @@ final class Responses {
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, length);
         return response;
-    }
-
-    private static AsciiString cacheControl(long seconds) {
-        CacheControl known = cacheControl;
-        if (known.seconds() != seconds) {
-            known = new CacheControl(seconds, AsciiString.cached("public, max-age=" + seconds));
-            cacheControl = known;
-        }
-        return known.value();
     }
 
     private static byte[] serialize(Reply.Json json) {

@@ -1,9 +1,9 @@
 package io.imgedge.proxy.image;
 
+import io.imgedge.proxy.cache.OriginHeaders;
 import io.imgedge.proxy.cache.SharedFile;
 
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -12,6 +12,8 @@ import java.util.Optional;
  * {@code body().duplicate()}.
  *
  * @param etag         strong entity tag, quoted
+ * @param cacheControl the {@code Cache-Control} header
+ * @param lastModified the {@code Last-Modified} header, epoch millis, or {@link OriginHeaders#UNKNOWN} for none
  * @param cacheStatus  {@code X-Cache}: hit-memory, hit-disk, miss or stale
  * @param serverTiming {@code Server-Timing}: fetch and transform durations, or the cache lookup
  * @param vary         the {@code Vary} header: the request headers the answer depends on ("" = none)
@@ -19,7 +21,8 @@ import java.util.Optional;
  * @param file         where the same bytes lie on disk, for sending them from the file instead
  * @param disposition  the {@code Content-Disposition} header ("" = none)
  */
-public record ImageReply(ByteBuffer body, String contentType, String etag, Duration maxAge, String cacheStatus,
+public record ImageReply(ByteBuffer body, String contentType, String etag, String cacheControl, long lastModified,
+                         String cacheStatus,
                          String serverTiming, String vary, int originStatus, File file, String disposition) {
     /** What an answer whose format the {@code Accept} header chose varies by. */
     public static final String VARY_ACCEPT = "accept";
@@ -41,7 +44,7 @@ public record ImageReply(ByteBuffer body, String contentType, String etag, Durat
         Objects.requireNonNull(body, "body");
         Objects.requireNonNull(contentType, "contentType");
         Objects.requireNonNull(etag, "etag");
-        Objects.requireNonNull(maxAge, "maxAge");
+        Objects.requireNonNull(cacheControl, "cacheControl");
         Objects.requireNonNull(cacheStatus, "cacheStatus");
         Objects.requireNonNull(serverTiming, "serverTiming");
         Objects.requireNonNull(file, "file");

@@ -66,7 +66,8 @@ public final class ImageService {
         this.originals = new Originals(origins, sources, workers, vips, limits, cache, purgeLog, clock, events);
         this.transforms = new Transforms(originals, workers, vips, specs, limits, results, purgeLog, cache.negativeTtl(),
                 clock, events);
-        this.replies = new Replies(results, processing.maxAge(), clock, processing.urls().clientHints());
+        this.replies = new Replies(results, processing.maxAge(), processing.passthrough(), clock,
+                processing.urls().clientHints());
         this.clientHints = processing.urls().clientHints();
         this.rasterizeSvg = processing.rasterizeSvg();
         this.skipFormats = processing.skipFormats();

@@ -168,7 +168,7 @@ final class Originals {
             CompletableFuture<byte[]> usable = !legacy && !svg ? CompletableFuture.completedFuture(bytes)
                     : workers.submit(() -> legacy ? LegacyFormats.toPng(bytes, limits.image()) : SvgSanitizer.sanitize(bytes));
             return usable.thenApply(ready -> new CachedImage(ByteBuffer.wrap(ready), original.contentType(), "", now,
-                    expiry(original, source, now), key.hex()));
+                    expiry(original, source, now), key.hex(), original.origin().kept()));
         });
     }
 
@@ -179,7 +179,7 @@ final class Originals {
      */
     private long expiry(Original original, Source source, long now) {
         return switch (source) {
-            case Source.Remote _ -> now + Freshness.remoteTtl(original.cacheControl(), cacheConfig.remoteTtl(),
+            case Source.Remote _ -> now + Freshness.remoteTtl(original.origin().cacheControl(), cacheConfig.remoteTtl(),
                     cacheConfig.remoteMinTtl(), cacheConfig.remoteMaxTtl()).toMillis();
             case Source.S3Object _ -> Freshness.expiry(now, cacheConfig.s3Ttl());
             case Source.LocalFile _ -> Freshness.expiry(now, cacheConfig.localTtl());

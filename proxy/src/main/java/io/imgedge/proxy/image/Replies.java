@@ -1,7 +1,9 @@
 package io.imgedge.proxy.image;
 
 import io.imgedge.proxy.cache.CachedImage;
+import io.imgedge.proxy.cache.OriginHeaders;
 import io.imgedge.proxy.cache.TieredCache;
+import io.imgedge.proxy.config.ProcessingConfig;
 import io.imgedge.proxy.url.ClientHints;
 import io.imgedge.proxy.url.ProcessingOptions;
 import io.imgedge.proxy.url.ProcessingRequest;
@@ -14,19 +16,26 @@ import java.util.zip.CRC32C;
 
 /**
  * The replies of the image path: a hit, a stale copy, a result just made, a source's own bytes;
- * each cacheable for the configured max-age but never past its URL's expiry. Thread-safe.
+ * each cacheable for the configured max-age (or as long as its origin said, when passed on) but
+ * never past its URL's expiry, and dated by its origin's Last-Modified when that is passed on.
+ * Thread-safe.
  */
 final class Replies {
     private final TieredCache results;
     private final Duration maxAge;
+    private final String maxAgeHeader;
+    private final ProcessingConfig.Passthrough passthrough;
     private final InstantSource clock;
     private final String varyByFormat;
     private final String varyOtherwise;
 
     /** @param hints whether client hints are read: then every answer varies by them */
-    Replies(TieredCache results, Duration maxAge, InstantSource clock, boolean hints) {
+    Replies(TieredCache results, Duration maxAge, ProcessingConfig.Passthrough passthrough, InstantSource clock,
+            boolean hints) {
         this.results = results;
         this.maxAge = maxAge;
+        this.maxAgeHeader = publicFor(maxAge.toSeconds());
+        this.passthrough = passthrough;
         this.clock = clock;
         this.varyByFormat = hints ? ImageReply.VARY_ACCEPT + ", " + ClientHints.VARY : ImageReply.VARY_ACCEPT;
         this.varyOtherwise = hints ? ClientHints.VARY : "";
@@ -55,7 +64,8 @@ final class Replies {
         CRC32C crc = new CRC32C();
         crc.update(original.payload().duplicate());
         String etag = "W/\"" + Long.toHexString(crc.getValue()) + "-" + Integer.toHexString(original.size()) + "\"";
-        return new ImageReply(original.payload(), format.mimeType(), etag, maxAge(request), fresh ? "miss" : "hit-memory",
+        return new ImageReply(original.payload(), format.mimeType(), etag, cacheControl(request, original.origin()),
+                lastModified(original.origin()), fresh ? "miss" : "hit-memory",
                 fresh ? ServerTiming.fetchedSince(start) : ServerTiming.lookup(start), varyOtherwise, fresh ? 200 : 0,
                 ImageReply.File.NONE, disposition(request, format.mimeType()));
     }
@@ -67,7 +77,8 @@ final class Replies {
     }
 
     private ImageReply reply(Variant v, CachedImage entry, String cacheStatus, String timing, int originStatus) {
-        return new ImageReply(entry.payload(), entry.contentType(), entry.etag(), maxAge(v.request()), cacheStatus, timing,
+        return new ImageReply(entry.payload(), entry.contentType(), entry.etag(), cacheControl(v.request(), entry.origin()),
+                lastModified(entry.origin()), cacheStatus, timing,
                 v.varyAccept() ? varyByFormat : varyOtherwise, originStatus, () -> results.file(v.key(), entry.etag(), entry.size()),
                 disposition(v.request(), entry.contentType()));
     }
@@ -83,13 +94,35 @@ final class Replies {
         return Disposition.of(delivery, request.source(), extension);
     }
 
-    /** How long a response may be cached: the configured max-age, but never past the URL's expiry. */
-    private Duration maxAge(ProcessingRequest request) {
+    /**
+     * How long a response may be cached: the configured max-age, but never past the URL's expiry;
+     * for a URL with no expiry what its origin said instead, when that is passed on and it said
+     * something (its Cache-Control as it is, else the time to its Expires).
+     */
+    private String cacheControl(ProcessingRequest request, OriginHeaders origin) {
         long expires = request.options().adjust().expires();
         if (expires == ProcessingOptions.Adjustments.NEVER) {
-            return maxAge;
+            if (passthrough.cacheControl() && !origin.cacheControl().isEmpty()) {
+                return origin.cacheControl();
+            }
+            if (passthrough.cacheControl() && origin.expires() != OriginHeaders.UNKNOWN) {
+                return publicFor(Math.max(0, (origin.expires() - clock.millis()) / 1000));
+            }
+            return maxAgeHeader;
         }
         long left = Math.max(0, expires - clock.millis() / 1000);
-        return left >= maxAge.toSeconds() ? maxAge : Duration.ofSeconds(left);
+        return left >= maxAge.toSeconds() ? maxAgeHeader : publicFor(left);
+    }
+
+    /** The origin's Last-Modified, but not before the buster, when passed on; else none. */
+    private long lastModified(OriginHeaders origin) {
+        if (!passthrough.lastModified() || origin.lastModified() == OriginHeaders.UNKNOWN) {
+            return OriginHeaders.UNKNOWN;
+        }
+        return Math.max(origin.lastModified(), passthrough.lastModifiedBuster());
+    }
+
+    private static String publicFor(long seconds) {
+        return "public, max-age=" + seconds;
     }
 }

@@ -133,7 +133,7 @@ final class Transforms {
                         long done = System.nanoTime();
                         events.transformed(image.format(), done - transformStart);
                         CachedImage entry = new CachedImage(CachedImage.direct(image.bytes()), image.format().mimeType(),
-                                etag(image), startedAt, original.expiresAt(), sourceKey);
+                                etag(image), startedAt, original.expiresAt(), sourceKey, original.origin());
                         if (entry.expiresAt() > clock.millis()) {
                             results.put(key, entry, false, () -> !purges.purgedSince(key.hex(), sourceKey, startedAt));
                         }

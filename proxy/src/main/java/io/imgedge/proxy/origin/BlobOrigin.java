@@ -1,5 +1,6 @@
 package io.imgedge.proxy.origin;
 
+import io.imgedge.proxy.cache.OriginHeaders;
 import io.imgedge.proxy.error.HttpError;
 import io.imgedge.storage.BlobStore;
 import io.imgedge.storage.StoreException;
@@ -33,7 +34,8 @@ final class BlobOrigin {
             permits.acquireUninterruptibly();
             try {
                 return store.get(key, maxBytes)
-                        .map(blob -> new Original(blob.bytes(), "", ""))
+                        .map(blob -> new Original(blob.bytes(), "", blob.info().lastModified() == null ? OriginHeaders.NONE
+                                : OriginHeaders.modified(blob.info().lastModified().toEpochMilli())))
                         .orElseThrow(() -> HttpError.notFound("source not found"));
             } catch (StoreException e) {
                 throw ours ? HttpError.unavailable("image store unavailable", e) : e;

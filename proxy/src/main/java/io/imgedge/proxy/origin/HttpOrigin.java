@@ -188,8 +188,7 @@ public final class HttpOrigin implements AutoCloseable {
                     int status = response.status();
                     if (status >= 200 && status < 300) {
                         String type = response.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
-                        String cacheControl = response.headers().get(HttpHeaderNames.CACHE_CONTROL, "");
-                        return CompletableFuture.completedFuture(new Original(response.body(), type, cacheControl));
+                        return CompletableFuture.completedFuture(new Original(response.body(), type, response.passedOn()));
                     }
                     String location = response.headers().get(HttpHeaderNames.LOCATION);
                     if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308) {

@@ -52,7 +52,7 @@ class AccessLogTest {
     }
 
     static Exchange from(String ip) {
-        return new Exchange("GET", "/x", null, new InetSocketAddress(ip, 4000), "HTTP/1.1", "image", true, null,
+        return new Exchange("GET", "/x", Preconditions.NONE, new InetSocketAddress(ip, 4000), "HTTP/1.1", "image", true, null,
                 System.nanoTime());
     }
 
@@ -88,15 +88,15 @@ class AccessLogTest {
     @Test
     void theTenantOfAValidTokenIsNamed() {
         AccessLog log = new AccessLog(new AccessLogConfig(true, 1, 60), clock, TENANTS);
-        log.log(new Exchange("POST", "/upload", null, new InetSocketAddress("192.0.2.9", 1), "HTTP/1.1", "upload", true,
+        log.log(new Exchange("POST", "/upload", Preconditions.NONE, new InetSocketAddress("192.0.2.9", 1), "HTTP/1.1", "upload", true,
                 "Bearer token-of-the-blog-0001", System.nanoTime()), 201, 0, null, null, null, 0);
-        log.log(new Exchange("POST", "/upload", null, new InetSocketAddress("192.0.2.9", 1), "HTTP/1.1", "upload", true,
+        log.log(new Exchange("POST", "/upload", Preconditions.NONE, new InetSocketAddress("192.0.2.9", 1), "HTTP/1.1", "upload", true,
                 "Bearer wrong-token-000000000", System.nanoTime()), 401, 0, "token required", null, null, 0);
         assertTrue(messages().get(0).contains("\"tenant\":\"blog\""), messages().get(0));
         assertTrue(!messages().get(1).contains("tenant"), "no tenant for a token that is not one: " + messages().get(1));
         AccessLog budget = new AccessLog(new AccessLogConfig(true, 1, 1), clock, TENANTS);
         for (String ip : new String[]{"192.0.2.20", "192.0.2.21"}) {
-            budget.log(new Exchange("GET", "/x", null, new InetSocketAddress(ip, 1), "HTTP/1.1", "image", true,
+            budget.log(new Exchange("GET", "/x", Preconditions.NONE, new InetSocketAddress(ip, 1), "HTTP/1.1", "image", true,
                     "Bearer token-of-the-blog-0001", System.nanoTime()), 404, 0, "missing", null, null, 0);
         }
         assertEquals(3, messages().size(), "one failure budget for the tenant, whichever address it comes from");

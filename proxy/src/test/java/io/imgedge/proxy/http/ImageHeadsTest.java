@@ -1,5 +1,6 @@
 package io.imgedge.proxy.http;
 
+import io.imgedge.proxy.cache.OriginHeaders;
 import io.imgedge.proxy.image.ImageReply;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.AsciiString;
@@ -7,7 +8,6 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,7 +16,7 @@ class ImageHeadsTest {
     static final ByteBuffer BODY = ByteBuffer.allocateDirect(1234).asReadOnlyBuffer();
 
     static ImageReply reply(String cache, String timing, boolean vary) {
-        return new ImageReply(BODY, "image/webp", "\"tag\"", Duration.ofHours(1), cache, timing, vary ? ImageReply.VARY_ACCEPT : "", 0,
+        return new ImageReply(BODY, "image/webp", "\"tag\"", "public, max-age=3600", OriginHeaders.UNKNOWN, cache, timing, vary ? ImageReply.VARY_ACCEPT : "", 0,
                 ImageReply.File.NONE, "");
     }
 
@@ -52,7 +52,7 @@ class ImageHeadsTest {
         text(heads.head(reply("hit-memory", "cache;dur=0.0", false)));
         // the same ETag (a slot's key) with another body, type or max-age: never the old head
         ImageReply longer = new ImageReply(ByteBuffer.allocateDirect(99).asReadOnlyBuffer(), "image/png", "\"tag\"",
-                Duration.ofMinutes(5), "hit-memory", "cache;dur=0.0", "", 0, ImageReply.File.NONE, "");
+                "public, max-age=300", OriginHeaders.UNKNOWN, "hit-memory", "cache;dur=0.0", "", 0, ImageReply.File.NONE, "");
         String other = text(heads.head(longer));
         assertTrue(other.contains("content-length: 99\r\n") && other.contains("content-type: image/png\r\n")
                 && other.contains("max-age=300\r\n"), other);
@@ -75,7 +75,7 @@ class ImageHeadsTest {
         String status = encoded.substring(0, encoded.indexOf("\r\n"));
         assertEquals("HTTP/1.1 200 OK", status);
         String date = fast.remove("date");
-        var built = Responses.build(new Reply.Image(image), null, false);
+        var built = Responses.build(new Reply.Image(image), Preconditions.NONE, false);
         built.headers().set(Responses.SERVED_BY, "node-a");
         java.util.Map<String, String> general = new java.util.TreeMap<>();
         built.headers().forEach(h -> general.put(h.getKey(), h.getValue()));

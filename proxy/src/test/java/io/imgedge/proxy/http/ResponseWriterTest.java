@@ -4,6 +4,7 @@ import io.imgedge.proxy.cache.Waiting;
 import io.imgedge.proxy.config.AccessLogConfig;
 import io.imgedge.proxy.config.BodyConfig;
 import io.imgedge.proxy.error.HttpError;
+import io.imgedge.proxy.cache.OriginHeaders;
 import io.imgedge.proxy.image.ImageReply;
 import io.imgedge.proxy.limit.Tenants;
 import io.imgedge.proxy.metrics.ServerMetrics;
@@ -98,7 +99,7 @@ class ResponseWriterTest {
 
     static ImageReply image(byte[] body, boolean direct) {
         ByteBuffer buffer = direct ? ByteBuffer.allocateDirect(body.length).put(body).flip() : ByteBuffer.wrap(body);
-        return new ImageReply(buffer.asReadOnlyBuffer(), "image/webp", "\"tag\"", Duration.ofHours(1), "hit-memory",
+        return new ImageReply(buffer.asReadOnlyBuffer(), "image/webp", "\"tag\"", "public, max-age=3600", OriginHeaders.UNKNOWN, "hit-memory",
                 "cache;dur=0.0", ImageReply.VARY_ACCEPT, 0, ImageReply.File.NONE, "");
     }
 
