@@ -9,6 +9,7 @@ import io.imgedge.proxy.config.ImgedgeConfig;
 import io.imgedge.proxy.config.ThrottleConfig;
 import io.imgedge.proxy.http.AccessLog;
 import io.imgedge.proxy.http.BodyBudget;
+import io.imgedge.proxy.http.HiveRoutes;
 import io.imgedge.proxy.http.PublicResponder;
 import io.imgedge.proxy.http.RequestHandler;
 import io.imgedge.proxy.http.ServerState;
@@ -25,7 +26,10 @@ import io.imgedge.proxy.metrics.ServerMetrics;
 import io.imgedge.proxy.origin.HttpOrigin;
 import io.imgedge.proxy.origin.Origins;
 import io.imgedge.proxy.store.StoreService;
-import io.imgedge.proxy.url.HiveUrls;
+import io.imgedge.proxy.config.HiveConfig;
+import io.imgedge.proxy.hive.HiveAccounts;
+import io.imgedge.proxy.hive.HiveUploads;
+import io.imgedge.proxy.hive.HiveUrls;
 import io.imgedge.proxy.url.ProcessingUrlParser;
 import io.imgedge.proxy.url.SignatureVerifier;
 import io.imgedge.vips.ImageLimits;
@@ -99,9 +103,13 @@ record Services(HttpOrigin httpOrigin, LimitStore limitStore, ClientLimits clien
                     WatermarkImage.load(config.processing().watermark(), rt.vips(), config.limits().image()));
             store.onRepaired(key -> images.purgeSource("store:///" + key));
             rt.metrics().bindWorkers(rt.workers());
+            HiveConfig hive = config.hive();
+            HiveRoutes hiveRoutes = new HiveRoutes(hive, new HiveUrls(hive, config.limits().maxResultSide()),
+                    new HiveUploads(hive, new HiveAccounts(hive.rpcNodes(), hive.rpcTimeout(), hive.accountTtl(),
+                            rt.virtualThreads()), limitStore, store, rt.virtualThreads()), images,
+                    config.limits().busyStatus(), "imgedge, libvips " + rt.vips().version());
             PublicResponder responder = new PublicResponder(images, store, rt.state(), config.upload(), clientLimits,
-                    new ClientAddress(throttle.trustedProxies()), rt.metrics(), config.hive(),
-                    new HiveUrls(config.limits().maxResultSide()), rt.ticker());
+                    new ClientAddress(throttle.trustedProxies()), rt.metrics(), hiveRoutes, rt.ticker());
             AccessLog accessLog = new AccessLog(config.accessLog(), rt.clock(), new Tenants(config.upload().tenants()));
             BodyConfig bodies = config.limits().bodies();
             clearSpool(bodies.spoolDir());

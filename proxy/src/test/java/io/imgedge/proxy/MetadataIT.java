@@ -1,6 +1,6 @@
 package io.imgedge.proxy;
 
-import io.imgedge.proxy.url.Base58;
+import io.imgedge.proxy.hive.Base58;
 import io.imgedge.vips.ImageFormat;
 import io.imgedge.vips.TestImages;
 import org.junit.jupiter.api.Test;

@@ -61,6 +61,11 @@ final class TestOrigin implements AutoCloseable {
         images.put(name, bytes);
     }
 
+    /** From now on {@code /img/NAME} is 404. */
+    void remove(String name) {
+        images.remove(name);
+    }
+
     /** Serves {@code bytes} with a {@code Cache-Control} header. */
     void put(String name, byte[] bytes, String cacheControlHeader) {
         put(name, bytes, Map.of("Cache-Control", cacheControlHeader));

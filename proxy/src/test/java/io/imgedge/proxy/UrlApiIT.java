@@ -3,7 +3,7 @@ package io.imgedge.proxy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.imgedge.proxy.config.ConfigLoader;
-import io.imgedge.proxy.url.Base58;
+import io.imgedge.proxy.hive.Base58;
 import io.imgedge.vips.ImageFormat;
 import io.imgedge.vips.TestImages;
 import org.junit.jupiter.api.AfterEach;
@@ -207,7 +207,7 @@ class UrlApiIT {
         try (TestOrigin origin = new TestOrigin()) {
             origin.put("wide.png", TestImages.png(2000, 1000));
             String url = origin.url("/img/wide.png");
-            ImgedgeServer server = start(Map.of("imgedge.hive.enabled", true));
+            ImgedgeServer server = start(Map.of("imgedge.hive.enabled", true, "imgedge.hive.own_hosts", List.of("images.hive.blog")));
             image(get(server, "/p/" + b58(url) + "?width=100&height=100"), ImageFormat.PNG, 100, 100);
             image(get(server, "/p/" + b58(url) + "?width=100&height=100&mode=fit"), ImageFormat.PNG, 100, 50);
             image(get(server, "/p/" + b58(url)), ImageFormat.PNG, 1280, 640);
@@ -220,7 +220,7 @@ class UrlApiIT {
             HttpResponse<byte[]> legacy = get(server, "/100x0/" + url);
             assertEquals(301, legacy.statusCode());
             String location = legacy.headers().firstValue("location").orElseThrow();
-            assertEquals("/p/" + b58(url) + "?width=100", location);
+            assertEquals("/p/" + b58(url) + "?format=match&mode=fit&width=100", location);
             image(get(server, location), ImageFormat.PNG, 100, 50);
             assertEquals(1, origin.hits("/img/wide.png"), "every size came from one fetch");
 

@@ -17,7 +17,7 @@ import java.util.TreeSet;
  */
 public record ImgedgeConfig(ServerConfig server, AdminConfig admin, SigningConfig signing, SourcesConfig sources,
                             LimitsConfig limits, ProcessingConfig processing, CacheConfig cache, StoreConfig store,
-                            UploadConfig upload, ThrottleConfig throttle, boolean hive, String vipsLibrary,
+                            UploadConfig upload, ThrottleConfig throttle, HiveConfig hive, String vipsLibrary,
                             AccessLogConfig accessLog, Map<String, String> settings) {
 
     /** The keys whose values differ in {@code other} (or that only one of the two has). */
@@ -43,7 +43,7 @@ public record ImgedgeConfig(ServerConfig server, AdminConfig admin, SigningConfi
                 SigningConfig.from(c.sub("signing")), SourcesConfig.from(c.sub("sources")),
                 LimitsConfig.from(c.sub("limits")), ProcessingConfig.from(c.sub("processing")),
                 CacheConfig.from(c.sub("cache")), StoreConfig.from(c.sub("store")), UploadConfig.from(c.sub("upload")),
-                ThrottleConfig.from(c.sub("throttle"), c.sub("redis")), c.getBoolean("hive.enabled"),
+                ThrottleConfig.from(c.sub("throttle"), c.sub("redis")), HiveConfig.from(c.sub("hive")),
                 c.getString("vips.library"), AccessLogConfig.from(c.sub("log.access")), settings(c));
     }
 

@@ -1,5 +1,6 @@
 package io.imgedge.proxy.error;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -12,6 +13,7 @@ public final class HttpError extends RuntimeException {
     private final long retryAfterSeconds;
     private final int originStatus;
     private final Map<String, String> headers;
+    private final Map<String, Object> body;
 
     private HttpError(int status, String message, boolean report, Throwable cause) {
         this(status, message, report, cause, 0);
@@ -28,12 +30,34 @@ public final class HttpError extends RuntimeException {
 
     private HttpError(int status, String message, boolean report, Throwable cause, long retryAfterSeconds,
                       int originStatus, Map<String, String> headers) {
+        this(status, message, report, cause, retryAfterSeconds, originStatus, headers, null);
+    }
+
+    private HttpError(int status, String message, boolean report, Throwable cause, long retryAfterSeconds,
+                      int originStatus, Map<String, String> headers, Map<String, Object> body) {
         super(message, cause, false, false);
         this.status = status;
         this.report = report;
         this.retryAfterSeconds = retryAfterSeconds;
         this.originStatus = originStatus;
         this.headers = headers;
+        this.body = body;
+    }
+
+    /**
+     * This error as another API spells its answers (the Hive imagehoster's): {@code status},
+     * the JSON {@code body} and {@code headers} (with this error's own) in place of ours.
+     */
+    public HttpError as(int newStatus, Map<String, Object> newBody, Map<String, String> moreHeaders) {
+        Map<String, String> all = new LinkedHashMap<>(headers);
+        all.putAll(moreHeaders);
+        return new HttpError(newStatus, getMessage(), report, getCause(), retryAfterSeconds, originStatus, Map.copyOf(all),
+                Map.copyOf(newBody));
+    }
+
+    /** The JSON answer another API spells this error as ({@link #as}), or null for ours. */
+    public Map<String, Object> body() {
+        return body;
     }
 
     /** Headers the answer must carry besides {@code Retry-After} ({@code Allow}, {@code WWW-Authenticate}). */

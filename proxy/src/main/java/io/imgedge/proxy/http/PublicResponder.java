@@ -12,27 +12,16 @@ import io.imgedge.proxy.metrics.ServerMetrics;
 import io.imgedge.proxy.limit.TokenBucket;
 import io.imgedge.proxy.store.StoreService;
 import io.imgedge.proxy.url.ClientHints;
-import io.imgedge.proxy.url.HiveUrls;
 import io.imgedge.proxy.url.Source;
 import io.imgedge.vips.ImageFormat;
 import io.imgedge.vips.ImageInfo;
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.DecoderException;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.multipart.DefaultHttpDataFactory;
-import io.netty.handler.codec.http.multipart.FileUpload;
-import io.netty.handler.codec.http.multipart.HttpPostRequestDecoder;
-import io.netty.handler.codec.http.multipart.InterfaceHttpData;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -50,8 +39,9 @@ public final class PublicResponder implements Responder {
     }
 
     private static final String IMMUTABLE = "public, max-age=31536000, immutable";
-    /** Fields a multipart upload may have; the image is one of them. */
-    static final int MAX_MULTIPART_FIELDS = 32;
+    private static final HttpError NOT_FOUND = HttpError.notFound("not found");
+    /** What a POST to a path other than /upload answers when the Hive API is off. */
+    private static final HttpError NOT_POST = HttpError.methodNotAllowed("method POST not allowed", "GET, HEAD");
 
     private final ImageService images;
     private final StoreService store;
@@ -62,18 +52,16 @@ public final class PublicResponder implements Responder {
     private final ClientLimits limits;
     private volatile ClientAddress clients;
     private final ServerMetrics metrics;
-    private final boolean hive;
-    private final HiveUrls hiveUrls;
+    private final HiveRoutes hive;
 
     /**
-     * @param hive whether the Hive imagehoster's URLs are served, with {@code hiveUrls}
+     * @param hive   the Hive imagehoster's routes, answered when it is enabled
      * @param ticker the nanosecond clock of the tenants' upload rates
      */
     public PublicResponder(ImageService images, StoreService store, ServerState state, UploadConfig upload,
-                           ClientLimits limits, ClientAddress clients, ServerMetrics metrics, boolean hive,
-                           HiveUrls hiveUrls, LongSupplier ticker) {
+                           ClientLimits limits, ClientAddress clients, ServerMetrics metrics, HiveRoutes hive,
+                           LongSupplier ticker) {
         this.hive = hive;
-        this.hiveUrls = hiveUrls;
         this.images = images;
         this.store = store;
         this.state = state;
@@ -93,6 +81,9 @@ public final class PublicResponder implements Responder {
 
     @Override
     public Optional<HttpError> admit(Route route, HttpRequest request) {
+        if (route instanceof Route.HiveUpload upload) {
+            return hive.enabled() ? hive.admit(upload, request) : Optional.of(NOT_POST);
+        }
         if (tenants.isEmpty()) {
             return Optional.of(HttpError.forbidden("uploads are not enabled (no upload.tokens configured)"));
         }
@@ -112,7 +103,7 @@ public final class PublicResponder implements Responder {
 
     @Override
     public long maxBody(Route route) {
-        return upload.maxBytes();
+        return route instanceof Route.HiveUpload ? hive.maxBody() : upload.maxBytes();
     }
 
     @Override
@@ -127,12 +118,14 @@ public final class PublicResponder implements Responder {
                     request.headers().get(HttpHeaderNames.ACCEPT), hints(request), admission(client), waiting)
                     .thenApply(Reply.Image::new));
             case Route.Info info -> limited(request, peer, _ -> images.info(info.path()).thenApply(PublicResponder::info));
-            case Route.Hive hive -> !this.hive ? done(Reply.error(HttpError.notFound("not found")))
-                    : limited(request, peer, client -> images.process(hive.encoded() + "?" + hive.query(),
-                    () -> hiveUrls.parse(hive.encoded(), hive.query()), admission(client), waiting).thenApply(Reply.Image::new));
-            case Route.HiveLegacy legacy -> done(!this.hive ? Reply.error(HttpError.notFound("not found"))
-                    : new Reply.Bytes(301, "text/plain", ByteBuffer.allocate(0), Map.of("location",
-                    HiveUrls.legacyLocation(legacy.width(), legacy.height(), legacy.url()), "cache-control", IMMUTABLE)));
+            case Route.Hive p -> !hive.enabled() ? done(Reply.error(NOT_FOUND))
+                    : limited(request, peer, client -> hive.proxy(p, admission(client), waiting));
+            case Route.HiveLegacy legacy -> done(!hive.enabled() ? Reply.error(NOT_FOUND) : hive.legacy(legacy));
+            case Route.HiveUpload upload -> !hive.enabled() ? done(Reply.error(NOT_POST))
+                    : limited(request, peer, _ -> hive.upload(upload, request, body));
+            case Route.HiveStored stored -> !hive.enabled() ? done(Reply.error(NOT_FOUND))
+                    : limited(request, peer, _ -> hive.stored(stored));
+            case Route.HiveHealth _ -> done(!hive.enabled() ? Reply.error(NOT_FOUND) : hive.health(request));
             case Route.Upload _ -> limited(request, peer,
                     _ -> store.upload(() -> file(request, body)).thenApply(PublicResponder::uploaded));
             case Route.Original original -> limited(request, peer, _ -> original(original.key(), request));
@@ -213,8 +206,9 @@ public final class PublicResponder implements Responder {
      */
     static byte[] file(HttpRequest request, RequestBody body) {
         byte[] bytes = body.bytes();
-        if (HttpPostRequestDecoder.isMultipart(request)) {
-            bytes = multipartFile(request, bytes);
+        if (Multipart.isMultipart(request)) {
+            bytes = Multipart.file(request, bytes, "file").map(Multipart.File::bytes).orElseThrow(() ->
+                    HttpError.badRequest("a multipart upload needs a file field named \"file\""));
         } else if (request.headers().get(HttpHeaderNames.CONTENT_TYPE, "").strip().toLowerCase(Locale.ROOT)
                 .startsWith("multipart/")) {
             throw HttpError.badRequest("a multipart upload needs multipart/form-data with a boundary");
@@ -223,30 +217,6 @@ public final class PublicResponder implements Responder {
             throw HttpError.badRequest("the upload is empty");
         }
         return bytes;
-    }
-
-    private static byte[] multipartFile(HttpRequest request, byte[] body) {
-        DefaultFullHttpRequest full = new DefaultFullHttpRequest(request.protocolVersion(), request.method(),
-                request.uri(), Unpooled.wrappedBuffer(body), request.headers(), EmptyHttpHeaders.INSTANCE);
-        HttpPostRequestDecoder decoder = null;
-        try {
-            decoder = new HttpPostRequestDecoder(new DefaultHttpDataFactory(false), full, StandardCharsets.UTF_8,
-                    MAX_MULTIPART_FIELDS, -1);
-            InterfaceHttpData field = decoder.getBodyHttpData("file");
-            if (!(field instanceof FileUpload file)) {
-                throw HttpError.badRequest("a multipart upload needs a file field named \"file\"");
-            }
-            return file.get();
-        } catch (HttpPostRequestDecoder.TooManyFormFieldsException e) {
-            throw HttpError.badRequest("a multipart upload may have at most " + MAX_MULTIPART_FIELDS + " fields");
-        } catch (DecoderException | IOException | IllegalArgumentException | IllegalStateException e) {
-            throw HttpError.badRequest("malformed multipart body" + (e.getMessage() == null ? "" : ": " + e.getMessage()));
-        } finally {
-            if (decoder != null) {
-                decoder.destroy();
-            }
-            full.release();
-        }
     }
 
     /** {@code /i/{key}}: 304 by the content address alone, a presigned redirect, a range, or the whole original. */

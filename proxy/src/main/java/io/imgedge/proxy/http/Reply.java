@@ -34,8 +34,12 @@ public sealed interface Reply {
 
     static Reply error(HttpError error) {
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", error.status());
-        body.put("error", error.getMessage());
+        if (error.body() != null) {
+            body.putAll(error.body());
+        } else {
+            body.put("status", error.status());
+            body.put("error", error.getMessage());
+        }
         if (error.retryAfterSeconds() == 0) {
             return new Json(error.status(), body, error.headers());
         }

@@ -1,6 +1,7 @@
 package io.imgedge.proxy.http;
 
 import io.imgedge.proxy.error.HttpError;
+import io.imgedge.proxy.hive.HiveKeys;
 import io.imgedge.storage.ContentKey;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
@@ -8,6 +9,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 
+import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -38,6 +40,25 @@ public sealed interface Route {
     record HiveLegacy(int width, int height, String url) implements Route {
     }
 
+    /**
+     * The Hive imagehoster's signed uploads: {@code POST /{account}/{signature}} (the signature of
+     * the file's challenge) and {@code POST /cs/{account}/{signature}} (of its checksum's).
+     */
+    record HiveUpload(boolean checksum, String account, String signature) implements Route {
+        @Override
+        public boolean takesBody() {
+            return true;
+        }
+    }
+
+    /** The Hive imagehoster's {@code GET /{key}[/{filename}]}: an upload, by its key. */
+    record HiveStored(String key) implements Route {
+    }
+
+    /** The Hive imagehoster's health check: {@code /}, {@code /.well-known/healthcheck.json}, {@code /healthcheck}. */
+    record HiveHealth() implements Route {
+    }
+
     /** {@code POST /upload}: image bytes into the store. */
     record Upload() implements Route {
         @Override
@@ -61,13 +82,13 @@ public sealed interface Route {
     /** Metric label. */
     default String name() {
         return switch (this) {
-            case Health _ -> "health";
+            case Health _, HiveHealth _ -> "health";
             case Ready _ -> "ready";
             case Process _, Hive _ -> "image";
             case Info _ -> "info";
             case HiveLegacy _ -> "redirect";
-            case Upload _ -> "upload";
-            case Original _ -> "original";
+            case Upload _, HiveUpload _ -> "upload";
+            case Original _, HiveStored _ -> "original";
             case Rejected _ -> "rejected";
         };
     }
@@ -96,6 +117,12 @@ public sealed interface Route {
             return method.equals(HttpMethod.POST) ? new Upload()
                     : new Rejected(HttpError.methodNotAllowed("method " + method + " not allowed on /upload (POST)", "POST"));
         }
+        if (method.equals(HttpMethod.POST)) {
+            Route upload = hiveUpload(path);
+            if (upload != null) {
+                return upload;
+            }
+        }
         if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD)) {
             return new Rejected(HttpError.methodNotAllowed("method " + method + " not allowed", "GET, HEAD"));
         }
@@ -118,11 +145,33 @@ public sealed interface Route {
             String key = path.substring("/i/".length());
             return ContentKey.isContentKey(key) ? new Original(key) : new Rejected(HttpError.notFound("no such original"));
         }
+        int second = path.indexOf('/', 1);
+        if (HiveKeys.isUploadKey(second < 0 ? path.substring(1) : path.substring(1, second))
+                && (second < 0 || path.indexOf('/', second + 1) < 0)) {
+            return new HiveStored(second < 0 ? path.substring(1) : path.substring(1, second));
+        }
         return switch (path) {
             case "/health" -> new Health();
             case "/ready" -> new Ready();
-            case "/", "/favicon.ico", "/robots.txt" -> new Rejected(HttpError.notFound("not found"));
+            case "/", "/.well-known/healthcheck.json", "/healthcheck" -> new HiveHealth();
+            case "/favicon.ico", "/robots.txt" -> new Rejected(HttpError.notFound("not found"));
             default -> new Process(path);
         };
+    }
+
+    /** {@code /{account}/{signature}} or {@code /cs/{account}/{signature}}, else null. */
+    private static Route hiveUpload(String path) {
+        String[] parts = path.split("/", -1);
+        boolean filled = parts.length >= 3 && Arrays.stream(parts, 1, parts.length).noneMatch(String::isEmpty);
+        if (filled && parts.length == 3 && parts[1].equals("hs")) {
+            return new Rejected(HttpError.notFound("HiveSigner uploads (/hs/) are not served here"));
+        }
+        if (filled && parts.length == 3) {
+            return new HiveUpload(false, parts[1], parts[2]);
+        }
+        if (filled && parts.length == 4 && parts[1].equals("cs")) {
+            return new HiveUpload(true, parts[2], parts[3]);
+        }
+        return null;
     }
 }

@@ -1,5 +1,6 @@
 package io.imgedge.proxy.image;
 
+import io.imgedge.proxy.net.PercentEncoding;
 import io.imgedge.proxy.url.ProcessingOptions;
 import io.imgedge.proxy.url.Source;
 
@@ -54,16 +55,6 @@ final class Disposition {
 
     /** RFC 8187 value characters, the rest percent-encoded as UTF-8. */
     private static String encoded(String name) {
-        StringBuilder out = new StringBuilder();
-        for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
-            int c = b & 0xff;
-            if (c < 0x80 && (Character.isLetterOrDigit(c) || "!#$&+-.^_`|~".indexOf(c) >= 0)) {
-                out.append((char) c);
-            } else {
-                out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
-            }
-        }
-        return out.toString();
+        return PercentEncoding.encode(name, "!#$&+-.^_`|~");
     }
 }

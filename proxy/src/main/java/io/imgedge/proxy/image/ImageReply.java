@@ -51,4 +51,10 @@ public record ImageReply(ByteBuffer body, String contentType, String etag, Strin
         Objects.requireNonNull(disposition, "disposition");
         Objects.requireNonNull(vary, "vary");
     }
+
+    /** This reply with another {@code Cache-Control} (a dialect's own, such as the Hive imagehoster's). */
+    public ImageReply withCacheControl(String value) {
+        return new ImageReply(body, contentType, etag, value, lastModified, cacheStatus, serverTiming, vary, originStatus,
+                file, disposition);
+    }
 }

@@ -32,6 +32,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -132,16 +133,24 @@ public final class StoreService implements AutoCloseable {
      * {@link HttpError} when the store cannot take the write
      */
     public CompletableFuture<Uploaded> upload(Supplier<byte[]> bytes) {
+        return upload(bytes, (upload, info) -> ContentKey.of(ContentKey.sha256(upload), info.format().extension()));
+    }
+
+    /**
+     * As {@link #upload(Supplier)}, stored under the key {@code keyOf} gives for the bytes and what
+     * libvips read of them (another API's keys, such as the Hive imagehoster's).
+     */
+    public CompletableFuture<Uploaded> upload(Supplier<byte[]> bytes, BiFunction<byte[], ImageInfo, String> keyOf) {
         return workers.submit(() -> {
                     byte[] upload = bytes.get();
                     return new Checked(upload, vips.validate(upload, limits));
                 })
-                .thenApplyAsync(checked -> put(checked.info(), checked.bytes()), virtualThreads);
+                .thenApplyAsync(checked -> put(checked.info(), checked.bytes(), keyOf.apply(checked.bytes(), checked.info())),
+                        virtualThreads);
     }
 
-    private Uploaded put(ImageInfo info, byte[] bytes) {
+    private Uploaded put(ImageInfo info, byte[] bytes, String key) {
         String sha256 = ContentKey.sha256(bytes);
-        String key = ContentKey.of(sha256, info.format().extension());
         boolean created = blocking(() -> {
             Optional<BlobInfo> existing = store.stat(key);
             if (existing.isPresent() && existing.get().size() == bytes.length) {

@@ -37,8 +37,9 @@ class RouteTest {
         assertInstanceOf(Route.Ready.class, Route.of(HttpMethod.HEAD, "/ready?x", DecoderResult.SUCCESS));
         assertEquals(new Route.Process("/sig/w:1/plain/local:///a.jpg"),
                 Route.of(HttpMethod.GET, "/sig/w:1/plain/local:///a.jpg?cb=1", DecoderResult.SUCCESS));
-        assertEquals(405, rejected(Route.of(HttpMethod.POST, "/sig/x", DecoderResult.SUCCESS)));
-        assertEquals(404, rejected(Route.of(HttpMethod.GET, "/", DecoderResult.SUCCESS)));
+        assertEquals(405, rejected(Route.of(HttpMethod.POST, "/sig/x/y/z", DecoderResult.SUCCESS)));
+        assertEquals(405, rejected(Route.of(HttpMethod.POST, "/sig", DecoderResult.SUCCESS)));
+        assertInstanceOf(Route.HiveHealth.class, Route.of(HttpMethod.GET, "/", DecoderResult.SUCCESS));
         assertEquals(414, rejected(Route.of(HttpMethod.GET, "/x",
                 DecoderResult.failure(new TooLongHttpLineException("long")))));
         assertEquals(431, rejected(Route.of(HttpMethod.GET, "/x",
@@ -73,6 +74,24 @@ class RouteTest {
                 Route.of(HttpMethod.GET, "/640x0/https://example.com/a.jpg?x=1", DecoderResult.SUCCESS));
         assertInstanceOf(Route.Process.class, Route.of(HttpMethod.GET, "/640x0/plain/https://example.com/a.jpg",
                 DecoderResult.SUCCESS), "an imgproxy path whose signature looks like a size");
+    }
+
+    /** The imagehoster's routes.ts: uploads, uploads served by key, health checks. */
+    @Test
+    void hiveUploadAndServeRoutes() {
+        assertEquals(new Route.HiveUpload(false, "foo", "1f00"), Route.of(HttpMethod.POST, "/foo/1f00", DecoderResult.SUCCESS));
+        assertEquals(new Route.HiveUpload(true, "foo", "1f00"), Route.of(HttpMethod.POST, "/cs/foo/1f00", DecoderResult.SUCCESS));
+        assertTrue(Route.of(HttpMethod.POST, "/cs/foo/1f00", DecoderResult.SUCCESS).takesBody());
+        assertEquals(404, rejected(Route.of(HttpMethod.POST, "/hs/token", DecoderResult.SUCCESS)));
+        assertEquals(405, rejected(Route.of(HttpMethod.POST, "/foo//", DecoderResult.SUCCESS)));
+        String key = "DQmb2HNSGKN3pakguJ4ChCRjgkVuDN9WniFRPmrxoJ4sjR4";
+        assertEquals(new Route.HiveStored(key), Route.of(HttpMethod.GET, "/" + key, DecoderResult.SUCCESS));
+        assertEquals(new Route.HiveStored(key), Route.of(HttpMethod.GET, "/" + key + "/bla.bla", DecoderResult.SUCCESS));
+        assertEquals(new Route.HiveStored(key), Route.of(HttpMethod.HEAD, "/" + key + "/a.png?x=1", DecoderResult.SUCCESS));
+        assertInstanceOf(Route.Process.class, Route.of(HttpMethod.GET, "/" + key + "/a/b", DecoderResult.SUCCESS));
+        assertInstanceOf(Route.Process.class, Route.of(HttpMethod.GET, "/" + key.substring(1) + "/a", DecoderResult.SUCCESS));
+        assertInstanceOf(Route.HiveHealth.class, Route.of(HttpMethod.GET, "/.well-known/healthcheck.json", DecoderResult.SUCCESS));
+        assertInstanceOf(Route.HiveHealth.class, Route.of(HttpMethod.GET, "/healthcheck", DecoderResult.SUCCESS));
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.imgedge.proxy.url;
+package io.imgedge.proxy.hive;
 
 import java.math.BigInteger;
 import java.util.Arrays;
@@ -31,6 +31,17 @@ public final class Base58 {
             out.append('1');
         }
         return out.reverse().toString();
+    }
+
+    /** Whether every character of {@code text} is in the alphabet. */
+    public static boolean isBase58(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c >= 128 || INDEX[c] < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** @throws IllegalArgumentException for a character outside the alphabet */

@@ -1,0 +1,111 @@
+package io.imgedge.proxy.http;
+
+import io.imgedge.proxy.cache.Waiting;
+import io.imgedge.proxy.config.HiveConfig;
+import io.imgedge.proxy.error.HttpError;
+import io.imgedge.proxy.hive.HiveErrors;
+import io.imgedge.proxy.hive.HiveKeys;
+import io.imgedge.proxy.hive.HiveUploads;
+import io.imgedge.proxy.hive.HiveUrls;
+import io.imgedge.proxy.hive.MediaTypes;
+import io.imgedge.proxy.image.ImageService;
+import io.imgedge.proxy.image.MissAdmission;
+import io.imgedge.proxy.url.Source;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The Hive imagehoster's routes, answered as it answers them (its routes.ts): its cache headers
+ * (a year and immutable for images, ten minutes for the proxy failures it caches), its error
+ * bodies, and CORS on uploads and health checks as koa/cors sets it (the request's Origin
+ * allowed). Thread-safe.
+ */
+public final class HiveRoutes {
+    /** What the imagehoster sends with every image it serves. */
+    static final String IMMUTABLE = "public,max-age=29030400,immutable";
+
+    private final HiveConfig config;
+    private final HiveUrls urls;
+    private final HiveUploads uploads;
+    private final ImageService images;
+    private final int busyStatus;
+    private final String version;
+
+    /** @param busyStatus what a full transform queue answers ({@code limits.busy_status}) */
+    public HiveRoutes(HiveConfig config, HiveUrls urls, HiveUploads uploads, ImageService images, int busyStatus,
+                         String version) {
+        this.config = config;
+        this.urls = urls;
+        this.uploads = uploads;
+        this.images = images;
+        this.busyStatus = busyStatus;
+        this.version = version;
+    }
+
+    boolean enabled() {
+        return config.enabled();
+    }
+
+    long maxBody() {
+        return config.maxImageBytes();
+    }
+
+    /** Checks an upload before its body is read. */
+    Optional<HttpError> admit(Route.HiveUpload upload, HttpRequest request) {
+        return uploads.admit(upload.signature(), request);
+    }
+
+    /** {@code /p/{base58 url}?...}. */
+    CompletableFuture<Reply> proxy(Route.Hive route, MissAdmission admission, Waiting waiting) {
+        return images.process(route.encoded() + "?" + route.query(), () -> urls.parse(route.encoded(), route.query()),
+                        admission, waiting)
+                .<Reply>thenApply(image -> new Reply.Image(image.withCacheControl(IMMUTABLE)))
+                .exceptionally(failure -> Reply.error(HiveErrors.proxy(failure, busyStatus)));
+    }
+
+    /** {@code /{w}x{h}/{url}}: 301 to its {@code /p/} form. */
+    Reply legacy(Route.HiveLegacy route) {
+        return new Reply.Bytes(301, "text/plain", ByteBuffer.allocate(0), Map.of("location",
+                HiveUrls.legacyLocation(route.width(), route.height(), route.url()), "cache-control", IMMUTABLE));
+    }
+
+    /** {@code POST /{account}/{signature}} and {@code /cs/...}. */
+    CompletableFuture<Reply> upload(Route.HiveUpload route, HttpRequest request, RequestBody body) {
+        return uploads.upload(route.checksum(), route.account(), route.signature(),
+                        () -> Multipart.file(request, body.bytes(), null).map(f -> new HiveUploads.File(f.filename(), f.bytes())))
+                .<Reply>thenApply(json -> new Reply.Json(200, json, cors(request)))
+                .exceptionally(failure -> Reply.error(HiveErrors.other(failure, busyStatus), cors(request)));
+    }
+
+    /** {@code GET /{key}[/{filename}]}: an upload from the store, typed by its first bytes. */
+    CompletableFuture<Reply> stored(Route.HiveStored route) {
+        return images.original(new Source.Stored(HiveKeys.objectName(route.key(), config.partitioned())))
+                .<Reply>thenApply(entry -> new Reply.Bytes(200, MediaTypes.sniff(entry.payload()), entry.payload(),
+                        Map.of("cache-control", IMMUTABLE)))
+                .exceptionally(failure -> Reply.error(HiveErrors.other(failure, busyStatus)));
+    }
+
+    /** {@code /} and {@code /.well-known/healthcheck.json}: {@code {ok, version, date}}. */
+    Reply health(HttpRequest request) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("ok", true);
+        json.put("version", version);
+        json.put("date", Instant.now().toString());
+        Map<String, String> headers = new LinkedHashMap<>(cors(request));
+        headers.put("cache-control", "no-cache");
+        return new Reply.Json(200, json, headers);
+    }
+
+    /** koa/cors with its defaults: the request's Origin is allowed, and answers vary by it. */
+    static Map<String, String> cors(HttpRequest request) {
+        String origin = request.headers().get(HttpHeaderNames.ORIGIN);
+        return origin == null ? Map.of("vary", "Origin") : Map.of("access-control-allow-origin", origin, "vary", "Origin");
+    }
+}
