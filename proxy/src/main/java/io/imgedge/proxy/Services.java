@@ -28,6 +28,7 @@ import io.imgedge.proxy.origin.Origins;
 import io.imgedge.proxy.store.StoreService;
 import io.imgedge.proxy.config.HiveConfig;
 import io.imgedge.proxy.hive.HiveAccounts;
+import io.imgedge.proxy.hive.HiveProfiles;
 import io.imgedge.proxy.hive.HiveUploads;
 import io.imgedge.proxy.hive.HiveUrls;
 import io.imgedge.proxy.url.ProcessingUrlParser;
@@ -104,10 +105,10 @@ record Services(HttpOrigin httpOrigin, LimitStore limitStore, ClientLimits clien
             store.onRepaired(key -> images.purgeSource("store:///" + key));
             rt.metrics().bindWorkers(rt.workers());
             HiveConfig hive = config.hive();
+            HiveAccounts accounts = new HiveAccounts(hive.rpcNodes(), hive.rpcTimeout(), hive.accountTtl(), rt.virtualThreads());
             HiveRoutes hiveRoutes = new HiveRoutes(hive, new HiveUrls(hive, config.limits().maxResultSide()),
-                    new HiveUploads(hive, new HiveAccounts(hive.rpcNodes(), hive.rpcTimeout(), hive.accountTtl(),
-                            rt.virtualThreads()), limitStore, store, rt.virtualThreads()), images,
-                    config.limits().busyStatus(), "imgedge, libvips " + rt.vips().version());
+                    new HiveUploads(hive, accounts, limitStore, store, rt.virtualThreads()), new HiveProfiles(hive, accounts),
+                    images, config.limits().busyStatus(), "imgedge, libvips " + rt.vips().version());
             PublicResponder responder = new PublicResponder(images, store, rt.state(), config.upload(), clientLimits,
                     new ClientAddress(throttle.trustedProxies()), rt.metrics(), hiveRoutes, rt.ticker());
             AccessLog accessLog = new AccessLog(config.accessLog(), rt.clock(), new Tenants(config.upload().tenants()));

@@ -368,6 +368,52 @@ class HiveImagehosterIT {
         assertEquals(50, capped.getWidth(), "capped, not refused; fit never enlarges");
     }
 
+    static String location(HttpResponse<byte[]> response) {
+        assertEquals(302, response.statusCode(), () -> new String(response.body(), StandardCharsets.UTF_8));
+        return response.headers().firstValue("location").orElseThrow();
+    }
+
+    /** avatar.ts: the profile image of posting_json_metadata (with a version), at small 64, medium 128, large 512. */
+    @Test
+    void avatarsRedirectToTheProfileImage() throws Exception {
+        ImgedgeServer server = node();
+        String logo = "https://files.peakd.com/file/peakd-hive/hiveio/Jp2YHc6Q-hive-logo.png";
+        HttpResponse<byte[]> avatar = get(server, "/u/hiveio/avatar");
+        assertEquals("/p/" + b58(logo) + "?width=128&height=128", location(avatar), "the recorded account's profile image");
+        assertEquals("public,max-age=86400", avatar.headers().firstValue("cache-control").orElseThrow());
+        assertTrue(avatar.headers().firstValue("server-timing").orElseThrow().startsWith("api;dur="));
+        assertEquals("/p/" + b58(logo) + "?width=64&height=64", location(get(server, "/u/hiveio/avatar/small")));
+        assertEquals("/p/" + b58(logo) + "?width=512&height=512", location(get(server, "/u/hiveio/avatar/large")));
+        assertEquals("/p/" + b58(logo) + "?width=128&height=128", location(get(server, "/u/hiveio/avatar/huge")));
+
+        rpc.metadata("foo", "{\"profile\":{\"profile_image\":\"https://example.com/p.png\"}}",
+                "{\"profile\":{\"profile_image\":\"https://example.com/old.png\",\"cover_image\":\"http://example.com/c.jpg\"}}");
+        assertEquals("/p/" + b58("https://example.com/old.png") + "?width=128&height=128", location(get(server, "/u/foo/avatar")),
+                "posting_json_metadata without a version: json_metadata's");
+        rpc.metadata("bar", "{\"profile\":{\"version\":2,\"profile_image\":\"javascript:alert(1)\"}}", "");
+        String fallback = "https://images.hive.blog/DQmb2HNSGKN3pakguJ4ChCRjgkVuDN9WniFRPmrxoJ4sjR4";
+        assertEquals("/p/" + b58(fallback) + "?width=128&height=128", location(get(server, "/u/bar/avatar")),
+                "not http(s): the default avatar");
+        HttpResponse<byte[]> nobody = get(server, "/u/nobody/avatar");
+        assertEquals(404, nobody.statusCode());
+        assertEquals("no_such_account", errorName(nobody));
+    }
+
+    /** cover.ts: the cover image at 1344x240, ten minutes, the default when none is set. */
+    @Test
+    void coversRedirectToTheCoverImage() throws Exception {
+        ImgedgeServer server = node();
+        HttpResponse<byte[]> cover = get(server, "/u/hiveio/cover");
+        assertEquals("/p/" + b58("https://files.peakd.com/file/peakd-hive/hiveio/Xe1TcEBi-hive-banner.png") + "?width=1344&height=240",
+                location(cover));
+        assertEquals("public,max-age=600", cover.headers().firstValue("cache-control").orElseThrow());
+        rpc.metadata("foo", "not json", "{\"profile\":{\"cover_image\":\"http://example.com/c.jpg\"}}");
+        assertEquals("/p/" + b58("http://example.com/c.jpg") + "?width=1344&height=240", location(get(server, "/u/foo/cover")));
+        rpc.metadata("newbie", "", "");
+        assertEquals("/p/" + b58("https://images.ecency.com/DQmdA9wjRyGmDwrTza59yLSjCWMEc9sFD5sC4ZU5kL9UMqo/cover_fallback_day.png")
+                + "?width=1344&height=240", location(get(server, "/u/newbie/cover")));
+    }
+
     private static int rawStatus(ImgedgeServer server, String request) throws IOException {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.httpAddress().getPort())) {
             socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));

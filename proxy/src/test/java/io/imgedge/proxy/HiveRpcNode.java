@@ -41,6 +41,7 @@ final class HiveRpcNode implements AutoCloseable {
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/", this::handle);
         server.start();
+        accounts.put("hiveio", recorded());
     }
 
     String url() {
@@ -69,6 +70,17 @@ final class HiveRpcNode implements AutoCloseable {
         authority(account, "active", activeKey);
         authority(account, "owner", ownerKey);
         accounts.put(name, account);
+    }
+
+    /** Sets an account's two profile documents (null: as recorded). */
+    void metadata(String name, String posting, String json) {
+        ObjectNode account = accounts.get(name);
+        if (posting != null) {
+            account.put("posting_json_metadata", posting);
+        }
+        if (json != null) {
+            account.put("json_metadata", json);
+        }
     }
 
     private static void authority(ObjectNode account, String role, String key) {

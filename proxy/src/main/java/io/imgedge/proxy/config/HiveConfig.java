@@ -26,11 +26,13 @@ import java.util.Set;
  * @param uploadPeriod    the quota's period (upload_limits.duration)
  * @param accountBlacklist accounts refused uploads (451)
  * @param sizes           the proxy's size caps (proxy_store.max_image_* and max_custom_image_*)
+ * @param defaultAvatar   the avatar of accounts that set none (default_avatar)
+ * @param defaultCover    the cover of accounts that set none (default_cover)
  */
 public record HiveConfig(boolean enabled, URI serviceUrl, Set<String> ownHosts, List<URI> rpcNodes, Duration rpcTimeout,
                          Duration accountTtl, String addressPrefix, boolean partitioned, long maxImageBytes,
                          int minReputation, int uploads, Duration uploadPeriod, Set<String> accountBlacklist,
-                         Sizes sizes) {
+                         Sizes sizes, String defaultAvatar, String defaultCover) {
 
     /**
      * @param width        the width a {@code /p/} URL without one is capped to
@@ -66,7 +68,9 @@ public record HiveConfig(boolean enabled, URI serviceUrl, Set<String> ownHosts, 
                 ConfigValues.positiveDuration(c, "account_ttl"), prefix, c.getBoolean("storage_partitioning"),
                 ConfigValues.positiveBytes(c, "max_image_size"), c.getInt("upload.min_reputation"),
                 ConfigValues.intAtLeast(c, "upload.max", 1), ConfigValues.positiveDuration(c, "upload.duration"),
-                Set.copyOf(c.root().getStringList(c.key("blacklist.accounts"))), sizes);
+                Set.copyOf(c.root().getStringList(c.key("blacklist.accounts"))), sizes,
+                uri(c, "default_avatar", c.getString("default_avatar")).toString(),
+                uri(c, "default_cover", c.getString("default_cover")).toString());
     }
 
     private static URI uri(Section c, String key, String value) {

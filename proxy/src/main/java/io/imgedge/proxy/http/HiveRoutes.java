@@ -5,6 +5,7 @@ import io.imgedge.proxy.config.HiveConfig;
 import io.imgedge.proxy.error.HttpError;
 import io.imgedge.proxy.hive.HiveErrors;
 import io.imgedge.proxy.hive.HiveKeys;
+import io.imgedge.proxy.hive.HiveProfiles;
 import io.imgedge.proxy.hive.HiveUploads;
 import io.imgedge.proxy.hive.HiveUrls;
 import io.imgedge.proxy.hive.MediaTypes;
@@ -17,6 +18,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -34,16 +36,18 @@ public final class HiveRoutes {
     private final HiveConfig config;
     private final HiveUrls urls;
     private final HiveUploads uploads;
+    private final HiveProfiles profiles;
     private final ImageService images;
     private final int busyStatus;
     private final String version;
 
     /** @param busyStatus what a full transform queue answers ({@code limits.busy_status}) */
-    public HiveRoutes(HiveConfig config, HiveUrls urls, HiveUploads uploads, ImageService images, int busyStatus,
-                         String version) {
+    public HiveRoutes(HiveConfig config, HiveUrls urls, HiveUploads uploads, HiveProfiles profiles, ImageService images,
+                      int busyStatus, String version) {
         this.config = config;
         this.urls = urls;
         this.uploads = uploads;
+        this.profiles = profiles;
         this.images = images;
         this.busyStatus = busyStatus;
         this.version = version;
@@ -74,6 +78,25 @@ public final class HiveRoutes {
     Reply legacy(Route.HiveLegacy route) {
         return new Reply.Bytes(301, "text/plain", ByteBuffer.allocate(0), Map.of("location",
                 HiveUrls.legacyLocation(route.width(), route.height(), route.url()), "cache-control", IMMUTABLE));
+    }
+
+    /** {@code /u/{account}/avatar[/{size}]}: 302 to its {@code /p/} form, cacheable for a day, as avatar.ts answers. */
+    CompletableFuture<Reply> avatar(Route.HiveAvatar route) {
+        long start = System.nanoTime();
+        return redirect(profiles.avatar(route.account(), route.size()), "public,max-age=86400", start);
+    }
+
+    /** {@code /u/{account}/cover}: 302 to its {@code /p/} form, cacheable for ten minutes, as cover.ts answers. */
+    CompletableFuture<Reply> cover(Route.HiveCover route) {
+        long start = System.nanoTime();
+        return redirect(profiles.cover(route.account()), "public,max-age=600", start);
+    }
+
+    private CompletableFuture<Reply> redirect(CompletableFuture<String> location, String cacheControl, long start) {
+        return location.<Reply>thenApply(path -> new Reply.Bytes(302, "text/plain", ByteBuffer.allocate(0), Map.of(
+                        "location", path, "cache-control", cacheControl, "server-timing",
+                        String.format(Locale.ROOT, "api;dur=%.3f;desc=\"get_accounts API call\"", (System.nanoTime() - start) / 1e6))))
+                .exceptionally(failure -> Reply.error(HiveErrors.other(failure, busyStatus)));
     }
 
     /** {@code POST /{account}/{signature}} and {@code /cs/...}. */

@@ -125,6 +125,10 @@ public final class PublicResponder implements Responder {
                     : limited(request, peer, _ -> hive.upload(upload, request, body));
             case Route.HiveStored stored -> !hive.enabled() ? done(Reply.error(NOT_FOUND))
                     : limited(request, peer, _ -> hive.stored(stored));
+            case Route.HiveAvatar avatar -> !hive.enabled() ? done(Reply.error(NOT_FOUND))
+                    : limited(request, peer, _ -> hive.avatar(avatar));
+            case Route.HiveCover cover -> !hive.enabled() ? done(Reply.error(NOT_FOUND))
+                    : limited(request, peer, _ -> hive.cover(cover));
             case Route.HiveHealth _ -> done(!hive.enabled() ? Reply.error(NOT_FOUND) : hive.health(request));
             case Route.Upload _ -> limited(request, peer,
                     _ -> store.upload(() -> file(request, body)).thenApply(PublicResponder::uploaded));

@@ -55,6 +55,14 @@ public sealed interface Route {
     record HiveStored(String key) implements Route {
     }
 
+    /** The Hive imagehoster's {@code /u/{account}/avatar[/{size}]} ({@code size} null when absent). */
+    record HiveAvatar(String account, String size) implements Route {
+    }
+
+    /** The Hive imagehoster's {@code /u/{account}/cover}. */
+    record HiveCover(String account) implements Route {
+    }
+
     /** The Hive imagehoster's health check: {@code /}, {@code /.well-known/healthcheck.json}, {@code /healthcheck}. */
     record HiveHealth() implements Route {
     }
@@ -86,7 +94,7 @@ public sealed interface Route {
             case Ready _ -> "ready";
             case Process _, Hive _ -> "image";
             case Info _ -> "info";
-            case HiveLegacy _ -> "redirect";
+            case HiveLegacy _, HiveAvatar _, HiveCover _ -> "redirect";
             case Upload _, HiveUpload _ -> "upload";
             case Original _, HiveStored _ -> "original";
             case Rejected _ -> "rejected";
@@ -144,6 +152,15 @@ public sealed interface Route {
         if (path.startsWith("/i/")) {
             String key = path.substring("/i/".length());
             return ContentKey.isContentKey(key) ? new Original(key) : new Rejected(HttpError.notFound("no such original"));
+        }
+        if (path.startsWith("/u/")) {
+            String[] parts = path.split("/", -1);
+            if (parts.length == 4 && !parts[2].isEmpty() && parts[3].equals("cover")) {
+                return new HiveCover(parts[2]);
+            }
+            if ((parts.length == 4 || parts.length == 5) && !parts[2].isEmpty() && parts[3].equals("avatar")) {
+                return new HiveAvatar(parts[2], parts.length == 5 && !parts[4].isEmpty() ? parts[4] : null);
+            }
         }
         int second = path.indexOf('/', 1);
         if (HiveKeys.isUploadKey(second < 0 ? path.substring(1) : path.substring(1, second))

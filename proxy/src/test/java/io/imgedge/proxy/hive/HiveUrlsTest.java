@@ -1,5 +1,6 @@
 package io.imgedge.proxy.hive;
 
+import io.imgedge.proxy.config.ConfigLoader;
 import io.imgedge.proxy.config.HiveConfig;
 import io.imgedge.proxy.error.HttpError;
 import io.imgedge.proxy.url.ProcessingOptions;
@@ -8,10 +9,9 @@ import io.imgedge.proxy.url.Source;
 import io.imgedge.vips.ImageFormat;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
@@ -27,9 +27,9 @@ class HiveUrlsTest {
     static final HiveUrls HIVE = new HiveUrls(CONFIG, 8192);
 
     static HiveConfig config(boolean partitioned) {
-        return new HiveConfig(true, URI.create("https://images.hive.blog"), Set.of("images.hive.blog", "images.ecency.com"),
-                List.of(URI.create("http://127.0.0.1:1")), Duration.ofSeconds(1), Duration.ofSeconds(1), "STM", partitioned,
-                15_000_000, 10, 300, Duration.ofDays(7), Set.of(), new HiveConfig.Sizes(1280, 8000, 8000, 8000));
+        return ConfigLoader.load(Optional.empty(), Map.of(), Map.of("imgedge.hive.enabled", true, "imgedge.signing.enabled", false,
+                "imgedge.hive.service_url", "https://images.hive.blog", "imgedge.hive.own_hosts", List.of("images.ecency.com"),
+                "imgedge.hive.storage_partitioning", partitioned)).hive();
     }
 
     static String b58(String url) {
