@@ -31,6 +31,7 @@ import io.imgedge.proxy.hive.HiveAccounts;
 import io.imgedge.proxy.hive.HiveProfiles;
 import io.imgedge.proxy.hive.HiveUploads;
 import io.imgedge.proxy.hive.HiveUrls;
+import io.imgedge.proxy.hive.MediaTypes;
 import io.imgedge.proxy.url.ProcessingUrlParser;
 import io.imgedge.proxy.url.SignatureVerifier;
 import io.imgedge.vips.ImageLimits;
@@ -44,6 +45,7 @@ import org.slf4j.LoggerFactory;
 import javax.net.ssl.SSLException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -61,6 +63,7 @@ import java.util.function.LongSupplier;
  * {@link #releaseFiles} the caches' open files.
  */
 record Services(HttpOrigin httpOrigin, LimitStore limitStore, ClientLimits clientLimits, StoreService store,
+                Optional<StoreService> hiveProxyStore,
                 ProcessingUrlParser parser, TieredCache results, TieredCache sources, ImageService images,
                 PublicResponder responder, AccessLog accessLog, RequestHandler.Shared handler) implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Services.class);
@@ -86,8 +89,15 @@ record Services(HttpOrigin httpOrigin, LimitStore limitStore, ClientLimits clien
             ImageLimits uploadLimits = new ImageLimits(config.limits().image().maxPixels(), config.limits().image().maxFrames());
             StoreService store = closing(made, new StoreService(StoreService.open(config.store(), rt.virtualThreads()),
                     config.store(), rt.workers(), rt.vips(), uploadLimits, maxObject, rt.virtualThreads(), rt.metrics()));
+            HiveConfig hive = config.hive();
+            // the imagehoster's proxy bucket, when it is served in place: health-checked like the store
+            Optional<StoreService> hiveProxyStore = hive.enabled() && !hive.proxyStore().isEmpty()
+                    ? Optional.of(closing(made, new StoreService(StoreService.open(config.store().withBackends(hive.proxyStore(), 1),
+                    rt.virtualThreads()), config.store(), rt.workers(), rt.vips(), uploadLimits, maxObject, rt.virtualThreads(),
+                    rt.metrics()))) : Optional.empty();
             Origins origins = new Origins(httpOrigin, config.sources(), store.store(), config.limits().maxSourceBytes(),
-                    rt.virtualThreads());
+                    rt.virtualThreads(), hiveProxyStore.map(StoreService::store),
+                    hive.keepFetched() ? bytes -> !MediaTypes.sniff(ByteBuffer.wrap(bytes)).equals(MediaTypes.UNKNOWN) : _ -> false);
             ProcessingUrlParser parser = new ProcessingUrlParser(new SignatureVerifier(config.signing()),
                     config.limits().maxResultSide(), config.processing().presets(), config.processing().urls(),
                     config.sources().rewrite(), rt.vips().outputs());
@@ -104,7 +114,6 @@ record Services(HttpOrigin httpOrigin, LimitStore limitStore, ClientLimits clien
                     WatermarkImage.load(config.processing().watermark(), rt.vips(), config.limits().image()));
             store.onRepaired(key -> images.purgeSource("store:///" + key));
             rt.metrics().bindWorkers(rt.workers());
-            HiveConfig hive = config.hive();
             HiveAccounts accounts = new HiveAccounts(hive.rpcNodes(), hive.rpcTimeout(), hive.accountTtl(), rt.virtualThreads());
             HiveRoutes hiveRoutes = new HiveRoutes(hive, new HiveUrls(hive, config.limits().maxResultSide()),
                     new HiveUploads(hive, accounts, limitStore, store, rt.virtualThreads()), new HiveProfiles(hive, accounts),
@@ -119,7 +128,7 @@ record Services(HttpOrigin httpOrigin, LimitStore limitStore, ClientLimits clien
             RequestHandler.Shared handler = new RequestHandler.Shared(responder, rt.state(), rt.metrics(), accessLog,
                     config.server().requestTimeout(), config.limits().busyStatus(),
                     AsciiString.cached(config.server().nodeName()), bodies, budget, config.server().pathPrefix());
-            return new Services(httpOrigin, limitStore, clientLimits, store, parser, results, sources, images, responder,
+            return new Services(httpOrigin, limitStore, clientLimits, store, hiveProxyStore, parser, results, sources, images, responder,
                     accessLog, handler);
         } catch (RuntimeException | SSLException e) {
             made.reversed().forEach(Services::closeQuietly);
@@ -189,6 +198,7 @@ record Services(HttpOrigin httpOrigin, LimitStore limitStore, ClientLimits clien
     public void close() {
         httpOrigin.close();
         store.close();
+        hiveProxyStore.ifPresent(StoreService::close);
         limitStore.close();
     }
 

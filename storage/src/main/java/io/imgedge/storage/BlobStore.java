@@ -35,7 +35,7 @@ public interface BlobStore {
     /** Size and version of the object under {@code key}, or empty when there is none. */
     Optional<BlobInfo> stat(String key);
 
-    /** Stores {@code bytes} under {@code key}, replacing any object there. */
+    /** Stores {@code bytes} under {@code key}, replacing any object there; "" = a type not known. */
     void put(String key, byte[] bytes, String contentType);
 
     /** Removes the object; returns whether there was one (false where the store cannot tell). */

@@ -169,7 +169,7 @@ public final class S3BlobStore implements BlobStore {
         try {
             call(() -> client.putObject(PutObjectArgs.builder().bucket(bucket).object(key)
                     .stream(new ByteArrayInputStream(bytes), bytes.length, -1)
-                    .contentType(contentType).build()));
+                    .contentType(contentType.isBlank() ? "application/octet-stream" : contentType).build()));
         } catch (Exception e) {
             throw failure("write", key, e);
         }

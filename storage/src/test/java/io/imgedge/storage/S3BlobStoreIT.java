@@ -68,6 +68,15 @@ class S3BlobStoreIT extends BlobStoreContract {
         }
     }
 
+    /** Objects of no known type (the Hive imagehoster's proxied originals) are stored too. */
+    @Test
+    void anUnknownTypeIsStored() {
+        String key = freshKey();
+        byte[] data = bytes(100, 3);
+        store.put(key, data, "");
+        assertArrayEquals(data, store.get(key, 1000).orElseThrow().bytes());
+    }
+
     @Test
     void onlyServerErrorsAndConnectionFailuresAreRetried() {
         assertTrue(S3BlobStore.retryable(new java.net.ConnectException("refused")));

@@ -28,11 +28,15 @@ import java.util.Set;
  * @param sizes           the proxy's size caps (proxy_store.max_image_* and max_custom_image_*)
  * @param defaultAvatar   the avatar of accounts that set none (default_avatar)
  * @param defaultCover    the cover of accounts that set none (default_cover)
+ * @param proxyStore      the imagehoster's proxy store (its proxy_store bucket): originals it
+ *                        fetched, under {@code U} keys; none = /p/ originals are only fetched
+ * @param keepFetched     originals fetched for /p/ are kept in the proxy store, as the imagehoster keeps them
  */
 public record HiveConfig(boolean enabled, URI serviceUrl, Set<String> ownHosts, List<URI> rpcNodes, Duration rpcTimeout,
                          Duration accountTtl, String addressPrefix, boolean partitioned, long maxImageBytes,
                          int minReputation, int uploads, Duration uploadPeriod, Set<String> accountBlacklist,
-                         Sizes sizes, String defaultAvatar, String defaultCover) {
+                         Sizes sizes, String defaultAvatar, String defaultCover, List<StoreConfig.Backend> proxyStore,
+                         boolean keepFetched) {
 
     /**
      * @param width        the width a {@code /p/} URL without one is capped to
@@ -70,7 +74,8 @@ public record HiveConfig(boolean enabled, URI serviceUrl, Set<String> ownHosts, 
                 ConfigValues.intAtLeast(c, "upload.max", 1), ConfigValues.positiveDuration(c, "upload.duration"),
                 Set.copyOf(c.root().getStringList(c.key("blacklist.accounts"))), sizes,
                 uri(c, "default_avatar", c.getString("default_avatar")).toString(),
-                uri(c, "default_cover", c.getString("default_cover")).toString());
+                uri(c, "default_cover", c.getString("default_cover")).toString(),
+                StoreConfig.backends(c, "proxy_store.backends"), c.getBoolean("proxy_store.keep_fetched"));
     }
 
     private static URI uri(Section c, String key, String value) {

@@ -36,21 +36,32 @@ public record StoreConfig(List<Backend> backends, int writeQuorum, Duration hedg
     }
 
     static StoreConfig from(Section c) {
-        List<Section> entries = c.getSections("backends");
-        if (entries.isEmpty()) {
+        List<Backend> backends = backends(c, "backends");
+        if (backends.isEmpty()) {
             throw ConfigValues.bad(c, "backends", "list at least one backend");
         }
-        List<Backend> backends = new ArrayList<>();
-        for (int i = 0; i < entries.size(); i++) {
-            backends.add(backend(c, i, entries.get(i)));
-        }
         int quorum = ConfigValues.intBetween(c, "write_quorum", 1, backends.size());
-        return new StoreConfig(List.copyOf(backends), quorum, positiveDuration(c, "hedge_after"),
+        return new StoreConfig(backends, quorum, positiveDuration(c, "hedge_after"),
                 positiveDuration(c, "health_interval"),
                 c.getBoolean("redirect_originals"), positiveDuration(c, "presign_ttl"), positiveBytes(c, "repair_rate"));
     }
 
-    private static Backend backend(Section c, int index, Section entry) {
+    /** The backends listed under {@code key}, as {@code store.backends} lists them (maybe none). */
+    static List<Backend> backends(Section c, String key) {
+        List<Section> entries = c.getSections(key);
+        List<Backend> backends = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            backends.add(backend(c, key, i, entries.get(i)));
+        }
+        return List.copyOf(backends);
+    }
+
+    /** This store's settings for other backends: a store of the same kind, elsewhere. */
+    public StoreConfig withBackends(List<Backend> others, int quorum) {
+        return new StoreConfig(others, quorum, hedgeAfter, healthInterval, false, presignTtl, repairRate);
+    }
+
+    private static Backend backend(Section c, String key, int index, Section entry) {
         String where = "entry " + index + ": ";
         String type = entry.has("type") ? entry.getString("type") : "";
         try {
@@ -69,7 +80,7 @@ public record StoreConfig(List<Backend> backends, int writeQuorum, Duration hedg
                 default -> throw new IllegalArgumentException("type must be \"file\" or \"s3\", got \"" + type + "\"");
             };
         } catch (IllegalArgumentException | com.typesafe.config.ConfigException e) {
-            throw ConfigValues.bad(c, "backends", where + e.getMessage());
+            throw ConfigValues.bad(c, key, where + e.getMessage());
         }
     }
 

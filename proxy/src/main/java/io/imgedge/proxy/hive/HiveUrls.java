@@ -30,6 +30,8 @@ import java.util.Set;
  * is capped to those. {@code fit} with no size and {@code format=match} serves a GIF as it is
  * (its frames kept). A URL on one of our own hosts is ours: its {@code /p/} is unwrapped, its
  * {@code /{hash}/...} is read from the store; any other {@code /p/...} is a third party's image.
+ * With the imagehoster's proxy store configured, a web original is looked for there first,
+ * under the key the imagehoster gave it.
  * Legacy {@code /{w}x{h}/{url}} paths are redirected to this form. Pure.
  */
 public final class HiveUrls {
@@ -135,7 +137,12 @@ public final class HiveUrls {
         if (!(Source.parse(url.toString()) instanceof Source.Remote remote)) {
             throw HttpError.badRequest("the image URL must be http or https");
         }
-        return remote;
+        if (config.proxyStore().isEmpty()) {
+            return remote;
+        }
+        // where the imagehoster keeps this URL's original: the SHA-1 of its WHATWG spelling
+        return new Source.Archived(remote, HiveKeys.objectName(HiveKeys.proxied(WhatwgUrls.serialize(url.toString())),
+                config.partitioned()));
     }
 
     private static URI parseUrl(String encoded) {

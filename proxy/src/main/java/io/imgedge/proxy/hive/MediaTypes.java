@@ -9,6 +9,9 @@ import java.nio.charset.StandardCharsets;
  * type a browser would run). Pure.
  */
 public final class MediaTypes {
+    /** What bytes that are no image we know are served as. */
+    public static final String UNKNOWN = "application/octet-stream";
+
     private MediaTypes() {
     }
 
@@ -31,7 +34,7 @@ public final class MediaTypes {
         if (starts(head, 4, 'f', 't', 'y', 'p') && head.length >= 12) {
             String brand = new String(head, 8, 4, StandardCharsets.US_ASCII);
             return brand.startsWith("avi") ? "image/avif" : brand.startsWith("he") || brand.startsWith("mif") ? "image/heic"
-                    : "application/octet-stream";
+                    : UNKNOWN;
         }
         if (starts(head, 0, 'I', 'I', 42, 0) || starts(head, 0, 'M', 'M', 0, 42)) {
             return "image/tiff";
@@ -43,7 +46,7 @@ public final class MediaTypes {
         if (text.startsWith("<svg") || text.startsWith("<?xml") && text.contains("<svg")) {
             return "image/svg+xml";
         }
-        return "application/octet-stream";
+        return UNKNOWN;
     }
 
     private static boolean starts(byte[] head, int at, int... expected) {

@@ -141,6 +141,7 @@ final class Originals {
     private CompletableFuture<CachedImage> fetch(Source source, CacheKey key) {
         String kind = switch (source) {
             case Source.Remote _ -> "http";
+            case Source.Archived _ -> "hive";
             case Source.S3Object _ -> "s3";
             case Source.LocalFile _ -> "local";
             case Source.Stored _ -> "store";
@@ -179,7 +180,7 @@ final class Originals {
      */
     private long expiry(Original original, Source source, long now) {
         return switch (source) {
-            case Source.Remote _ -> now + Freshness.remoteTtl(original.origin().cacheControl(), cacheConfig.remoteTtl(),
+            case Source.Remote _, Source.Archived _ -> now + Freshness.remoteTtl(original.origin().cacheControl(), cacheConfig.remoteTtl(),
                     cacheConfig.remoteMinTtl(), cacheConfig.remoteMaxTtl()).toMillis();
             case Source.S3Object _ -> Freshness.expiry(now, cacheConfig.s3Ttl());
             case Source.LocalFile _ -> Freshness.expiry(now, cacheConfig.localTtl());

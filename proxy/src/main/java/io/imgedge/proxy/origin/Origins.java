@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
+import java.util.function.Predicate;
 
 /** Fetches an original from whichever origin a {@link Source} names. Thread-safe. */
 public final class Origins {
@@ -27,9 +28,16 @@ public final class Origins {
     private final long maxBytes;
     private final ExecutorService virtualThreads;
     private final Semaphore blockingCalls;
+    private final Optional<KeptOrigin> kept;
 
-    /** @param store the upload store, behind {@code store:///} */
-    public Origins(HttpOrigin http, SourcesConfig config, BlobStore store, long maxBytes, ExecutorService virtualThreads) {
+    /**
+     * @param store      the upload store, behind {@code store:///}
+     * @param proxyStore the Hive imagehoster's proxy store, behind {@link Source.Archived}, if any
+     * @param keep       which originals fetched for an archived source are kept in the proxy store
+     *                   (none when it is only read)
+     */
+    public Origins(HttpOrigin http, SourcesConfig config, BlobStore store, long maxBytes, ExecutorService virtualThreads,
+                   Optional<BlobStore> proxyStore, Predicate<byte[]> keep) {
         this.http = http;
         this.maxBytes = maxBytes;
         this.virtualThreads = virtualThreads;
@@ -38,6 +46,8 @@ public final class Origins {
         this.s3 = config.s3().map(S3BlobStore::client);
         this.s3Calls = config.s3().map(S3Config::maxCalls).orElse(1);
         this.store = new BlobOrigin(store, maxBytes, virtualThreads, blockingCalls, true);
+        this.kept = proxyStore.map(proxy -> new KeptOrigin(new BlobOrigin(proxy, maxBytes, virtualThreads, blockingCalls, false),
+                proxy, http, keep, virtualThreads));
     }
 
     /**
@@ -48,6 +58,7 @@ public final class Origins {
     public Optional<HttpError> refusal(Source source) {
         return switch (source) {
             case Source.Remote remote -> http.refusal(remote.uri());
+            case Source.Archived archived -> http.refusal(archived.remote().uri());
             case Source.S3Object _ -> s3.isPresent() ? Optional.empty() : Optional.of(S3_OFF);
             case Source.LocalFile _ -> local.isPresent() ? Optional.empty() : Optional.of(LOCAL_OFF);
             case Source.Stored _ -> Optional.empty();
@@ -58,6 +69,8 @@ public final class Origins {
     public CompletableFuture<Original> fetch(Source source) {
         return switch (source) {
             case Source.Remote remote -> http.fetch(remote.uri());
+            case Source.Archived archived -> kept.map(k -> k.fetch(archived))
+                    .orElseGet(() -> http.fetch(archived.remote().uri()));
             case Source.S3Object object -> s3.map(client -> new BlobOrigin(
                             new S3BlobStore(client, object.bucket(), "s3:" + object.bucket(), s3Calls),
                             maxBytes, virtualThreads, blockingCalls, false).fetch(object.key()))

@@ -29,6 +29,14 @@ public sealed interface Source {
     }
 
     /**
+     * A web original the Hive imagehoster kept in its proxy store under {@code key}: read from
+     * there first, fetched from {@code remote} when it is not there. The same original as
+     * {@code remote}, so it shares its spelling.
+     */
+    record Archived(Remote remote, String key) implements Source {
+    }
+
+    /**
      * One spelling per source: scheme and host lower-cased, default port dropped, so that URLs
      * naming the same original share cache entries.
      */
@@ -45,6 +53,7 @@ public sealed interface Source {
             case S3Object(String bucket, String key) -> "s3://" + bucket + "/" + key;
             case LocalFile(String path) -> "local:///" + path;
             case Stored(String key) -> "store:///" + key;
+            case Archived(Remote remote, String _) -> remote.canonical();
         };
     }
 
