@@ -28,6 +28,7 @@ import io.imgedge.proxy.origin.Origins;
 import io.imgedge.proxy.store.StoreService;
 import io.imgedge.proxy.config.HiveConfig;
 import io.imgedge.proxy.hive.HiveAccounts;
+import io.imgedge.proxy.hive.HiveBlacklists;
 import io.imgedge.proxy.hive.HiveProfiles;
 import io.imgedge.proxy.hive.HiveUploads;
 import io.imgedge.proxy.hive.HiveUrls;
@@ -49,6 +50,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,7 +65,7 @@ import java.util.function.LongSupplier;
  * {@link #releaseFiles} the caches' open files.
  */
 record Services(HttpOrigin httpOrigin, LimitStore limitStore, ClientLimits clientLimits, StoreService store,
-                Optional<StoreService> hiveProxyStore,
+                Optional<StoreService> hiveProxyStore, HiveBlacklists hiveBlacklists,
                 ProcessingUrlParser parser, TieredCache results, TieredCache sources, ImageService images,
                 PublicResponder responder, AccessLog accessLog, RequestHandler.Shared handler) implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Services.class);
@@ -95,9 +97,11 @@ record Services(HttpOrigin httpOrigin, LimitStore limitStore, ClientLimits clien
                     ? Optional.of(closing(made, new StoreService(StoreService.open(config.store().withBackends(hive.proxyStore(), 1),
                     rt.virtualThreads()), config.store(), rt.workers(), rt.vips(), uploadLimits, maxObject, rt.virtualThreads(),
                     rt.metrics()))) : Optional.empty();
+            HiveBlacklists blacklists = closing(made, new HiveBlacklists(hive, Duration.ofSeconds(10)));
             Origins origins = new Origins(httpOrigin, config.sources(), store.store(), config.limits().maxSourceBytes(),
-                    rt.virtualThreads(), hiveProxyStore.map(StoreService::store),
-                    hive.keepFetched() ? bytes -> !MediaTypes.sniff(ByteBuffer.wrap(bytes)).equals(MediaTypes.UNKNOWN) : _ -> false);
+                    rt.virtualThreads(), !hive.enabled() ? Origins.Hive.NONE : new Origins.Hive(hiveProxyStore.map(StoreService::store),
+                    hive.keepFetched() ? bytes -> !MediaTypes.sniff(ByteBuffer.wrap(bytes)).equals(MediaTypes.UNKNOWN) : _ -> false,
+                    blacklists.images()::refuses));
             ProcessingUrlParser parser = new ProcessingUrlParser(new SignatureVerifier(config.signing()),
                     config.limits().maxResultSide(), config.processing().presets(), config.processing().urls(),
                     config.sources().rewrite(), rt.vips().outputs());
@@ -113,11 +117,13 @@ record Services(HttpOrigin httpOrigin, LimitStore limitStore, ClientLimits clien
                     config.processing(), cache, results, sources, rt.clock(), new MeteredEvents(rt.metrics()),
                     WatermarkImage.load(config.processing().watermark(), rt.vips(), config.limits().image()));
             store.onRepaired(key -> images.purgeSource("store:///" + key));
+            blacklists.onChange(images::forgetParsedUrls);
             rt.metrics().bindWorkers(rt.workers());
             HiveAccounts accounts = new HiveAccounts(hive.rpcNodes(), hive.rpcTimeout(), hive.accountTtl(), rt.virtualThreads());
             HiveRoutes hiveRoutes = new HiveRoutes(hive, new HiveUrls(hive, config.limits().maxResultSide()),
-                    new HiveUploads(hive, accounts, limitStore, store, rt.virtualThreads()), new HiveProfiles(hive, accounts),
-                    images, config.limits().busyStatus(), "imgedge, libvips " + rt.vips().version());
+                    new HiveUploads(hive, accounts, blacklists.accounts(), limitStore, store, rt.virtualThreads()),
+                    new HiveProfiles(hive, accounts), blacklists.images(), images, config.limits().busyStatus(),
+                    "imgedge, libvips " + rt.vips().version());
             PublicResponder responder = new PublicResponder(images, store, rt.state(), config.upload(), clientLimits,
                     new ClientAddress(throttle.trustedProxies()), rt.metrics(), hiveRoutes, rt.ticker());
             AccessLog accessLog = new AccessLog(config.accessLog(), rt.clock(), new Tenants(config.upload().tenants()));
@@ -128,7 +134,7 @@ record Services(HttpOrigin httpOrigin, LimitStore limitStore, ClientLimits clien
             RequestHandler.Shared handler = new RequestHandler.Shared(responder, rt.state(), rt.metrics(), accessLog,
                     config.server().requestTimeout(), config.limits().busyStatus(),
                     AsciiString.cached(config.server().nodeName()), bodies, budget, config.server().pathPrefix());
-            return new Services(httpOrigin, limitStore, clientLimits, store, hiveProxyStore, parser, results, sources, images, responder,
+            return new Services(httpOrigin, limitStore, clientLimits, store, hiveProxyStore, blacklists, parser, results, sources, images, responder,
                     accessLog, handler);
         } catch (RuntimeException | SSLException e) {
             made.reversed().forEach(Services::closeQuietly);
@@ -199,6 +205,7 @@ record Services(HttpOrigin httpOrigin, LimitStore limitStore, ClientLimits clien
         httpOrigin.close();
         store.close();
         hiveProxyStore.ifPresent(StoreService::close);
+        hiveBlacklists.close();
         limitStore.close();
     }
 

@@ -55,7 +55,9 @@ class HiveImagehosterIT {
     final byte[] photo = TestImages.jpeg(1920, 1280);
 
     ImgedgeServer node(Map<String, Object> more, HiveRpcNode... nodes) throws Exception {
-        origin = harness.origin();
+        if (origin == null) {
+            origin = harness.origin();
+        }
         origin.put("test.jpg", photo);
         Map<String, Object> keys = new HashMap<>(Map.of("imgedge.hive.enabled", true, "imgedge.hive.service_url", SERVICE,
                 "imgedge.hive.rpc_nodes", Stream.of(nodes).map(HiveRpcNode::url).toList(),
@@ -412,6 +414,58 @@ class HiveImagehosterIT {
         rpc.metadata("newbie", "", "");
         assertEquals("/p/" + b58("https://images.ecency.com/DQmdA9wjRyGmDwrTza59yLSjCWMEc9sFD5sC4ZU5kL9UMqo/cover_fallback_day.png")
                 + "?width=1344&height=240", location(get(server, "/u/newbie/cover")));
+    }
+
+    /**
+     * proxy.ts "should block blacklisted URL with query params appended" (with a loopback URL in
+     * the list in place of its imgur one: were it not refused, it would be served), the upload and
+     * account lists, as files in the imagehoster's format.
+     */
+    @Test
+    void shouldBlockBlacklistedUrlWithQueryParamsAppended() throws Exception {
+        origin = harness.origin();
+        origin.put("bad.jpg", photo);
+        byte[] upload = TestImages.png(25, 25);
+        Path images = Files.writeString(harness.dir().resolve("images.json"), "{\"urls\": [\"" + origin.url("/img/bad.jpg")
+                + "\", \"" + HiveKeys.upload(upload) + "\"]}");
+        Path accounts = Files.writeString(harness.dir().resolve("accounts.json"), "[\"foo\"]");
+        rpc = harness.closeLater(new HiveRpcNode());
+        rpc.add("foo", HiveTestKeys.publicKey(FOO_POSTING), HiveTestKeys.publicKey(FOO_ACTIVE),
+                HiveTestKeys.publicKey(FOO_OWNER), "10525900772718");
+        ImgedgeServer server = node(Map.of("imgedge.hive.blacklist.images_file", images.toString(),
+                "imgedge.hive.blacklist.accounts_file", accounts.toString()), rpc);
+        String bad = origin.url("/img/bad.jpg");
+        for (String url : new String[]{bad, bad + "?_=1", bad + "#bypass"}) {
+            HttpResponse<byte[]> response = get(server, "/p/" + b58(url));
+            assertEquals(451, response.statusCode(), url);
+            assertEquals("blacklisted", errorName(response));
+        }
+        assertEquals(0, origin.hits("/img/bad.jpg"), "never fetched");
+        assertEquals(451, follow(server, "/0x0/" + bad).statusCode(), "the legacy form too");
+        HttpResponse<byte[]> refused = upload(server, "foo", FOO_POSTING, upload);
+        assertEquals(451, refused.statusCode());
+        assertEquals("blacklisted", errorName(refused));
+        assertEquals(0, stored());
+    }
+
+    /** koa/cors as app.ts sets it up: a preflight is 204 with the methods and headers uploads need. */
+    @Test
+    void corsPreflightsAreAnswered() throws Exception {
+        ImgedgeServer server = node();
+        HttpResponse<byte[]> preflight = Harness.CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + server.httpAddress().getPort() + "/foo/sig")).method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", "https://peakd.com").header("Access-Control-Request-Method", "POST").build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(204, preflight.statusCode());
+        assertEquals("https://peakd.com", preflight.headers().firstValue("access-control-allow-origin").orElseThrow());
+        assertEquals("GET,POST,OPTIONS", preflight.headers().firstValue("access-control-allow-methods").orElseThrow());
+        assertEquals("Content-Type,Authorization", preflight.headers().firstValue("access-control-allow-headers").orElseThrow());
+        assertTrue(preflight.headers().firstValue("content-length").isEmpty(), "RFC 9110: no Content-Length on a 204");
+        HttpResponse<byte[]> plain = Harness.CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + server.httpAddress().getPort() + "/")).method("OPTIONS", HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(404, plain.statusCode(), "no preflight: no route");
+        assertEquals(200, get(server, "/health").statusCode(), "the connection carried on");
     }
 
     private static int rawStatus(ImgedgeServer server, String request) throws IOException {

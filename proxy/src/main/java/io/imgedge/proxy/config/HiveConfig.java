@@ -2,10 +2,12 @@ package io.imgedge.proxy.config;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -24,7 +26,8 @@ import java.util.Set;
  * @param minReputation   the reputation an uploader needs (upload_limits.reputation)
  * @param uploads         uploads an account may make per {@code uploadPeriod} (upload_limits.max)
  * @param uploadPeriod    the quota's period (upload_limits.duration)
- * @param accountBlacklist accounts refused uploads (451)
+ * @param accountBlacklist accounts refused uploads (451), with those in {@code accountBlacklistFile}
+ * @param imageBlacklist  URLs and upload keys refused (451), with those in {@code imageBlacklistFile}
  * @param sizes           the proxy's size caps (proxy_store.max_image_* and max_custom_image_*)
  * @param defaultAvatar   the avatar of accounts that set none (default_avatar)
  * @param defaultCover    the cover of accounts that set none (default_cover)
@@ -36,7 +39,8 @@ public record HiveConfig(boolean enabled, URI serviceUrl, Set<String> ownHosts, 
                          Duration accountTtl, String addressPrefix, boolean partitioned, long maxImageBytes,
                          int minReputation, int uploads, Duration uploadPeriod, Set<String> accountBlacklist,
                          Sizes sizes, String defaultAvatar, String defaultCover, List<StoreConfig.Backend> proxyStore,
-                         boolean keepFetched) {
+                         boolean keepFetched, Optional<Path> accountBlacklistFile, Set<String> imageBlacklist,
+                         Optional<Path> imageBlacklistFile) {
 
     /**
      * @param width        the width a {@code /p/} URL without one is capped to
@@ -75,7 +79,13 @@ public record HiveConfig(boolean enabled, URI serviceUrl, Set<String> ownHosts, 
                 Set.copyOf(c.root().getStringList(c.key("blacklist.accounts"))), sizes,
                 uri(c, "default_avatar", c.getString("default_avatar")).toString(),
                 uri(c, "default_cover", c.getString("default_cover")).toString(),
-                StoreConfig.backends(c, "proxy_store.backends"), c.getBoolean("proxy_store.keep_fetched"));
+                StoreConfig.backends(c, "proxy_store.backends"), c.getBoolean("proxy_store.keep_fetched"),
+                path(c.getString("blacklist.accounts_file")), Set.copyOf(c.root().getStringList(c.key("blacklist.images"))),
+                path(c.getString("blacklist.images_file")));
+    }
+
+    private static Optional<Path> path(String file) {
+        return file.isBlank() ? Optional.empty() : Optional.of(Path.of(file.strip()));
     }
 
     private static URI uri(Section c, String key, String value) {

@@ -145,6 +145,11 @@ public final class HttpError extends RuntimeException {
         return new HttpError(422, message, false, null);
     }
 
+    /** 451 (RFC 7725): refused by a blacklist. */
+    public static HttpError unavailableForLegalReasons(String message) {
+        return new HttpError(451, message, false, null);
+    }
+
     public static HttpError tooManyRequests(String message, long retryAfterSeconds) {
         return new HttpError(429, message, false, null, Math.max(1, retryAfterSeconds));
     }

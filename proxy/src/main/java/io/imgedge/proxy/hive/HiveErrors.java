@@ -63,6 +63,7 @@ public final class HiveErrors {
             case 404, 415, 422 -> as(error, Code.INVALID_IMAGE, PROXY_FAILURE);
             case 403 -> as(error, Code.UPSTREAM_ERROR, PROXY_FAILURE);
             case 413 -> as(error, Code.PAYLOAD_TOO_LARGE, PROXY_FAILURE);
+            case 451 -> as(error, Code.BLACKLISTED, PROXY_FAILURE);
             case 502, 504 -> as(error, error.originStatus() > 0 ? Code.INVALID_IMAGE : Code.UPSTREAM_ERROR, PROXY_FAILURE);
             default -> error.as(error.status(), body(error.status() == 429 ? "too_many_requests" : "internal_error"),
                     Map.of());
@@ -81,6 +82,7 @@ public final class HiveErrors {
             case 413 -> Code.PAYLOAD_TOO_LARGE.wireName();
             case 415, 422 -> Code.INVALID_IMAGE.wireName();
             case 429 -> "too_many_requests";
+            case 451 -> Code.BLACKLISTED.wireName();
             default -> error.status() < 500 ? Code.BAD_REQUEST.wireName() : Code.INTERNAL_ERROR.wireName();
         };
         int status = error.status() == 415 || error.status() == 422 ? 400 : error.status();

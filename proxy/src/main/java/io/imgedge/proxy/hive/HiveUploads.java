@@ -31,14 +31,17 @@ public final class HiveUploads {
 
     private final HiveConfig config;
     private final HiveAccounts accounts;
+    private final HiveBlacklist blacklist;
     private final LimitStore limits;
     private final StoreService store;
     private final ExecutorService virtualThreads;
 
-    public HiveUploads(HiveConfig config, HiveAccounts accounts, LimitStore limits, StoreService store,
-                       ExecutorService virtualThreads) {
+    /** @param blacklist the accounts refused uploads */
+    public HiveUploads(HiveConfig config, HiveAccounts accounts, HiveBlacklist blacklist, LimitStore limits,
+                       StoreService store, ExecutorService virtualThreads) {
         this.config = config;
         this.accounts = accounts;
+        this.blacklist = blacklist;
         this.limits = limits;
         this.store = store;
         this.virtualThreads = virtualThreads;
@@ -86,7 +89,7 @@ public final class HiveUploads {
                     if (!who.posting().heldBy(key) && !who.active().heldBy(key)) {
                         throw HiveErrors.of(HiveErrors.Code.INVALID_SIGNATURE, "not signed by " + account + "'s posting or active key");
                     }
-                    if (config.accountBlacklist().contains(account)) {
+                    if (blacklist.includes(account)) {
                         throw HiveErrors.of(HiveErrors.Code.BLACKLISTED, account + " is blacklisted");
                     }
                     double perSecond = config.uploads() / (double) config.uploadPeriod().toSeconds();

@@ -3,6 +3,7 @@ package io.imgedge.proxy.http;
 import io.imgedge.proxy.cache.Waiting;
 import io.imgedge.proxy.config.HiveConfig;
 import io.imgedge.proxy.error.HttpError;
+import io.imgedge.proxy.hive.HiveBlacklist;
 import io.imgedge.proxy.hive.HiveErrors;
 import io.imgedge.proxy.hive.HiveKeys;
 import io.imgedge.proxy.hive.HiveProfiles;
@@ -37,17 +38,20 @@ public final class HiveRoutes {
     private final HiveUrls urls;
     private final HiveUploads uploads;
     private final HiveProfiles profiles;
+    private final HiveBlacklist blacklist;
     private final ImageService images;
     private final int busyStatus;
     private final String version;
 
     /** @param busyStatus what a full transform queue answers ({@code limits.busy_status}) */
-    public HiveRoutes(HiveConfig config, HiveUrls urls, HiveUploads uploads, HiveProfiles profiles, ImageService images,
-                      int busyStatus, String version) {
+    /** @param blacklist the images refused */
+    public HiveRoutes(HiveConfig config, HiveUrls urls, HiveUploads uploads, HiveProfiles profiles, HiveBlacklist blacklist,
+                      ImageService images, int busyStatus, String version) {
         this.config = config;
         this.urls = urls;
         this.uploads = uploads;
         this.profiles = profiles;
+        this.blacklist = blacklist;
         this.images = images;
         this.busyStatus = busyStatus;
         this.version = version;
@@ -109,6 +113,10 @@ public final class HiveRoutes {
 
     /** {@code GET /{key}[/{filename}]}: an upload from the store, typed by its first bytes. */
     CompletableFuture<Reply> stored(Route.HiveStored route) {
+        if (blacklist.includes(route.key())) {
+            return CompletableFuture.completedFuture(Reply.error(HiveErrors.other(
+                    HttpError.unavailableForLegalReasons("this image is blacklisted"), busyStatus)));
+        }
         return images.original(new Source.Stored(HiveKeys.objectName(route.key(), config.partitioned())))
                 .<Reply>thenApply(entry -> new Reply.Bytes(200, MediaTypes.sniff(entry.payload()), entry.payload(),
                         Map.of("cache-control", IMMUTABLE)))
@@ -124,6 +132,21 @@ public final class HiveRoutes {
         Map<String, String> headers = new LinkedHashMap<>(cors(request));
         headers.put("cache-control", "no-cache");
         return new Reply.Json(200, json, headers);
+    }
+
+    /**
+     * {@code OPTIONS}: a CORS preflight answered as koa/cors answers it with the imagehoster's
+     * settings (methods GET, POST, OPTIONS; headers Content-Type, Authorization); an OPTIONS that
+     * is no preflight (no Origin or no Access-Control-Request-Method) finds no route: 404.
+     */
+    Reply preflight(HttpRequest request) {
+        String origin = request.headers().get(HttpHeaderNames.ORIGIN);
+        if (origin == null || !request.headers().contains(HttpHeaderNames.ACCESS_CONTROL_REQUEST_METHOD)) {
+            return Reply.error(HiveErrors.of(HiveErrors.Code.NOT_FOUND, "no route for OPTIONS"));
+        }
+        return new Reply.Bytes(204, "text/plain", ByteBuffer.allocate(0), Map.of("access-control-allow-origin", origin,
+                "access-control-allow-methods", "GET,POST,OPTIONS", "access-control-allow-headers", "Content-Type,Authorization",
+                "vary", "Origin"));
     }
 
     /** koa/cors with its defaults: the request's Origin is allowed, and answers vary by it. */

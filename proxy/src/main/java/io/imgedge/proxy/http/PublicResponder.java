@@ -129,6 +129,8 @@ public final class PublicResponder implements Responder {
                     : limited(request, peer, _ -> hive.avatar(avatar));
             case Route.HiveCover cover -> !hive.enabled() ? done(Reply.error(NOT_FOUND))
                     : limited(request, peer, _ -> hive.cover(cover));
+            case Route.Preflight _ -> done(!hive.enabled() ? Reply.error(HttpError.methodNotAllowed("method OPTIONS not allowed",
+                    "GET, HEAD")) : hive.preflight(request));
             case Route.HiveHealth _ -> done(!hive.enabled() ? Reply.error(NOT_FOUND) : hive.health(request));
             case Route.Upload _ -> limited(request, peer,
                     _ -> store.upload(() -> file(request, body)).thenApply(PublicResponder::uploaded));

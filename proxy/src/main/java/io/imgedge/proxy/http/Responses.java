@@ -66,7 +66,8 @@ final class Responses {
                         ? response(bytes.status(), bytes.contentType(), Unpooled.wrappedBuffer(bytes.body().duplicate()), head)
                         : new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(bytes.status()),
                         Unpooled.EMPTY_BUFFER);
-                if (!response.headers().contains(HttpHeaderNames.CONTENT_LENGTH) && bytes.status() != 304) {
+                // RFC 9110 8.6: no Content-Length on a 204, and a 304's would be the representation's
+                if (!response.headers().contains(HttpHeaderNames.CONTENT_LENGTH) && bytes.status() != 304 && bytes.status() != 204) {
                     response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
                 }
                 bytes.headers().forEach(response.headers()::set);

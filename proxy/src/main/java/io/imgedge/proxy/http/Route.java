@@ -67,6 +67,10 @@ public sealed interface Route {
     record HiveHealth() implements Route {
     }
 
+    /** {@code OPTIONS}: a CORS preflight, answered for the Hive imagehoster's routes. */
+    record Preflight() implements Route {
+    }
+
     /** {@code POST /upload}: image bytes into the store. */
     record Upload() implements Route {
         @Override
@@ -91,6 +95,7 @@ public sealed interface Route {
     default String name() {
         return switch (this) {
             case Health _, HiveHealth _ -> "health";
+            case Preflight _ -> "preflight";
             case Ready _ -> "ready";
             case Process _, Hive _ -> "image";
             case Info _ -> "info";
@@ -130,6 +135,9 @@ public sealed interface Route {
             if (upload != null) {
                 return upload;
             }
+        }
+        if (method.equals(HttpMethod.OPTIONS)) {
+            return new Preflight();
         }
         if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD)) {
             return new Rejected(HttpError.methodNotAllowed("method " + method + " not allowed", "GET, HEAD"));

@@ -28,16 +28,25 @@ public final class Origins {
     private final long maxBytes;
     private final ExecutorService virtualThreads;
     private final Semaphore blockingCalls;
+    private static final HttpError BLOCKED = HttpError.unavailableForLegalReasons("this image is blacklisted");
+
     private final Optional<KeptOrigin> kept;
+    private final Predicate<Source> blocked;
 
     /**
-     * @param store      the upload store, behind {@code store:///}
-     * @param proxyStore the Hive imagehoster's proxy store, behind {@link Source.Archived}, if any
-     * @param keep       which originals fetched for an archived source are kept in the proxy store
-     *                   (none when it is only read)
+     * What the Hive imagehoster adds.
+     *
+     * @param proxyStore its proxy store, behind {@link Source.Archived}, if any
+     * @param keep       which originals fetched for an archived source are kept there
+     * @param blocked    which sources its image blacklist refuses, whatever the route
      */
+    public record Hive(Optional<BlobStore> proxyStore, Predicate<byte[]> keep, Predicate<Source> blocked) {
+        public static final Hive NONE = new Hive(Optional.empty(), _ -> false, _ -> false);
+    }
+
+    /** @param store the upload store, behind {@code store:///} */
     public Origins(HttpOrigin http, SourcesConfig config, BlobStore store, long maxBytes, ExecutorService virtualThreads,
-                   Optional<BlobStore> proxyStore, Predicate<byte[]> keep) {
+                   Hive hive) {
         this.http = http;
         this.maxBytes = maxBytes;
         this.virtualThreads = virtualThreads;
@@ -46,16 +55,20 @@ public final class Origins {
         this.s3 = config.s3().map(S3BlobStore::client);
         this.s3Calls = config.s3().map(S3Config::maxCalls).orElse(1);
         this.store = new BlobOrigin(store, maxBytes, virtualThreads, blockingCalls, true);
-        this.kept = proxyStore.map(proxy -> new KeptOrigin(new BlobOrigin(proxy, maxBytes, virtualThreads, blockingCalls, false),
-                proxy, http, keep, virtualThreads));
+        this.kept = hive.proxyStore().map(proxy -> new KeptOrigin(new BlobOrigin(proxy, maxBytes, virtualThreads,
+                blockingCalls, false), proxy, http, hive.keep(), virtualThreads));
+        this.blocked = hive.blocked();
     }
 
     /**
      * Why {@code source} may not be used under the policy in force now (a scheme that is off,
-     * the allow-list, the port list, a refused address literal), decided without I/O. Checked
+     * the allow-list, the port list, a refused address literal, the Hive image blacklist), decided without I/O. Checked
      * before any cache is asked, so a cached copy of a source the policy now refuses is not served.
      */
     public Optional<HttpError> refusal(Source source) {
+        if (blocked.test(source)) {
+            return Optional.of(BLOCKED);
+        }
         return switch (source) {
             case Source.Remote remote -> http.refusal(remote.uri());
             case Source.Archived archived -> http.refusal(archived.remote().uri());

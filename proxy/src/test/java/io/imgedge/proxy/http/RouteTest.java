@@ -92,6 +92,10 @@ class RouteTest {
         assertInstanceOf(Route.Process.class, Route.of(HttpMethod.GET, "/" + key.substring(1) + "/a", DecoderResult.SUCCESS));
         assertInstanceOf(Route.HiveHealth.class, Route.of(HttpMethod.GET, "/.well-known/healthcheck.json", DecoderResult.SUCCESS));
         assertInstanceOf(Route.HiveHealth.class, Route.of(HttpMethod.GET, "/healthcheck", DecoderResult.SUCCESS));
+        assertInstanceOf(Route.Preflight.class, Route.of(HttpMethod.OPTIONS, "/foo/sig", DecoderResult.SUCCESS));
+        assertEquals(new Route.HiveAvatar("foo", null), Route.of(HttpMethod.GET, "/u/foo/avatar", DecoderResult.SUCCESS));
+        assertEquals(new Route.HiveAvatar("foo", "large"), Route.of(HttpMethod.GET, "/u/foo/avatar/large", DecoderResult.SUCCESS));
+        assertEquals(new Route.HiveCover("foo"), Route.of(HttpMethod.GET, "/u/foo/cover", DecoderResult.SUCCESS));
     }
 
     @Test
