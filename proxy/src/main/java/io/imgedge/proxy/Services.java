@@ -30,6 +30,7 @@ import io.imgedge.proxy.config.HiveConfig;
 import io.imgedge.proxy.hive.HiveAccounts;
 import io.imgedge.proxy.hive.HiveBlacklists;
 import io.imgedge.proxy.hive.HiveProfiles;
+import io.imgedge.proxy.hive.HiveSigner;
 import io.imgedge.proxy.hive.HiveUploads;
 import io.imgedge.proxy.hive.HiveUrls;
 import io.imgedge.proxy.hive.MediaTypes;
@@ -121,7 +122,8 @@ record Services(HttpOrigin httpOrigin, LimitStore limitStore, ClientLimits clien
             rt.metrics().bindWorkers(rt.workers());
             HiveAccounts accounts = new HiveAccounts(hive.rpcNodes(), hive.rpcTimeout(), hive.accountTtl(), rt.virtualThreads());
             HiveRoutes hiveRoutes = new HiveRoutes(hive, new HiveUrls(hive, config.limits().maxResultSide()),
-                    new HiveUploads(hive, accounts, blacklists.accounts(), limitStore, store, rt.virtualThreads()),
+                    new HiveUploads(hive, accounts, new HiveSigner(hive.hiveSignerApi(), hive.rpcTimeout(), rt.virtualThreads()),
+                            blacklists.accounts(), limitStore, store, rt.virtualThreads()),
                     new HiveProfiles(hive, accounts), blacklists.images(), images, config.limits().busyStatus(),
                     "imgedge, libvips " + rt.vips().version());
             PublicResponder responder = new PublicResponder(images, store, rt.state(), config.upload(), clientLimits,

@@ -468,6 +468,38 @@ class HiveImagehosterIT {
         assertEquals(200, get(server, "/health").statusCode(), "the connection carried on");
     }
 
+    /** upload.ts's uploadHsHandler: HiveSigner vouches for the token; the app, the scope and the grant are checked. */
+    @Test
+    void hiveSignerUploads() throws Exception {
+        HiveSignerApi signer = harness.closeLater(new HiveSignerApi());
+        rpc = harness.closeLater(new HiveRpcNode());
+        ImgedgeServer server = node(Map.of("imgedge.hive.hivesigner.api_url", signer.url()), rpc);
+        byte[] png = TestImages.png(33, 22);
+        String good = signer.token("foo", "hive.blog", "foo", List.of("vote", "comment"), "hive.blog");
+        HttpResponse<byte[]> uploaded = post(server, "/hs/" + good, png, "hs.png");
+        assertEquals(200, uploaded.statusCode(), new String(uploaded.body(), StandardCharsets.UTF_8));
+        assertEquals(SERVICE + "/" + HiveKeys.upload(png) + "/hs.png", HiveRpcNode.JSON.readTree(uploaded.body()).path("url").asText());
+        assertArrayEquals(png, get(server, "/" + HiveKeys.upload(png)).body());
+        assertEquals(0, rpc.calls(), "HiveSigner's answer carries the account");
+
+        byte[] other = TestImages.png(34, 22);
+        for (String bad : new String[]{signer.token("foo", "other.app", "foo", List.of("comment"), "other.app"),
+                signer.token("foo", "hive.blog", "bar", List.of("comment"), "hive.blog"),
+                signer.token("foo", "hive.blog", "foo", List.of("vote"), "hive.blog"),
+                signer.token("foo", "hive.blog", "foo", List.of("comment"), "someone.else"),
+                "eyJub3QiOiJhIHRva2VuIn0.", "not-base64-!!"}) {
+            HttpResponse<byte[]> refused = post(server, "/hs/" + bad, other, "x.png");
+            assertEquals(400, refused.statusCode(), bad);
+            assertEquals("invalid_signature", errorName(refused), bad);
+        }
+        String unknown = good.substring(0, good.length() - 4) + "abcd";
+        assertEquals("invalid_signature", errorName(post(server, "/hs/" + unknown, other, "x.png")), "a token HiveSigner refuses");
+        signer.close();
+        HttpResponse<byte[]> down = post(server, "/hs/" + good, other, "x.png");
+        assertEquals(503, down.statusCode(), "HiveSigner does not answer");
+        assertEquals(1, stored());
+    }
+
     private static int rawStatus(ImgedgeServer server, String request) throws IOException {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.httpAddress().getPort())) {
             socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));

@@ -28,6 +28,8 @@ import java.util.Set;
  * @param uploadPeriod    the quota's period (upload_limits.duration)
  * @param accountBlacklist accounts refused uploads (451), with those in {@code accountBlacklistFile}
  * @param imageBlacklist  URLs and upload keys refused (451), with those in {@code imageBlacklistFile}
+ * @param hiveSignerApi   HiveSigner's API, which vouches for the tokens of {@code /hs/} uploads
+ * @param hiveSignerApp   the app account such tokens must be for (upload_limits.app_account)
  * @param sizes           the proxy's size caps (proxy_store.max_image_* and max_custom_image_*)
  * @param defaultAvatar   the avatar of accounts that set none (default_avatar)
  * @param defaultCover    the cover of accounts that set none (default_cover)
@@ -40,7 +42,7 @@ public record HiveConfig(boolean enabled, URI serviceUrl, Set<String> ownHosts, 
                          int minReputation, int uploads, Duration uploadPeriod, Set<String> accountBlacklist,
                          Sizes sizes, String defaultAvatar, String defaultCover, List<StoreConfig.Backend> proxyStore,
                          boolean keepFetched, Optional<Path> accountBlacklistFile, Set<String> imageBlacklist,
-                         Optional<Path> imageBlacklistFile) {
+                         Optional<Path> imageBlacklistFile, URI hiveSignerApi, String hiveSignerApp) {
 
     /**
      * @param width        the width a {@code /p/} URL without one is capped to
@@ -81,7 +83,8 @@ public record HiveConfig(boolean enabled, URI serviceUrl, Set<String> ownHosts, 
                 uri(c, "default_cover", c.getString("default_cover")).toString(),
                 StoreConfig.backends(c, "proxy_store.backends"), c.getBoolean("proxy_store.keep_fetched"),
                 path(c.getString("blacklist.accounts_file")), Set.copyOf(c.root().getStringList(c.key("blacklist.images"))),
-                path(c.getString("blacklist.images_file")));
+                path(c.getString("blacklist.images_file")), uri(c, "hivesigner.api_url", c.getString("hivesigner.api_url")),
+                c.getString("hivesigner.app_account"));
     }
 
     private static Optional<Path> path(String file) {

@@ -1,7 +1,6 @@
 package io.imgedge.proxy.hive;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.imgedge.proxy.cache.SingleFlight;
@@ -10,14 +9,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -31,17 +27,19 @@ import java.util.regex.Pattern;
  */
 public final class HiveAccounts {
     private static final Logger LOG = LoggerFactory.getLogger(HiveAccounts.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** Hive account names: 3 to 16 of a-z, 0-9, '.' and '-'. */
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9.-]{2,15}");
-    /** An account's answer is a few kilobytes; more is not an answer. */
-    private static final int MAX_ANSWER = 1 << 20;
 
-    /** An authority: keys with weights, and the weight a signature needs. */
-    public record Authority(int threshold, List<KeyWeight> keys) {
+    /** An authority: keys and accounts with weights, and the weight a signature needs. */
+    public record Authority(int threshold, List<KeyWeight> keys, List<String> accounts) {
         /** Whether {@code key} alone carries this authority. */
         public boolean heldBy(String key) {
             return keys.stream().anyMatch(k -> k.key().equals(key) && k.weight() >= threshold);
+        }
+
+        /** Whether {@code account} is one of the accounts this authority is granted to (an app's, such as HiveSigner's). */
+        public boolean grantedTo(String account) {
+            return accounts.contains(account);
         }
     }
 
@@ -53,23 +51,29 @@ public final class HiveAccounts {
      *
      * @param reputation the raw reputation as the node wrote it (a number, possibly huge or negative)
      */
-    public record Account(String name, String reputation, Authority posting, Authority active,
+    public record Account(String name, String reputation, Authority owner, Authority active, Authority posting,
                           String postingJsonMetadata, String jsonMetadata) {
+        /** An account as a node writes it (condenser_api.get_accounts, HiveSigner's /api/me), or empty when it is not one. */
+        static Optional<Account> of(JsonNode account) {
+            if (!account.path("name").isTextual() || !account.path("posting").isObject() || !account.path("active").isObject()) {
+                return Optional.empty();
+            }
+            return Optional.of(new Account(account.path("name").asText(), account.path("reputation").asText("0"),
+                    authority(account.path("owner")), authority(account.path("active")), authority(account.path("posting")),
+                    account.path("posting_json_metadata").asText(""), account.path("json_metadata").asText("")));
+        }
     }
 
     private final List<URI> nodes;
-    private final Duration timeout;
-    private final HttpClient client;
+    private final JsonPost post;
     private final ExecutorService virtualThreads;
     private final Cache<String, Optional<Account>> known;
     private final SingleFlight<String, Optional<Account>> asking = new SingleFlight<>();
 
     public HiveAccounts(List<URI> nodes, Duration timeout, Duration ttl, ExecutorService virtualThreads) {
         this.nodes = List.copyOf(nodes);
-        this.timeout = timeout;
+        this.post = new JsonPost(timeout, virtualThreads);
         this.virtualThreads = virtualThreads;
-        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout)
-                .executor(virtualThreads).followRedirects(HttpClient.Redirect.NEVER).build();
         this.known = Caffeine.newBuilder().expireAfterWrite(ttl).maximumSize(10_000).build();
     }
 
@@ -99,19 +103,12 @@ public final class HiveAccounts {
                 + name + "\"]]}";
         for (URI node : nodes) {
             try {
-                HttpResponse<InputStream> response = client.send(HttpRequest.newBuilder(node).timeout(timeout)
-                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body))
-                        .build(), HttpResponse.BodyHandlers.ofInputStream());
-                byte[] answer;
-                try (InputStream in = response.body()) {
-                    answer = in.readNBytes(MAX_ANSWER + 1);
-                }
-                if (response.statusCode() != 200 || answer.length > MAX_ANSWER) {
-                    LOG.warn("Hive API node {} answered {} ({} bytes) for account {}", node, response.statusCode(),
-                            answer.length, name);
+                JsonPost.Answer answer = post.post(node, body, Map.of());
+                if (answer.status() != 200) {
+                    LOG.warn("Hive API node {} answered {} for account {}", node, answer.status(), name);
                     continue;
                 }
-                Optional<Optional<Account>> read = read(JSON.readTree(answer), name);
+                Optional<Optional<Account>> read = read(answer.json(), name);
                 if (read.isPresent()) {
                     return read.get();
                 }
@@ -135,14 +132,8 @@ public final class HiveAccounts {
         if (result.isEmpty()) {
             return Optional.of(Optional.empty());
         }
-        JsonNode account = result.get(0);
-        if (!name.equals(account.path("name").asText()) || !account.path("posting").isObject()
-                || !account.path("active").isObject()) {
-            return Optional.empty();
-        }
-        return Optional.of(Optional.of(new Account(name, account.path("reputation").asText("0"),
-                authority(account.path("posting")), authority(account.path("active")),
-                account.path("posting_json_metadata").asText(""), account.path("json_metadata").asText(""))));
+        Optional<Account> account = Account.of(result.get(0)).filter(a -> a.name().equals(name));
+        return account.isEmpty() ? Optional.empty() : Optional.of(account);
     }
 
     private static Authority authority(JsonNode node) {
@@ -152,7 +143,13 @@ public final class HiveAccounts {
                 keys.add(new KeyWeight(auth.get(0).asText(), auth.get(1).asInt()));
             }
         }
-        return new Authority(node.path("weight_threshold").asInt(Integer.MAX_VALUE), List.copyOf(keys));
+        List<String> accounts = new ArrayList<>();
+        for (JsonNode auth : node.path("account_auths")) {
+            if (auth.isArray() && auth.size() == 2 && auth.get(0).isTextual()) {
+                accounts.add(auth.get(0).asText());
+            }
+        }
+        return new Authority(node.path("weight_threshold").asInt(Integer.MAX_VALUE), List.copyOf(keys), List.copyOf(accounts));
     }
 
     /**

@@ -23,6 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * The Hive imagehoster's routes, answered as it answers them (its routes.ts): its cache headers
@@ -66,8 +67,8 @@ public final class HiveRoutes {
     }
 
     /** Checks an upload before its body is read. */
-    Optional<HttpError> admit(Route.HiveUpload upload, HttpRequest request) {
-        return uploads.admit(upload.signature(), request);
+    Optional<HttpError> admit(Route route, HttpRequest request) {
+        return uploads.admit(route instanceof Route.HiveUpload signed ? signed.signature() : null, request);
     }
 
     /** {@code /p/{base58 url}?...}. */
@@ -103,10 +104,13 @@ public final class HiveRoutes {
                 .exceptionally(failure -> Reply.error(HiveErrors.other(failure, busyStatus)));
     }
 
-    /** {@code POST /{account}/{signature}} and {@code /cs/...}. */
-    CompletableFuture<Reply> upload(Route.HiveUpload route, HttpRequest request, RequestBody body) {
-        return uploads.upload(route.checksum(), route.account(), route.signature(),
-                        () -> Multipart.file(request, body.bytes(), null).map(f -> new HiveUploads.File(f.filename(), f.bytes())))
+    /** {@code POST /{account}/{signature}}, {@code /cs/...} and {@code /hs/{token}}. */
+    CompletableFuture<Reply> upload(Route route, HttpRequest request, RequestBody body) {
+        Supplier<Optional<HiveUploads.File>> file = () -> Multipart.file(request, body.bytes(), null)
+                .map(f -> new HiveUploads.File(f.filename(), f.bytes()));
+        return (route instanceof Route.HiveUpload signed
+                        ? uploads.upload(signed.checksum(), signed.account(), signed.signature(), file)
+                        : uploads.upload(((Route.HiveSignerUpload) route).token(), file))
                 .<Reply>thenApply(json -> new Reply.Json(200, json, cors(request)))
                 .exceptionally(failure -> Reply.error(HiveErrors.other(failure, busyStatus), cors(request)));
     }

@@ -81,8 +81,8 @@ public final class PublicResponder implements Responder {
 
     @Override
     public Optional<HttpError> admit(Route route, HttpRequest request) {
-        if (route instanceof Route.HiveUpload upload) {
-            return hive.enabled() ? hive.admit(upload, request) : Optional.of(NOT_POST);
+        if (route instanceof Route.HiveUpload || route instanceof Route.HiveSignerUpload) {
+            return hive.enabled() ? hive.admit(route, request) : Optional.of(NOT_POST);
         }
         if (tenants.isEmpty()) {
             return Optional.of(HttpError.forbidden("uploads are not enabled (no upload.tokens configured)"));
@@ -103,7 +103,7 @@ public final class PublicResponder implements Responder {
 
     @Override
     public long maxBody(Route route) {
-        return route instanceof Route.HiveUpload ? hive.maxBody() : upload.maxBytes();
+        return route instanceof Route.HiveUpload || route instanceof Route.HiveSignerUpload ? hive.maxBody() : upload.maxBytes();
     }
 
     @Override
@@ -121,8 +121,8 @@ public final class PublicResponder implements Responder {
             case Route.Hive p -> !hive.enabled() ? done(Reply.error(NOT_FOUND))
                     : limited(request, peer, client -> hive.proxy(p, admission(client), waiting));
             case Route.HiveLegacy legacy -> done(!hive.enabled() ? Reply.error(NOT_FOUND) : hive.legacy(legacy));
-            case Route.HiveUpload upload -> !hive.enabled() ? done(Reply.error(NOT_POST))
-                    : limited(request, peer, _ -> hive.upload(upload, request, body));
+            case Route.HiveUpload _, Route.HiveSignerUpload _ -> !hive.enabled() ? done(Reply.error(NOT_POST))
+                    : limited(request, peer, _ -> hive.upload(route, request, body));
             case Route.HiveStored stored -> !hive.enabled() ? done(Reply.error(NOT_FOUND))
                     : limited(request, peer, _ -> hive.stored(stored));
             case Route.HiveAvatar avatar -> !hive.enabled() ? done(Reply.error(NOT_FOUND))

@@ -51,6 +51,14 @@ public sealed interface Route {
         }
     }
 
+    /** The Hive imagehoster's {@code POST /hs/{token}}: an upload with a HiveSigner access token. */
+    record HiveSignerUpload(String token) implements Route {
+        @Override
+        public boolean takesBody() {
+            return true;
+        }
+    }
+
     /** The Hive imagehoster's {@code GET /{key}[/{filename}]}: an upload, by its key. */
     record HiveStored(String key) implements Route {
     }
@@ -100,7 +108,7 @@ public sealed interface Route {
             case Process _, Hive _ -> "image";
             case Info _ -> "info";
             case HiveLegacy _, HiveAvatar _, HiveCover _ -> "redirect";
-            case Upload _, HiveUpload _ -> "upload";
+            case Upload _, HiveUpload _, HiveSignerUpload _ -> "upload";
             case Original _, HiveStored _ -> "original";
             case Rejected _ -> "rejected";
         };
@@ -189,7 +197,7 @@ public sealed interface Route {
         String[] parts = path.split("/", -1);
         boolean filled = parts.length >= 3 && Arrays.stream(parts, 1, parts.length).noneMatch(String::isEmpty);
         if (filled && parts.length == 3 && parts[1].equals("hs")) {
-            return new Rejected(HttpError.notFound("HiveSigner uploads (/hs/) are not served here"));
+            return new HiveSignerUpload(parts[2]);
         }
         if (filled && parts.length == 3) {
             return new HiveUpload(false, parts[1], parts[2]);

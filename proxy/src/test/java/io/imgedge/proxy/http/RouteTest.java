@@ -82,7 +82,7 @@ class RouteTest {
         assertEquals(new Route.HiveUpload(false, "foo", "1f00"), Route.of(HttpMethod.POST, "/foo/1f00", DecoderResult.SUCCESS));
         assertEquals(new Route.HiveUpload(true, "foo", "1f00"), Route.of(HttpMethod.POST, "/cs/foo/1f00", DecoderResult.SUCCESS));
         assertTrue(Route.of(HttpMethod.POST, "/cs/foo/1f00", DecoderResult.SUCCESS).takesBody());
-        assertEquals(404, rejected(Route.of(HttpMethod.POST, "/hs/token", DecoderResult.SUCCESS)));
+        assertEquals(new Route.HiveSignerUpload("token"), Route.of(HttpMethod.POST, "/hs/token", DecoderResult.SUCCESS));
         assertEquals(405, rejected(Route.of(HttpMethod.POST, "/foo//", DecoderResult.SUCCESS)));
         String key = "DQmb2HNSGKN3pakguJ4ChCRjgkVuDN9WniFRPmrxoJ4sjR4";
         assertEquals(new Route.HiveStored(key), Route.of(HttpMethod.GET, "/" + key, DecoderResult.SUCCESS));
