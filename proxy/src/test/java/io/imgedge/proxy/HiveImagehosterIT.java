@@ -396,6 +396,8 @@ class HiveImagehosterIT {
         String fallback = "https://images.hive.blog/DQmb2HNSGKN3pakguJ4ChCRjgkVuDN9WniFRPmrxoJ4sjR4";
         assertEquals("/p/" + b58(fallback) + "?width=128&height=128", location(get(server, "/u/bar/avatar")),
                 "not http(s): the default avatar");
+        HttpResponse<byte[]> webp = get(server, "/webp/u/hiveio/avatar/small");
+        assertEquals("/u/hiveio/avatar/small", location(webp), "ecency's /webp/ routes move to the plain ones");
         HttpResponse<byte[]> nobody = get(server, "/u/nobody/avatar");
         assertEquals(404, nobody.statusCode());
         assertEquals("no_such_account", errorName(nobody));

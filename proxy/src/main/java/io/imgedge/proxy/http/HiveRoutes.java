@@ -85,6 +85,11 @@ public final class HiveRoutes {
                 HiveUrls.legacyLocation(route.width(), route.height(), route.url()), "cache-control", IMMUTABLE));
     }
 
+    /** ecency's {@code /webp/...}: 302 to the same path without it, as ecency answers. */
+    Reply webp(Route.HiveWebp route) {
+        return new Reply.Bytes(302, "text/plain", ByteBuffer.allocate(0), Map.of("location", route.location()));
+    }
+
     /** {@code /u/{account}/avatar[/{size}]}: 302 to its {@code /p/} form, cacheable for a day, as avatar.ts answers. */
     CompletableFuture<Reply> avatar(Route.HiveAvatar route) {
         long start = System.nanoTime();

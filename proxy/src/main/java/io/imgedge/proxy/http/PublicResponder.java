@@ -125,6 +125,7 @@ public final class PublicResponder implements Responder {
                     : limited(request, peer, _ -> hive.upload(route, request, body));
             case Route.HiveStored stored -> !hive.enabled() ? done(Reply.error(NOT_FOUND))
                     : limited(request, peer, _ -> hive.stored(stored));
+            case Route.HiveWebp webp -> done(!hive.enabled() ? Reply.error(NOT_FOUND) : hive.webp(webp));
             case Route.HiveAvatar avatar -> !hive.enabled() ? done(Reply.error(NOT_FOUND))
                     : limited(request, peer, _ -> hive.avatar(avatar));
             case Route.HiveCover cover -> !hive.enabled() ? done(Reply.error(NOT_FOUND))

@@ -63,6 +63,13 @@ public sealed interface Route {
     record HiveStored(String key) implements Route {
     }
 
+    /**
+     * ecency's {@code /webp/u/...} and {@code /webp/{w}x{h}/...}: moved to the same path without
+     * {@code /webp} (where Accept chooses the format), {@code location} with its query.
+     */
+    record HiveWebp(String location) implements Route {
+    }
+
     /** The Hive imagehoster's {@code /u/{account}/avatar[/{size}]} ({@code size} null when absent). */
     record HiveAvatar(String account, String size) implements Route {
     }
@@ -107,7 +114,7 @@ public sealed interface Route {
             case Ready _ -> "ready";
             case Process _, Hive _ -> "image";
             case Info _ -> "info";
-            case HiveLegacy _, HiveAvatar _, HiveCover _ -> "redirect";
+            case HiveLegacy _, HiveAvatar _, HiveCover _, HiveWebp _ -> "redirect";
             case Upload _, HiveUpload _, HiveSignerUpload _ -> "upload";
             case Original _, HiveStored _ -> "original";
             case Rejected _ -> "rejected";
@@ -168,6 +175,9 @@ public sealed interface Route {
         if (path.startsWith("/i/")) {
             String key = path.substring("/i/".length());
             return ContentKey.isContentKey(key) ? new Original(key) : new Rejected(HttpError.notFound("no such original"));
+        }
+        if (path.startsWith("/webp/u/") || path.startsWith("/webp/") && LEGACY.matcher(uri.substring(5)).matches()) {
+            return new HiveWebp(uri.substring(5));
         }
         if (path.startsWith("/u/")) {
             String[] parts = path.split("/", -1);

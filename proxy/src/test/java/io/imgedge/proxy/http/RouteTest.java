@@ -92,6 +92,11 @@ class RouteTest {
         assertInstanceOf(Route.Process.class, Route.of(HttpMethod.GET, "/" + key.substring(1) + "/a", DecoderResult.SUCCESS));
         assertInstanceOf(Route.HiveHealth.class, Route.of(HttpMethod.GET, "/.well-known/healthcheck.json", DecoderResult.SUCCESS));
         assertInstanceOf(Route.HiveHealth.class, Route.of(HttpMethod.GET, "/healthcheck", DecoderResult.SUCCESS));
+        assertEquals(new Route.HiveWebp("/u/foo/avatar/small"), Route.of(HttpMethod.GET, "/webp/u/foo/avatar/small", DecoderResult.SUCCESS));
+        assertEquals(new Route.HiveWebp("/100x0/https://example.com/a.jpg?x=1"),
+                Route.of(HttpMethod.GET, "/webp/100x0/https://example.com/a.jpg?x=1", DecoderResult.SUCCESS));
+        assertInstanceOf(Route.Process.class, Route.of(HttpMethod.GET, "/webp/rs:fill:10:10/plain/local:///a.png",
+                DecoderResult.SUCCESS), "an imgproxy path whose signature is webp");
         assertInstanceOf(Route.Preflight.class, Route.of(HttpMethod.OPTIONS, "/foo/sig", DecoderResult.SUCCESS));
         assertEquals(new Route.HiveAvatar("foo", null), Route.of(HttpMethod.GET, "/u/foo/avatar", DecoderResult.SUCCESS));
         assertEquals(new Route.HiveAvatar("foo", "large"), Route.of(HttpMethod.GET, "/u/foo/avatar/large", DecoderResult.SUCCESS));
