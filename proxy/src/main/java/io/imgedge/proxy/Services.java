@@ -30,10 +30,12 @@ import io.imgedge.proxy.config.HiveConfig;
 import io.imgedge.proxy.hive.HiveAccounts;
 import io.imgedge.proxy.hive.HiveBlacklists;
 import io.imgedge.proxy.hive.HiveProfiles;
+import io.imgedge.proxy.hive.HiveProxyAuth;
 import io.imgedge.proxy.hive.HiveSigner;
 import io.imgedge.proxy.hive.HiveUploads;
 import io.imgedge.proxy.hive.HiveUrls;
 import io.imgedge.proxy.hive.MediaTypes;
+import io.imgedge.proxy.hive.ProxyAuthTokens;
 import io.imgedge.proxy.url.ProcessingUrlParser;
 import io.imgedge.proxy.url.SignatureVerifier;
 import io.imgedge.vips.ImageLimits;
@@ -66,7 +68,7 @@ import java.util.function.LongSupplier;
  * {@link #releaseFiles} the caches' open files.
  */
 record Services(HttpOrigin httpOrigin, LimitStore limitStore, ClientLimits clientLimits, StoreService store,
-                Optional<StoreService> hiveProxyStore, HiveBlacklists hiveBlacklists,
+                Optional<StoreService> hiveProxyStore, HiveBlacklists hiveBlacklists, ProxyAuthTokens previewTokens,
                 ProcessingUrlParser parser, TieredCache results, TieredCache sources, ImageService images,
                 PublicResponder responder, AccessLog accessLog, RequestHandler.Shared handler) implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Services.class);
@@ -121,10 +123,14 @@ record Services(HttpOrigin httpOrigin, LimitStore limitStore, ClientLimits clien
             blacklists.onChange(images::forgetParsedUrls);
             rt.metrics().bindWorkers(rt.workers());
             HiveAccounts accounts = new HiveAccounts(hive.rpcNodes(), hive.rpcTimeout(), hive.accountTtl(), rt.virtualThreads());
+            ProxyAuthTokens previewTokens = closing(made, new ProxyAuthTokens(hive.enabled() ? throttle.redisUri() : "",
+                    throttle.redisTimeout()));
             HiveRoutes hiveRoutes = new HiveRoutes(hive, new HiveUrls(hive, config.limits().maxResultSide()),
                     new HiveUploads(hive, accounts, new HiveSigner(hive.hiveSignerApi(), hive.rpcTimeout(), rt.virtualThreads()),
                             blacklists.accounts(), limitStore, store, rt.virtualThreads()),
-                    new HiveProfiles(hive, accounts), blacklists.images(), images, config.limits().busyStatus(),
+                    new HiveProfiles(hive, accounts), blacklists.images(),
+                    new HiveProxyAuth(hive, accounts, blacklists.accounts(), previewTokens, rt.clock()), images,
+                    config.limits().busyStatus(),
                     "imgedge, libvips " + rt.vips().version());
             PublicResponder responder = new PublicResponder(images, store, rt.state(), config.upload(), clientLimits,
                     new ClientAddress(throttle.trustedProxies()), rt.metrics(), hiveRoutes, rt.ticker());
@@ -136,7 +142,7 @@ record Services(HttpOrigin httpOrigin, LimitStore limitStore, ClientLimits clien
             RequestHandler.Shared handler = new RequestHandler.Shared(responder, rt.state(), rt.metrics(), accessLog,
                     config.server().requestTimeout(), config.limits().busyStatus(),
                     AsciiString.cached(config.server().nodeName()), bodies, budget, config.server().pathPrefix());
-            return new Services(httpOrigin, limitStore, clientLimits, store, hiveProxyStore, blacklists, parser, results, sources, images, responder,
+            return new Services(httpOrigin, limitStore, clientLimits, store, hiveProxyStore, blacklists, previewTokens, parser, results, sources, images, responder,
                     accessLog, handler);
         } catch (RuntimeException | SSLException e) {
             made.reversed().forEach(Services::closeQuietly);
@@ -208,6 +214,7 @@ record Services(HttpOrigin httpOrigin, LimitStore limitStore, ClientLimits clien
         store.close();
         hiveProxyStore.ifPresent(StoreService::close);
         hiveBlacklists.close();
+        previewTokens.close();
         limitStore.close();
     }
 

@@ -22,6 +22,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -500,6 +504,58 @@ class HiveImagehosterIT {
         HttpResponse<byte[]> down = post(server, "/hs/" + good, other, "x.png");
         assertEquals(503, down.statusCode(), "HiveSigner does not answer");
         assertEquals(1, stored());
+    }
+
+    static HttpResponse<byte[]> proxyAuth(ImgedgeServer server, String account, BigInteger key, long timestamp, String body)
+            throws Exception {
+        String challenge = "Authorize image proxy preview for " + account + " at " + Instant.ofEpochMilli(timestamp)
+                .atOffset(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'"));
+        String signature = HiveTestKeys.sign(key, MessageDigest.getInstance("SHA-256").digest(challenge.getBytes(StandardCharsets.UTF_8)));
+        return Harness.CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpAddress().getPort()
+                        + "/proxy-auth/" + account + "/" + signature)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body == null ? "{\"timestamp\":" + timestamp + "}" : body)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    /** proxy-auth.ts: a posting-key signature of the challenge gets a 30-minute token in Redis; /p/ with it is private. */
+    @Test
+    void proxyAuthTokensForEditorPreviews() throws Exception {
+        RedisProcess redis = harness.closeLater(RedisProcess.start(harness.dir()));
+        rpc = harness.closeLater(new HiveRpcNode());
+        rpc.add("foo", HiveTestKeys.publicKey(FOO_POSTING), HiveTestKeys.publicKey(FOO_ACTIVE),
+                HiveTestKeys.publicKey(FOO_OWNER), "10525900772718");
+        ImgedgeServer server = node(Map.of("imgedge.redis.uri", redis.uri()), rpc);
+        long now = System.currentTimeMillis();
+        HttpResponse<byte[]> issued = proxyAuth(server, "foo", FOO_POSTING, now, null);
+        assertEquals(200, issued.statusCode(), new String(issued.body(), StandardCharsets.UTF_8));
+        JsonNode json = HiveRpcNode.JSON.readTree(issued.body());
+        String token = json.path("token").asText();
+        assertTrue(token.matches("[0-9a-f]{48}"), token);
+        assertEquals(1800, json.path("expires_in").asInt());
+        String[] kept = redis.getWithTtl("proxy:auth:token:" + token);
+        assertEquals("foo", kept[0], "under the imagehoster's key, so both honour it");
+        assertTrue(Integer.parseInt(kept[1]) > 1700, kept[1]);
+
+        String image = "/p/" + b58(origin.url("/img/test.jpg")) + "?width=50";
+        assertEquals("private, no-store", get(server, image + "&token=" + token).headers().firstValue("cache-control").orElseThrow());
+        assertEquals("public,max-age=29030400,immutable", get(server, image).headers().firstValue("cache-control").orElseThrow());
+        assertEquals("public,max-age=29030400,immutable", get(server, image + "&token=" + "0".repeat(48))
+                .headers().firstValue("cache-control").orElseThrow(), "an unknown token is no token");
+        HttpResponse<byte[]> legacy = get(server, "/100x0/" + origin.url("/img/test.jpg") + "?token=" + token);
+        assertEquals("/p/" + b58(origin.url("/img/test.jpg")) + "?format=match&mode=fit&width=100&token=" + token,
+                legacy.headers().firstValue("location").orElseThrow(), "legacy-proxy.ts moves the token out of the image URL");
+        assertEquals("private,no-store", legacy.headers().firstValue("cache-control").orElseThrow());
+
+        assertEquals("invalid_signature", errorName(proxyAuth(server, "foo", FOO_ACTIVE, now, null)), "the posting key only");
+        HttpResponse<byte[]> stale = proxyAuth(server, "foo", FOO_POSTING, now - 6 * 60 * 1000, null);
+        assertEquals(400, stale.statusCode());
+        assertEquals("bad_request", errorName(stale));
+        assertEquals(400, proxyAuth(server, "foo", FOO_POSTING, now, "{\"timestamp\":\"soon\"}").statusCode());
+        assertEquals(404, proxyAuth(server, "nobody", FOO_POSTING, now, null).statusCode());
+
+        ImgedgeServer noRedis = node(Map.of(), rpc);
+        HttpResponse<byte[]> refused = proxyAuth(noRedis, "foo", FOO_POSTING, now, null);
+        assertEquals(400, refused.statusCode(), "Redis not configured");
     }
 
     private static int rawStatus(ImgedgeServer server, String request) throws IOException {

@@ -67,6 +67,18 @@ public final class RedisProcess implements AutoCloseable {
         return calls.find() ? Long.parseLong(calls.group(1)) : 0;
     }
 
+    /** The value at {@code key} and its time to live in seconds, as redis-cli prints them ("" and -2 for none). */
+    public String[] getWithTtl(String key) throws IOException, InterruptedException {
+        String[] answer = new String[2];
+        for (int i = 0; i < 2; i++) {
+            Process cli = new ProcessBuilder("redis-cli", "-p", Integer.toString(port), i == 0 ? "get" : "ttl", key)
+                    .redirectErrorStream(true).start();
+            answer[i] = new String(cli.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+            cli.waitFor();
+        }
+        return answer;
+    }
+
     public void stop() throws InterruptedException {
         if (process != null) {
             process.destroyForcibly();

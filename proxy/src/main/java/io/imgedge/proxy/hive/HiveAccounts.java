@@ -170,6 +170,30 @@ public final class HiveAccounts {
         return (int) out;
     }
 
+    /**
+     * The reputation score as the imagehoster's proxy-auth.ts computes it (a closer log10 than
+     * {@link #score}'s, not truncated).
+     */
+    public static double previewScore(String raw) {
+        String rep = raw.strip();
+        boolean negative = rep.startsWith("-");
+        rep = negative ? rep.substring(1) : rep;
+        double out;
+        try {
+            out = Math.log10(Double.parseDouble(rep.length() > 15 ? rep.substring(0, 15) : rep.isEmpty() ? "0" : rep));
+        } catch (NumberFormatException e) {
+            out = Double.NaN;
+        }
+        if (rep.length() > 15) {
+            out += rep.length() - 15;
+        }
+        if (Double.isNaN(out)) {
+            out = 0;
+        }
+        out = Math.max(out - 9, 0);
+        return (negative ? -1 : 1) * out * 9 + 25;
+    }
+
     /** The imagehoster's rough log10 of a digit string: its length less one, plus the fraction of its first four digits' log. */
     private static double log10(String digits) {
         int end = 0;

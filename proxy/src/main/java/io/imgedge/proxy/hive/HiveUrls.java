@@ -11,6 +11,7 @@ import io.imgedge.vips.TransformSpec.Gravity;
 
 import java.net.URI;
 import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -19,6 +20,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The Hive imagehoster's proxy URLs, read as its proxy.ts reads them, so Hive frontends work
@@ -88,10 +91,20 @@ public final class HiveUrls {
         return new ProcessingRequest(options, source);
     }
 
-    /** Where a legacy {@code /{w}x{h}/{url}} path moved: its {@code /p/} form, fitted, in the source's format. */
+    /**
+     * Where a legacy {@code /{w}x{h}/{url}} path moved: its {@code /p/} form, fitted, in the
+     * source's format; an editor-preview {@code token} in the URL's query moves to ours.
+     */
     public static String legacyLocation(int width, int height, String url) {
-        StringBuilder location = new StringBuilder("/p/")
-                .append(Base58.encode(url.replace("steemit.com/ipfs/", "ipfs.io/ipfs/").getBytes(StandardCharsets.UTF_8)))
+        String source = url.replace("steemit.com/ipfs/", "ipfs.io/ipfs/");
+        int question = source.indexOf('?');
+        Optional<String> token = question < 0 ? Optional.empty() : token(source.substring(question + 1));
+        if (token.isPresent()) {
+            String kept = Stream.of(source.substring(question + 1).split("&"))
+                    .filter(p -> !p.equals("token") && !p.startsWith("token=")).collect(Collectors.joining("&"));
+            source = source.substring(0, question) + (kept.isEmpty() ? "" : "?" + kept);
+        }
+        StringBuilder location = new StringBuilder("/p/").append(Base58.encode(source.getBytes(StandardCharsets.UTF_8)))
                 .append("?format=match&mode=fit");
         if (width > 0) {
             location.append("&width=").append(width);
@@ -99,7 +112,20 @@ public final class HiveUrls {
         if (height > 0) {
             location.append("&height=").append(height);
         }
+        token.ifPresent(t -> location.append("&token=").append(URLEncoder.encode(t, StandardCharsets.UTF_8)));
         return location.toString();
+    }
+
+    /** The editor-preview {@code token} a query carries, if any. */
+    public static Optional<String> token(String query) {
+        if (query == null || !query.contains("token=")) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.ofNullable(params(query).get("token")).filter(t -> !t.isEmpty());
+        } catch (HttpError malformed) {
+            return Optional.empty();
+        }
     }
 
     private static ProcessingOptions gifAsItIs(ProcessingOptions options) {

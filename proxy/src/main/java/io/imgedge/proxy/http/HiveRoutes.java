@@ -7,6 +7,7 @@ import io.imgedge.proxy.hive.HiveBlacklist;
 import io.imgedge.proxy.hive.HiveErrors;
 import io.imgedge.proxy.hive.HiveKeys;
 import io.imgedge.proxy.hive.HiveProfiles;
+import io.imgedge.proxy.hive.HiveProxyAuth;
 import io.imgedge.proxy.hive.HiveUploads;
 import io.imgedge.proxy.hive.HiveUrls;
 import io.imgedge.proxy.hive.MediaTypes;
@@ -34,12 +35,17 @@ import java.util.function.Supplier;
 public final class HiveRoutes {
     /** What the imagehoster sends with every image it serves. */
     static final String IMMUTABLE = "public,max-age=29030400,immutable";
+    /** What it sends with a /p/ image asked for with an editor-preview token. */
+    static final String PRIVATE = "private, no-store";
+    /** A proxy-auth body is {@code {"timestamp": ...}}. */
+    static final long MAX_PROXY_AUTH_BODY = 4096;
 
     private final HiveConfig config;
     private final HiveUrls urls;
     private final HiveUploads uploads;
     private final HiveProfiles profiles;
     private final HiveBlacklist blacklist;
+    private final HiveProxyAuth proxyAuth;
     private final ImageService images;
     private final int busyStatus;
     private final String version;
@@ -47,7 +53,8 @@ public final class HiveRoutes {
     /** @param busyStatus what a full transform queue answers ({@code limits.busy_status}) */
     /** @param blacklist the images refused */
     public HiveRoutes(HiveConfig config, HiveUrls urls, HiveUploads uploads, HiveProfiles profiles, HiveBlacklist blacklist,
-                      ImageService images, int busyStatus, String version) {
+                      HiveProxyAuth proxyAuth, ImageService images, int busyStatus, String version) {
+        this.proxyAuth = proxyAuth;
         this.config = config;
         this.urls = urls;
         this.uploads = uploads;
@@ -73,16 +80,27 @@ public final class HiveRoutes {
 
     /** {@code /p/{base58 url}?...}. */
     CompletableFuture<Reply> proxy(Route.Hive route, MissAdmission admission, Waiting waiting) {
+        CompletableFuture<Boolean> previewed = HiveUrls.token(route.query())
+                .map(token -> proxyAuth.tokens().account(token).thenApply(Optional::isPresent))
+                .orElse(CompletableFuture.completedFuture(false));
         return images.process(route.encoded() + "?" + route.query(), () -> urls.parse(route.encoded(), route.query()),
                         admission, waiting)
-                .<Reply>thenApply(image -> new Reply.Image(image.withCacheControl(IMMUTABLE)))
+                .thenCombine(previewed, (image, preview) -> (Reply) new Reply.Image(image.withCacheControl(preview ? PRIVATE : IMMUTABLE)))
                 .exceptionally(failure -> Reply.error(HiveErrors.proxy(failure, busyStatus)));
+    }
+
+    /** {@code POST /proxy-auth/{account}/{signature}}: an editor-preview token. */
+    CompletableFuture<Reply> proxyAuth(Route.HiveProxyAuth route, HttpRequest request, RequestBody body) {
+        return proxyAuth.authorize(route.account(), route.signature(), body.bytes())
+                .<Reply>thenApply(json -> new Reply.Json(200, json, cors(request)))
+                .exceptionally(failure -> Reply.error(HiveErrors.other(failure, busyStatus), cors(request)));
     }
 
     /** {@code /{w}x{h}/{url}}: 301 to its {@code /p/} form. */
     Reply legacy(Route.HiveLegacy route) {
-        return new Reply.Bytes(301, "text/plain", ByteBuffer.allocate(0), Map.of("location",
-                HiveUrls.legacyLocation(route.width(), route.height(), route.url()), "cache-control", IMMUTABLE));
+        String location = HiveUrls.legacyLocation(route.width(), route.height(), route.url());
+        return new Reply.Bytes(301, "text/plain", ByteBuffer.allocate(0), Map.of("location", location,
+                "cache-control", location.contains("&token=") ? "private,no-store" : IMMUTABLE));
     }
 
     /** ecency's {@code /webp/...}: 302 to the same path without it, as ecency answers. */

@@ -84,6 +84,9 @@ public final class PublicResponder implements Responder {
         if (route instanceof Route.HiveUpload || route instanceof Route.HiveSignerUpload) {
             return hive.enabled() ? hive.admit(route, request) : Optional.of(NOT_POST);
         }
+        if (route instanceof Route.HiveProxyAuth) {
+            return hive.enabled() ? Optional.empty() : Optional.of(NOT_POST);
+        }
         if (tenants.isEmpty()) {
             return Optional.of(HttpError.forbidden("uploads are not enabled (no upload.tokens configured)"));
         }
@@ -103,7 +106,11 @@ public final class PublicResponder implements Responder {
 
     @Override
     public long maxBody(Route route) {
-        return route instanceof Route.HiveUpload || route instanceof Route.HiveSignerUpload ? hive.maxBody() : upload.maxBytes();
+        return switch (route) {
+            case Route.HiveUpload _, Route.HiveSignerUpload _ -> hive.maxBody();
+            case Route.HiveProxyAuth _ -> HiveRoutes.MAX_PROXY_AUTH_BODY;
+            default -> upload.maxBytes();
+        };
     }
 
     @Override
@@ -123,6 +130,8 @@ public final class PublicResponder implements Responder {
             case Route.HiveLegacy legacy -> done(!hive.enabled() ? Reply.error(NOT_FOUND) : hive.legacy(legacy));
             case Route.HiveUpload _, Route.HiveSignerUpload _ -> !hive.enabled() ? done(Reply.error(NOT_POST))
                     : limited(request, peer, _ -> hive.upload(route, request, body));
+            case Route.HiveProxyAuth auth -> !hive.enabled() ? done(Reply.error(NOT_POST))
+                    : limited(request, peer, _ -> hive.proxyAuth(auth, request, body));
             case Route.HiveStored stored -> !hive.enabled() ? done(Reply.error(NOT_FOUND))
                     : limited(request, peer, _ -> hive.stored(stored));
             case Route.HiveWebp webp -> done(!hive.enabled() ? Reply.error(NOT_FOUND) : hive.webp(webp));

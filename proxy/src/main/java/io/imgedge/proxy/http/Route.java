@@ -59,6 +59,14 @@ public sealed interface Route {
         }
     }
 
+    /** The Hive imagehoster's {@code POST /proxy-auth/{account}/{signature}}: an editor-preview token. */
+    record HiveProxyAuth(String account, String signature) implements Route {
+        @Override
+        public boolean takesBody() {
+            return true;
+        }
+    }
+
     /** The Hive imagehoster's {@code GET /{key}[/{filename}]}: an upload, by its key. */
     record HiveStored(String key) implements Route {
     }
@@ -116,6 +124,7 @@ public sealed interface Route {
             case Info _ -> "info";
             case HiveLegacy _, HiveAvatar _, HiveCover _, HiveWebp _ -> "redirect";
             case Upload _, HiveUpload _, HiveSignerUpload _ -> "upload";
+            case HiveProxyAuth _ -> "proxy-auth";
             case Original _, HiveStored _ -> "original";
             case Rejected _ -> "rejected";
         };
@@ -211,6 +220,9 @@ public sealed interface Route {
         }
         if (filled && parts.length == 3) {
             return new HiveUpload(false, parts[1], parts[2]);
+        }
+        if (filled && parts.length == 4 && parts[1].equals("proxy-auth")) {
+            return new HiveProxyAuth(parts[2], parts[3]);
         }
         if (filled && parts.length == 4 && parts[1].equals("cs")) {
             return new HiveUpload(true, parts[2], parts[3]);
