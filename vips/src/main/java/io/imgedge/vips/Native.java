@@ -23,7 +23,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  */
 final class Native {
     /** libvips's VIPS_INTERPRETATION_sRGB. */
-    private static final int INTERPRETATION_SRGB = 22;
+    static final int INTERPRETATION_SRGB = 22;
+    /** libvips's VIPS_FORMAT_UCHAR. */
+    static final int FORMAT_UCHAR = 0;
     /** Loader options: a truncated file is an error, not a grey-filled image. */
     static final String LOAD_OPTIONS = "fail_on=truncated";
     private static final List<MemoryLayout> IN_OUT = List.of(ADDRESS, ADDRESS);
@@ -106,6 +108,23 @@ final class Native {
     /** {@code image} in sRGB (a copy when it already is), owned. */
     MemorySegment srgb(MemorySegment image) throws Throwable {
         return op("vips_colourspace", image, List.of(JAVA_INT), List.of(INTERPRETATION_SRGB), List.of());
+    }
+
+    /** {@code image} in sRGB with an alpha band, 8 bits a band; owned. */
+    MemorySegment rgba(MemorySegment image) throws Throwable {
+        MemorySegment eight = op("vips_cast", srgb(image), List.of(JAVA_INT), List.of(FORMAT_UCHAR), List.of());
+        return hasAlpha(eight) ? eight : op("vips_bandjoin_const1", eight, List.of(JAVA_DOUBLE), List.of(255.0), List.of());
+    }
+
+    /** An RGBA {@code image} with its alpha band times {@code opacity}; itself at 1 or more. */
+    MemorySegment faded(MemorySegment image, double opacity) throws Throwable {
+        if (opacity >= 1) {
+            return image;
+        }
+        MemorySegment a = arena.allocateFrom(JAVA_DOUBLE, 1, 1, 1, opacity);
+        MemorySegment b = arena.allocateFrom(JAVA_DOUBLE, 0, 0, 0, 0);
+        MemorySegment scaled = op("vips_linear", image, List.of(ADDRESS, ADDRESS, JAVA_INT), List.of(a, b, 4), List.of());
+        return op("vips_cast", scaled, List.of(JAVA_INT), List.of(FORMAT_UCHAR), List.of());
     }
 
     /** {@code image} computed into memory, for operations that read it more than once; owned. */

@@ -177,6 +177,21 @@ public final class Vips {
     }
 
     /**
+     * Draws {@code drawing} (an image template with its data) and encodes it as {@code output}
+     * says (format, quality, metadata). Each picture in it is checked against {@code limits}
+     * before it is decoded, as a transform's source is.
+     *
+     * @throws VipsException as {@link #transform(ByteBuffer, TransformSpec, ImageLimits)} for a picture
+     */
+    public EncodedImage draw(Drawing drawing, TransformSpec output, ImageLimits limits) {
+        ImageFormat format = output.format().orElse(ImageFormat.PNG);
+        return Native.run(lib, n -> {
+            MemorySegment image = Draw.draw(n, drawing, limits);
+            return new EncodedImage(Encoder.encode(n, image, format, output), format, n.width(image), n.height(image));
+        });
+    }
+
+    /**
      * Whether every frame is kept: an animated GIF or WebP made into one, with nothing asked for
      * that works on one frame only (a crop first, turning, flipping, extension, padding, pixelation,
      * a watermark).
@@ -192,7 +207,7 @@ public final class Vips {
     }
 
     /** The header, after the format is refused or accepted from its sniff alone, checked against the limits. */
-    private static ImageInfo checkedHeader(Native n, MemorySegment buf, ImageLimits limits) throws Throwable {
+    static ImageInfo checkedHeader(Native n, MemorySegment buf, ImageLimits limits) throws Throwable {
         ImageFormat format = Decoder.detect(n, buf);
         limits.checkFormat(format);
         ImageInfo info = Decoder.header(n, buf, format);

@@ -6,7 +6,6 @@ import java.lang.foreign.MemorySegment;
 import java.util.List;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /**
@@ -29,14 +28,14 @@ final class Watermark implements Step {
         TransformSpec.Watermark wm = job.spec().layout().watermark().get();
         int width = n.width(image);
         int height = n.height(image);
-        MemorySegment mark = rgba(n, n.load(n.copyIn(wm.image()), "", "cannot read watermark"));
+        MemorySegment mark = n.rgba(n.load(n.copyIn(wm.image()), "", "cannot read watermark"));
         if (wm.scale() > 0) {
             int boxWidth = Math.max(1, (int) Math.rint(width * wm.scale()));
             int boxHeight = Math.max(1, (int) Math.rint(height * wm.scale()));
             mark = n.op("vips_thumbnail_image", mark, List.of(JAVA_INT), List.of(boxWidth),
                     List.of(new NamedArg("height", boxHeight), new NamedArg("size", SIZE_BOTH)));
         }
-        mark = faded(n, mark, wm.opacity());
+        mark = n.faded(mark, wm.opacity());
         double dpr = job.plan().dprScale();
         int left = 0;
         int top = 0;
@@ -52,7 +51,7 @@ final class Watermark implements Step {
             top = at.top();
         }
         boolean alpha = n.hasAlpha(image);
-        MemorySegment base = rgba(n, image);
+        MemorySegment base = n.rgba(image);
         MemorySegment cell = n.arena.allocate(ADDRESS);
         MemorySegment laid = n.call("vips_composite2", List.of(ADDRESS, ADDRESS, ADDRESS, JAVA_INT),
                 List.of(base, mark, cell, BLEND_OVER), List.of(new NamedArg("x", left), new NamedArg("y", top)),
@@ -61,23 +60,6 @@ final class Watermark implements Step {
         return alpha ? out : n.op("vips_extract_band", out, List.of(JAVA_INT), List.of(0), List.of(new NamedArg("n", 3)));
     }
 
-    /** In sRGB with an alpha band, 8 bits a band. */
-    private static MemorySegment rgba(Native n, MemorySegment image) throws Throwable {
-        MemorySegment eight = n.op("vips_cast", n.srgb(image), List.of(JAVA_INT), List.of(FORMAT_UCHAR), List.of());
-        return n.hasAlpha(eight) ? eight
-                : n.op("vips_bandjoin_const1", eight, List.of(JAVA_DOUBLE), List.of(255.0), List.of());
-    }
-
-    /** The alpha band times {@code opacity}. */
-    private static MemorySegment faded(Native n, MemorySegment mark, double opacity) throws Throwable {
-        if (opacity >= 1) {
-            return mark;
-        }
-        MemorySegment a = n.arena.allocateFrom(JAVA_DOUBLE, 1, 1, 1, opacity);
-        MemorySegment b = n.arena.allocateFrom(JAVA_DOUBLE, 0, 0, 0, 0);
-        MemorySegment scaled = n.op("vips_linear", mark, List.of(ADDRESS, ADDRESS, JAVA_INT), List.of(a, b, 4), List.of());
-        return n.op("vips_cast", scaled, List.of(JAVA_INT), List.of(FORMAT_UCHAR), List.of());
-    }
 
     /** imgproxy's replicate, centred: tiles over {@code width} x {@code height}, the pattern's middle at the middle. */
     private static MemorySegment tiled(Native n, MemorySegment tile, int width, int height) throws Throwable {
