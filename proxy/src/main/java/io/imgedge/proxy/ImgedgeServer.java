@@ -196,6 +196,7 @@ public final class ImgedgeServer implements AutoCloseable {
         // after the new source policy is in force: a URL parsed in between would keep the old decision
         services.images().forgetParsedUrls();
         services.accessLog().update(fresh.accessLog());
+        services.templates().reload();
         // compared with the start: a key that is not reloaded keeps its start value until a restart
         List<String> needRestart = config.changedIn(fresh).stream()
                 .filter(key -> RELOADABLE.stream().noneMatch(r -> key.equals(r) || key.startsWith(r + ".")))

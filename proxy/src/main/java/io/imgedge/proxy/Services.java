@@ -14,6 +14,7 @@ import io.imgedge.proxy.http.PublicResponder;
 import io.imgedge.proxy.http.RequestHandler;
 import io.imgedge.proxy.http.ServerState;
 import io.imgedge.proxy.image.ImageService;
+import io.imgedge.proxy.image.TemplateImages;
 import io.imgedge.proxy.image.WatermarkImage;
 import io.imgedge.proxy.image.MeteredEvents;
 import io.imgedge.proxy.limit.ClientAddress;
@@ -25,6 +26,8 @@ import io.imgedge.proxy.limit.Tenants;
 import io.imgedge.proxy.metrics.ServerMetrics;
 import io.imgedge.proxy.origin.HttpOrigin;
 import io.imgedge.proxy.origin.Origins;
+import io.imgedge.proxy.template.TemplateParser;
+import io.imgedge.proxy.template.Templates;
 import io.imgedge.proxy.store.StoreService;
 import io.imgedge.proxy.config.HiveConfig;
 import io.imgedge.proxy.hive.HiveAccounts;
@@ -69,6 +72,7 @@ import java.util.function.LongSupplier;
  */
 record Services(HttpOrigin httpOrigin, LimitStore limitStore, ClientLimits clientLimits, StoreService store,
                 Optional<StoreService> hiveProxyStore, HiveBlacklists hiveBlacklists, ProxyAuthTokens previewTokens,
+                Templates templates,
                 ProcessingUrlParser parser, TieredCache results, TieredCache sources, ImageService images,
                 PublicResponder responder, AccessLog accessLog, RequestHandler.Shared handler) implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Services.class);
@@ -132,8 +136,12 @@ record Services(HttpOrigin httpOrigin, LimitStore limitStore, ClientLimits clien
                     new HiveProxyAuth(hive, accounts, blacklists.accounts(), previewTokens, rt.clock()), images,
                     config.limits().busyStatus(),
                     "imgedge, libvips " + rt.vips().version());
+            Templates templates = new Templates(new TemplateParser(config.limits().maxResultSide()), config.templates().dir());
+            TemplateImages templateImages = new TemplateImages(templates, images, origins, rt.workers(), rt.vips(), results,
+                    config.limits(), config.processing(), rt.clock());
             PublicResponder responder = new PublicResponder(images, store, rt.state(), config.upload(), clientLimits,
-                    new ClientAddress(throttle.trustedProxies()), rt.metrics(), hiveRoutes, rt.ticker());
+                    new ClientAddress(throttle.trustedProxies()), rt.metrics(), hiveRoutes, templateImages,
+                    new SignatureVerifier(config.signing()), rt.ticker());
             AccessLog accessLog = new AccessLog(config.accessLog(), rt.clock(), new Tenants(config.upload().tenants()));
             BodyConfig bodies = config.limits().bodies();
             clearSpool(bodies.spoolDir());
@@ -142,7 +150,8 @@ record Services(HttpOrigin httpOrigin, LimitStore limitStore, ClientLimits clien
             RequestHandler.Shared handler = new RequestHandler.Shared(responder, rt.state(), rt.metrics(), accessLog,
                     config.server().requestTimeout(), config.limits().busyStatus(),
                     AsciiString.cached(config.server().nodeName()), bodies, budget, config.server().pathPrefix());
-            return new Services(httpOrigin, limitStore, clientLimits, store, hiveProxyStore, blacklists, previewTokens, parser, results, sources, images, responder,
+            return new Services(httpOrigin, limitStore, clientLimits, store, hiveProxyStore, blacklists, previewTokens, templates,
+                    parser, results, sources, images, responder,
                     accessLog, handler);
         } catch (RuntimeException | SSLException e) {
             made.reversed().forEach(Services::closeQuietly);

@@ -85,9 +85,11 @@ final class Draw {
         Vips.checkedHeader(n, buf, limits);
         Drawing.Box box = picture.box();
         MemorySegment out = n.arena.allocate(ADDRESS);
-        List<NamedArg> options = picture.cover()
-                ? List.of(new NamedArg("height", box.height()), new NamedArg("crop", INTERESTING_CENTRE))
-                : List.of(new NamedArg("height", box.height()));
+        List<NamedArg> options = new ArrayList<>(List.of(new NamedArg("height", box.height()),
+                new NamedArg("option_string", Native.LOAD_OPTIONS))); // a truncated image is an error, not grey
+        if (picture.cover()) {
+            options.add(new NamedArg("crop", INTERESTING_CENTRE));
+        }
         MemorySegment thumb = n.call("vips_thumbnail_buffer", List.of(ADDRESS, JAVA_LONG, ADDRESS, JAVA_INT),
                 List.of(buf, buf.byteSize(), out, box.width()), options, out, VipsException.Reason.CORRUPT_INPUT,
                 "cannot decode a layer's image");

@@ -139,6 +139,14 @@ class DrawTest {
     }
 
     @Test
+    void aTruncatedPictureIsAnError() {
+        VipsException broken = org.junit.jupiter.api.Assertions.assertThrows(VipsException.class, () -> VIPS.draw(new Drawing(100,
+                100, Colour.WHITE, List.of(new Drawing.Picture(ByteBuffer.wrap(TestImages.truncatedJpeg()), new Box(0, 0, 50, 50),
+                true, 0, 1))), PNG, LIMITS));
+        assertEquals(VipsException.Reason.CORRUPT_INPUT, broken.reason());
+    }
+
+    @Test
     void coloursParse() {
         assertEquals(new Colour(255, 0, 0, 1), Colour.parse("#f00"));
         assertEquals(new Colour(18, 52, 86, 1), Colour.parse("#123456"));

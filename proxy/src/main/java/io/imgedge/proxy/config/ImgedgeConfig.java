@@ -18,7 +18,7 @@ import java.util.TreeSet;
 public record ImgedgeConfig(ServerConfig server, AdminConfig admin, SigningConfig signing, SourcesConfig sources,
                             LimitsConfig limits, ProcessingConfig processing, CacheConfig cache, StoreConfig store,
                             UploadConfig upload, ThrottleConfig throttle, HiveConfig hive, String vipsLibrary,
-                            AccessLogConfig accessLog, Map<String, String> settings) {
+                            AccessLogConfig accessLog, TemplatesConfig templates, Map<String, String> settings) {
 
     /** The keys whose values differ in {@code other} (or that only one of the two has). */
     public Set<String> changedIn(ImgedgeConfig other) {
@@ -44,7 +44,8 @@ public record ImgedgeConfig(ServerConfig server, AdminConfig admin, SigningConfi
                 LimitsConfig.from(c.sub("limits")), ProcessingConfig.from(c.sub("processing")),
                 CacheConfig.from(c.sub("cache")), StoreConfig.from(c.sub("store")), UploadConfig.from(c.sub("upload")),
                 ThrottleConfig.from(c.sub("throttle"), c.sub("redis")), HiveConfig.from(c.sub("hive")),
-                c.getString("vips.library"), AccessLogConfig.from(c.sub("log.access")), settings(c));
+                c.getString("vips.library"), AccessLogConfig.from(c.sub("log.access")), TemplatesConfig.from(c.sub("templates")),
+                settings(c));
     }
 
     private static Map<String, String> settings(Section c) {

@@ -2,6 +2,7 @@ package io.imgedge.proxy.hive;
 
 import io.imgedge.proxy.config.HiveConfig;
 import io.imgedge.proxy.error.HttpError;
+import io.imgedge.proxy.net.QueryStrings;
 import io.imgedge.proxy.url.ProcessingOptions;
 import io.imgedge.proxy.url.ProcessingRequest;
 import io.imgedge.proxy.url.ResizingType;
@@ -10,13 +11,11 @@ import io.imgedge.vips.ImageFormat;
 import io.imgedge.vips.TransformSpec.Gravity;
 
 import java.net.URI;
-import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -193,21 +192,7 @@ public final class HiveUrls {
     }
 
     private static Map<String, String> params(String query) {
-        Map<String, String> params = new HashMap<>();
-        if (query == null || query.isEmpty()) {
-            return params;
-        }
-        for (String pair : query.split("&")) {
-            int eq = pair.indexOf('=');
-            try {
-                String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-                // the first of a repeated parameter counts, as koa's query reads it into a string
-                params.putIfAbsent(name, eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-            } catch (IllegalArgumentException e) {
-                throw HttpError.badRequest("malformed query string");
-            }
-        }
-        return params;
+        return QueryStrings.parse(query);
     }
 
     /**

@@ -4,6 +4,7 @@ import io.imgedge.proxy.cache.Waiting;
 import io.imgedge.proxy.config.UploadConfig;
 import io.imgedge.proxy.error.HttpError;
 import io.imgedge.proxy.image.ImageService;
+import io.imgedge.proxy.image.TemplateImages;
 import io.imgedge.proxy.image.MissAdmission;
 import io.imgedge.proxy.limit.ClientAddress;
 import io.imgedge.proxy.limit.ClientLimits;
@@ -11,7 +12,9 @@ import io.imgedge.proxy.limit.Tenants;
 import io.imgedge.proxy.metrics.ServerMetrics;
 import io.imgedge.proxy.limit.TokenBucket;
 import io.imgedge.proxy.store.StoreService;
+import io.imgedge.proxy.template.TemplateRequest;
 import io.imgedge.proxy.url.ClientHints;
+import io.imgedge.proxy.url.SignatureVerifier;
 import io.imgedge.proxy.url.Source;
 import io.imgedge.vips.ImageFormat;
 import io.imgedge.vips.ImageInfo;
@@ -53,6 +56,8 @@ public final class PublicResponder implements Responder {
     private volatile ClientAddress clients;
     private final ServerMetrics metrics;
     private final HiveRoutes hive;
+    private final TemplateImages templates;
+    private final SignatureVerifier signatures;
 
     /**
      * @param hive   the Hive imagehoster's routes, answered when it is enabled
@@ -60,8 +65,10 @@ public final class PublicResponder implements Responder {
      */
     public PublicResponder(ImageService images, StoreService store, ServerState state, UploadConfig upload,
                            ClientLimits limits, ClientAddress clients, ServerMetrics metrics, HiveRoutes hive,
-                           LongSupplier ticker) {
+                           TemplateImages templates, SignatureVerifier signatures, LongSupplier ticker) {
         this.hive = hive;
+        this.templates = templates;
+        this.signatures = signatures;
         this.images = images;
         this.store = store;
         this.state = state;
@@ -124,6 +131,13 @@ public final class PublicResponder implements Responder {
             case Route.Process process -> limited(request, peer, client -> images.process(process.path(),
                     request.headers().get(HttpHeaderNames.ACCEPT), hints(request), admission(client), waiting)
                     .thenApply(Reply.Image::new));
+            case Route.TemplateImage t -> limited(request, peer, _ -> {
+                try {
+                    return templates.render(TemplateRequest.parse(t.path(), t.query(), signatures)).thenApply(Reply.Image::new);
+                } catch (HttpError e) {
+                    return CompletableFuture.failedFuture(e);
+                }
+            });
             case Route.Info info -> limited(request, peer, _ -> images.info(info.path()).thenApply(PublicResponder::info));
             case Route.Hive p -> !hive.enabled() ? done(Reply.error(NOT_FOUND))
                     : limited(request, peer, client -> hive.proxy(p, admission(client), waiting));

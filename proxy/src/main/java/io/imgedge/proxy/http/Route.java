@@ -28,6 +28,10 @@ public sealed interface Route {
     record Process(String path) implements Route {
     }
 
+    /** {@code /t/{signature}/{template}/...}: a template rendering; the path is the part after {@code /t}. */
+    record TemplateImage(String path, String query) implements Route {
+    }
+
     /** {@code /info/{signature}/...}: what a source image is, as JSON; the path is the part after {@code /info}. */
     record Info(String path) implements Route {
     }
@@ -121,6 +125,7 @@ public sealed interface Route {
             case Preflight _ -> "preflight";
             case Ready _ -> "ready";
             case Process _, Hive _ -> "image";
+            case TemplateImage _ -> "template";
             case Info _ -> "info";
             case HiveLegacy _, HiveAvatar _, HiveCover _, HiveWebp _ -> "redirect";
             case Upload _, HiveUpload _, HiveSignerUpload _ -> "upload";
@@ -165,6 +170,9 @@ public sealed interface Route {
         }
         if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD)) {
             return new Rejected(HttpError.methodNotAllowed("method " + method + " not allowed", "GET, HEAD"));
+        }
+        if (path.startsWith("/t/")) {
+            return new TemplateImage(path.substring(2), query >= 0 ? uri.substring(query + 1) : null);
         }
         if (path.startsWith("/info/")) {
             return new Info(path.substring("/info".length()));

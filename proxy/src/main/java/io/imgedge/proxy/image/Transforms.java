@@ -170,7 +170,7 @@ final class Transforms {
         }
     }
 
-    private static String etag(EncodedImage image) {
+    static String etag(EncodedImage image) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(image.bytes());
             return "\"" + Base64.getUrlEncoder().withoutPadding().encodeToString(digest).substring(0, 27) + "\"";

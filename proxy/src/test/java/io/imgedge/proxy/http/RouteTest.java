@@ -76,6 +76,15 @@ class RouteTest {
                 DecoderResult.SUCCESS), "an imgproxy path whose signature looks like a size");
     }
 
+    @Test
+    void templateRoutes() {
+        assertEquals(new Route.TemplateImage("/sig/card/e30.png", null), Route.of(HttpMethod.GET, "/t/sig/card/e30.png",
+                DecoderResult.SUCCESS));
+        assertEquals(new Route.TemplateImage("/sig/card", "name=a&price=1"), Route.of(HttpMethod.GET, "/t/sig/card?name=a&price=1",
+                DecoderResult.SUCCESS));
+        assertEquals("template", new Route.TemplateImage("/x", null).name());
+    }
+
     /** The imagehoster's routes.ts: uploads, uploads served by key, health checks. */
     @Test
     void hiveUploadAndServeRoutes() {

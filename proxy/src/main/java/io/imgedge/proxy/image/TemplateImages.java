@@ -1,0 +1,132 @@
+package io.imgedge.proxy.image;
+
+import io.imgedge.proxy.cache.CacheKey;
+import io.imgedge.proxy.cache.CachedImage;
+import io.imgedge.proxy.cache.OriginHeaders;
+import io.imgedge.proxy.cache.SingleFlight;
+import io.imgedge.proxy.cache.TieredCache;
+import io.imgedge.proxy.config.LimitsConfig;
+import io.imgedge.proxy.config.ProcessingConfig;
+import io.imgedge.proxy.error.HttpError;
+import io.imgedge.proxy.origin.Origins;
+import io.imgedge.proxy.template.Template;
+import io.imgedge.proxy.template.TemplateRenderer;
+import io.imgedge.proxy.template.TemplateRequest;
+import io.imgedge.proxy.template.Templates;
+import io.imgedge.proxy.url.Source;
+import io.imgedge.vips.Drawing;
+import io.imgedge.vips.ImageFormat;
+import io.imgedge.vips.TransformSpec;
+import io.imgedge.vips.Vips;
+import io.imgedge.vips.WorkerPool;
+
+import java.nio.ByteBuffer;
+import java.time.InstantSource;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Template renderings ({@code /t/...}): the template in force, its data checked, the product
+ * images fetched through the source cache under the source rules, the drawing made on a worker
+ * once per template version, data and output (single-flight), and kept in the result cache.
+ * Thread-safe.
+ */
+public final class TemplateImages {
+    private final Templates templates;
+    private final ImageService images;
+    private final Origins origins;
+    private final WorkerPool workers;
+    private final Vips vips;
+    private final TieredCache results;
+    private final LimitsConfig limits;
+    private final ProcessingConfig processing;
+    private final InstantSource clock;
+    private final String cacheControl;
+    private final SingleFlight<CacheKey, CachedImage> renders = new SingleFlight<>();
+
+    public TemplateImages(Templates templates, ImageService images, Origins origins, WorkerPool workers, Vips vips,
+                          TieredCache results, LimitsConfig limits, ProcessingConfig processing, InstantSource clock) {
+        this.templates = templates;
+        this.images = images;
+        this.origins = origins;
+        this.workers = workers;
+        this.vips = vips;
+        this.results = results;
+        this.limits = limits;
+        this.processing = processing;
+        this.clock = clock;
+        this.cacheControl = "public, max-age=" + processing.maxAge().toSeconds();
+    }
+
+    /**
+     * The rendering a template URL asks for. Fails with an {@link HttpError}: 404 for an unknown
+     * template, 400 for data it cannot be drawn with (naming the layer and field) or a source the
+     * rules refuse, the origin's failure for a product image, 422 for one that cannot be decoded.
+     */
+    public CompletableFuture<ImageReply> render(TemplateRequest request) {
+        long start = System.nanoTime();
+        Template template;
+        List<String> sources;
+        try {
+            template = templates.get(request.template())
+                    .orElseThrow(() -> HttpError.notFound("no template " + request.template()));
+            sources = TemplateRenderer.sources(template, request.data());
+        } catch (TemplateRenderer.BadData e) {
+            return CompletableFuture.failedFuture(HttpError.badRequest(e.getMessage()));
+        } catch (HttpError e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        ImageFormat format = request.format().orElse(template.background().alpha() < 1 ? ImageFormat.PNG : ImageFormat.JPEG);
+        int quality = processing.formatQuality().getOrDefault(format, processing.quality());
+        CacheKey key = CacheKey.template(template.id(), template.version(), request.canonicalData(), format, quality);
+        return results.get(key).thenCompose(hit -> {
+            if (hit.isPresent()) {
+                return CompletableFuture.completedFuture(reply(key, hit.get().entry(), hit.get().tier().header(),
+                        ServerTiming.lookup(start)));
+            }
+            return renders.run(key, () -> draw(template, request, sources, format, quality, key)).result()
+                    .thenApply(entry -> reply(key, entry, "miss", ServerTiming.fetchedSince(start)));
+        });
+    }
+
+    private CompletableFuture<CachedImage> draw(Template template, TemplateRequest request, List<String> sources,
+                                                ImageFormat format, int quality, CacheKey key) {
+        Map<String, CompletableFuture<CachedImage>> fetches = new HashMap<>();
+        for (String url : sources) {
+            Source source = Source.parse(url);
+            Optional<HttpError> refused = origins.refusal(source);
+            if (refused.isPresent()) {
+                return CompletableFuture.failedFuture(refused.get());
+            }
+            fetches.put(url, images.original(source));
+        }
+        long startedAt = clock.millis();
+        return CompletableFuture.allOf(fetches.values().toArray(CompletableFuture[]::new)).thenCompose(_ -> {
+            Map<String, ByteBuffer> bytes = new HashMap<>();
+            fetches.forEach((url, fetched) -> bytes.put(url, fetched.join().payload().duplicate()));
+            Drawing drawing;
+            try {
+                drawing = TemplateRenderer.drawing(template, request.data(), bytes);
+            } catch (TemplateRenderer.BadData e) {
+                throw HttpError.badRequest(e.getMessage());
+            }
+            TransformSpec output = new TransformSpec(0, 0, TransformSpec.Fit.FIT, TransformSpec.Gravity.CENTRE, false,
+                    Optional.of(format), quality, processing.stripMetadata());
+            return workers.submit(() -> vips.draw(drawing, output, limits.image()));
+        }).thenApply(image -> {
+            CachedImage entry = new CachedImage(CachedImage.direct(image.bytes()), image.format().mimeType(),
+                    Transforms.etag(image), startedAt, CachedImage.NEVER, key.hex());
+            results.put(key, entry, false, () -> true);
+            return entry;
+        });
+    }
+
+    private ImageReply reply(CacheKey key, CachedImage entry, String cacheStatus, String timing) {
+        return new ImageReply(entry.payload(), entry.contentType(), entry.etag(), cacheControl,
+                OriginHeaders.UNKNOWN, cacheStatus, timing, "", 0,
+                () -> results.file(key, entry.etag(), entry.size()), "");
+    }
+}

@@ -1,0 +1,124 @@
+package io.imgedge.proxy;
+
+import io.imgedge.proxy.config.SigningConfig;
+import io.imgedge.proxy.url.SignatureVerifier;
+import io.imgedge.vips.TestImages;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.awt.image.BufferedImage;
+import java.io.InputStream;
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Template renderings on a real node: signed /t/ URLs with data as base64url JSON or as a query,
+ * the product image fetched from a loopback origin (once, then cached with the rendering), and
+ * the errors a caller gets for an unknown template, bad data, a bad signature, a failing origin
+ * and an image that cannot be decoded.
+ */
+class TemplateIT {
+    static final SigningConfig.KeyPair KEY = new SigningConfig.KeyPair(
+            HexFormat.of().parseHex("0123456789abcdef"), HexFormat.of().parseHex("fedcba98"));
+
+    @RegisterExtension
+    final Harness harness = new Harness();
+
+    TestOrigin origin;
+
+    ImgedgeServer node() throws Exception {
+        Path dir = Files.createDirectories(harness.dir().resolve("templates"));
+        try (InputStream card = TemplateIT.class.getResourceAsStream("/templates/product-card.json")) {
+            Files.write(dir.resolve("product-card.json"), card.readAllBytes());
+        }
+        origin = harness.origin();
+        origin.put("shoe.jpg", TestImages.jpeg(800, 600));
+        origin.put("broken.jpg", TestImages.truncatedJpeg());
+        Map<String, Object> keys = new HashMap<>(Map.of("imgedge.templates.dir", dir.toString(),
+                "imgedge.signing.enabled", true, "imgedge.signing.key", HexFormat.of().formatHex(KEY.key()),
+                "imgedge.signing.salt", HexFormat.of().formatHex(KEY.salt())));
+        return harness.node(Harness.loopbackOrigins(keys));
+    }
+
+    static String signed(String path) {
+        return "/t/" + SignatureVerifier.signature(KEY, path) + path;
+    }
+
+    String data(String image, String salePrice) {
+        String json = "{\"name\": \"Red running shoe\", \"price\": 59.9, \"sale_price\": " + salePrice + ", \"image\": \""
+                + origin.url("/img/" + image) + "\"}";
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String error(HttpResponse<byte[]> response) {
+        return new String(response.body(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aSignedUrlRendersTheTemplateOnceThenFromTheCache() throws Exception {
+        ImgedgeServer server = node();
+        String path = signed("/product-card/" + data("shoe.jpg", "39.9") + ".png");
+        HttpResponse<byte[]> first = Harness.get(server, path);
+        assertEquals(200, first.statusCode(), error(first));
+        assertEquals("image/png", first.headers().firstValue("content-type").orElseThrow());
+        assertEquals("miss", first.headers().firstValue("x-cache").orElseThrow());
+        BufferedImage card = TestImages.decode(first.body());
+        assertEquals(600, card.getWidth());
+        assertEquals(600, card.getHeight());
+        int ribbon = card.getRGB(445, 45);
+        assertTrue((ribbon >> 16 & 255) > 200 && (ribbon >> 8 & 255) < 40, "the sale ribbon");
+        HttpResponse<byte[]> again = Harness.get(server, path);
+        assertEquals("hit-memory", again.headers().firstValue("x-cache").orElseThrow());
+        assertEquals(1, origin.hits("/img/shoe.jpg"), "the product image fetched once");
+
+        HttpResponse<byte[]> jpeg = Harness.get(server, signed("/product-card/" + data("shoe.jpg", "59.9")));
+        assertEquals("image/jpeg", jpeg.headers().firstValue("content-type").orElseThrow(), "an opaque canvas: JPEG");
+        assertEquals(1, origin.hits("/img/shoe.jpg"), "another rendering, the same product image");
+    }
+
+    @Test
+    void theQueryFormIsSignedWithItsQuery() throws Exception {
+        ImgedgeServer server = node();
+        String query = "name=" + URLEncoder.encode("Blue shoe", StandardCharsets.UTF_8) + "&price=20&sale_price=10&image="
+                + URLEncoder.encode(origin.url("/img/shoe.jpg"), StandardCharsets.UTF_8);
+        String path = "/product-card?" + query;
+        HttpResponse<byte[]> response = Harness.get(server, "/t/" + SignatureVerifier.signature(KEY, path) + path);
+        assertEquals(200, response.statusCode(), error(response));
+        assertEquals(403, Harness.get(server, "/t/" + SignatureVerifier.signature(KEY, path) + path.replace("price=20", "price=2"))
+                .statusCode(), "a field changed: the signature no longer holds");
+    }
+
+    @Test
+    void errorsSayWhatIsWrong() throws Exception {
+        ImgedgeServer server = node();
+        HttpResponse<byte[]> unknown = Harness.get(server, signed("/no-such/" + data("shoe.jpg", "1")));
+        assertEquals(404, unknown.statusCode());
+        String noPrice = Base64.getUrlEncoder().withoutPadding().encodeToString(("{\"name\": \"x\", \"sale_price\": 1, "
+                + "\"image\": \"" + origin.url("/img/shoe.jpg") + "\"}").getBytes(StandardCharsets.UTF_8));
+        HttpResponse<byte[]> missing = Harness.get(server, signed("/product-card/" + noPrice));
+        assertEquals(400, missing.statusCode());
+        assertTrue(error(missing).contains("layer 4 (text): field 'price': missing"), error(missing));
+        assertEquals(400, Harness.get(server, signed("/product-card/not-base64!")).statusCode());
+        assertEquals(400, Harness.get(server, signed("/product-card/" + data("shoe.jpg", "1") + ".exe")).statusCode());
+        assertEquals(403, Harness.get(server, "/t/AAAA/product-card/" + data("shoe.jpg", "1")).statusCode());
+        assertEquals(404, Harness.get(server, signed("/product-card/" + data("gone.jpg", "1"))).statusCode(),
+                "the product image is missing at its origin");
+        HttpResponse<byte[]> broken = Harness.get(server, signed("/product-card/" + data("broken.jpg", "1")));
+        assertEquals(422, broken.statusCode(), error(broken));
+        HttpResponse<byte[]> local = Harness.get(server, signed("/product-card/" + Base64.getUrlEncoder().withoutPadding()
+                .encodeToString("{\"name\": \"x\", \"price\": 1, \"sale_price\": 1, \"image\": \"file:///etc/passwd\"}"
+                        .getBytes(StandardCharsets.UTF_8))));
+        assertEquals(400, local.statusCode(), "no such source scheme");
+        assertEquals(200, Harness.get(server, "/health").statusCode());
+    }
+}
