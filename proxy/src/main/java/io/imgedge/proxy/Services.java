@@ -138,7 +138,7 @@ record Services(HttpOrigin httpOrigin, LimitStore limitStore, ClientLimits clien
                     "imgedge, libvips " + rt.vips().version());
             Templates templates = new Templates(new TemplateParser(config.limits().maxResultSide()), config.templates().dir());
             TemplateImages templateImages = new TemplateImages(templates, images, origins, rt.workers(), rt.vips(), results,
-                    config.limits(), config.processing(), rt.clock());
+                    config.limits(), config.processing(), config.templates().throttle(), limitStore, rt.clock());
             PublicResponder responder = new PublicResponder(images, store, rt.state(), config.upload(), clientLimits,
                     new ClientAddress(throttle.trustedProxies()), rt.metrics(), hiveRoutes, templateImages,
                     new SignatureVerifier(config.signing()), rt.ticker());

@@ -8,7 +8,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.awt.image.BufferedImage;
 import java.io.InputStream;
+import java.net.URI;
 import java.net.URLEncoder;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,6 +19,8 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,9 +41,17 @@ class TemplateIT {
     TestOrigin origin;
 
     ImgedgeServer node() throws Exception {
+        return node(Map.of());
+    }
+
+    /** A node with the product card of shop-a and the same card as shop-b's ("card-b"). */
+    ImgedgeServer node(Map<String, Object> more) throws Exception {
         Path dir = Files.createDirectories(harness.dir().resolve("templates"));
         try (InputStream card = TemplateIT.class.getResourceAsStream("/templates/product-card.json")) {
-            Files.write(dir.resolve("product-card.json"), card.readAllBytes());
+            String json = new String(card.readAllBytes(), StandardCharsets.UTF_8);
+            Files.writeString(dir.resolve("product-card.json"), json);
+            Files.writeString(dir.resolve("card-b.json"), json.replace("\"product-card\"", "\"card-b\"")
+                    .replace("\"shop-a\"", "\"shop-b\""));
         }
         origin = harness.origin();
         origin.put("shoe.jpg", TestImages.jpeg(800, 600));
@@ -47,6 +59,7 @@ class TemplateIT {
         Map<String, Object> keys = new HashMap<>(Map.of("imgedge.templates.dir", dir.toString(),
                 "imgedge.signing.enabled", true, "imgedge.signing.key", HexFormat.of().formatHex(KEY.key()),
                 "imgedge.signing.salt", HexFormat.of().formatHex(KEY.salt())));
+        keys.putAll(more);
         return harness.node(Harness.loopbackOrigins(keys));
     }
 
@@ -55,8 +68,12 @@ class TemplateIT {
     }
 
     String data(String image, String salePrice) {
+        return dataAt(origin.url("/img/" + image), salePrice);
+    }
+
+    static String dataAt(String imageUrl, String salePrice) {
         String json = "{\"name\": \"Red running shoe\", \"price\": 59.9, \"sale_price\": " + salePrice + ", \"image\": \""
-                + origin.url("/img/" + image) + "\"}";
+                + imageUrl + "\"}";
         return Base64.getUrlEncoder().withoutPadding().encodeToString(json.getBytes(StandardCharsets.UTF_8));
     }
 
@@ -96,6 +113,48 @@ class TemplateIT {
         assertEquals(200, response.statusCode(), error(response));
         assertEquals(403, Harness.get(server, "/t/" + SignatureVerifier.signature(KEY, path) + path.replace("price=20", "price=2"))
                 .statusCode(), "a field changed: the signature no longer holds");
+    }
+
+    /** A customer whose product images are slow is throttled; another keeps rendering; what is cached is served. */
+    @Test
+    void aSlowCustomerIsThrottledWhileAnotherRenders() throws Exception {
+        ImgedgeServer server = node(Map.of("imgedge.templates.throttle.slow", "50ms", "imgedge.templates.throttle.slow_limit", 2,
+                "imgedge.templates.throttle.slow_window", "10m"));
+        // each render has a slow download (and maybe a slow draw): past two slow operations, shop-a waits
+        assertEquals(200, Harness.get(server, signed("/product-card/" + dataAt(origin.url("/slow/150/shoe.jpg?n=1"), "1")))
+                .statusCode(), "the first slow render is served");
+        HttpResponse<byte[]> throttled = null;
+        int tries = 1;
+        while (throttled == null && tries < 5) {
+            tries++;
+            HttpResponse<byte[]> next = Harness.get(server, signed("/product-card/"
+                    + dataAt(origin.url("/slow/150/shoe.jpg?n=" + tries), "1")));
+            throttled = next.statusCode() == 429 ? next : null;
+        }
+        assertTrue(throttled != null, "throttled within four slow renders");
+        assertTrue(Integer.parseInt(throttled.headers().firstValue("retry-after").orElseThrow()) >= 1);
+        assertTrue(error(throttled).contains("slow"), error(throttled));
+        assertEquals(200, Harness.get(server, signed("/card-b/" + data("shoe.jpg", "1"))).statusCode(), "shop-b renders on");
+        HttpResponse<byte[]> cached = Harness.get(server, signed("/product-card/" + dataAt(origin.url("/slow/150/shoe.jpg?n=1"), "1")));
+        assertEquals(200, cached.statusCode(), "a cached rendering of the throttled customer is served");
+        assertEquals("hit-memory", cached.headers().firstValue("x-cache").orElseThrow());
+    }
+
+    /** Past the free slots, a customer has its share of renders in flight; another customer is not held up by it. */
+    @Test
+    void aCustomerHasItsShareOfRendersInFlight() throws Exception {
+        ImgedgeServer server = node(Map.of("imgedge.templates.throttle.start", 0, "imgedge.templates.throttle.per_customer", 1,
+                "imgedge.templates.throttle.max_in_flight", 4));
+        CompletableFuture<HttpResponse<byte[]>> held = Harness.CLIENT.sendAsync(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:" + server.httpAddress().getPort() + signed("/product-card/" + dataAt(origin.url("/gate/shoe.jpg"), "1"))))
+                .build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertTrue(origin.gateReached.await(20, TimeUnit.SECONDS), "the first render waits for its product image");
+        HttpResponse<byte[]> second = Harness.get(server, signed("/product-card/" + data("shoe.jpg", "2")));
+        assertEquals(429, second.statusCode(), "shop-a has its one render in flight");
+        assertEquals(200, Harness.get(server, signed("/card-b/" + data("shoe.jpg", "2"))).statusCode(), "shop-b has its own share");
+        origin.openGate();
+        assertEquals(200, held.get(20, TimeUnit.SECONDS).statusCode());
+        assertEquals(200, Harness.get(server, signed("/product-card/" + data("shoe.jpg", "2"))).statusCode(), "the slot given back");
     }
 
     @Test

@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code /stall}: never answers until the origin is closed</li>
  *   <li>{@code /stream/BYTES}: a chunked body of that many bytes (no Content-Length); what was
  *       written before the client went away is in {@link #streamed}</li>
+ *   <li>{@code /slow/MILLIS/NAME}: waits that long, then serves {@code NAME}</li>
  *   <li>{@code /gate/NAME}: counts down {@link #gateReached}, waits for {@link #openGate}, then
  *       serves {@code NAME}</li>
  * </ul>
@@ -117,6 +118,11 @@ final class TestOrigin implements AutoCloseable {
             if (kind.equals("gate")) {
                 gateReached.countDown();
                 gate.await(60, TimeUnit.SECONDS);
+            }
+            if (kind.equals("slow")) {
+                closing.await(Integer.parseInt(parts[2]), TimeUnit.MILLISECONDS);
+                kind = "img";
+                path = "/img/" + parts[3];
             }
             switch (kind) {
                 case "img", "gate" -> {

@@ -7,7 +7,9 @@ import io.imgedge.proxy.cache.SingleFlight;
 import io.imgedge.proxy.cache.TieredCache;
 import io.imgedge.proxy.config.LimitsConfig;
 import io.imgedge.proxy.config.ProcessingConfig;
+import io.imgedge.proxy.config.TemplatesConfig;
 import io.imgedge.proxy.error.HttpError;
+import io.imgedge.proxy.limit.LimitStore;
 import io.imgedge.proxy.origin.Origins;
 import io.imgedge.proxy.template.Template;
 import io.imgedge.proxy.template.TemplateRenderer;
@@ -46,9 +48,13 @@ public final class TemplateImages {
     private final InstantSource clock;
     private final String cacheControl;
     private final SingleFlight<CacheKey, CachedImage> renders = new SingleFlight<>();
+    private final TemplateThrottle throttle;
 
+    /** @param limitStore where the renders' throttles count (Redis when configured) */
     public TemplateImages(Templates templates, ImageService images, Origins origins, WorkerPool workers, Vips vips,
-                          TieredCache results, LimitsConfig limits, ProcessingConfig processing, InstantSource clock) {
+                          TieredCache results, LimitsConfig limits, ProcessingConfig processing, TemplatesConfig.Throttle throttle,
+                          LimitStore limitStore, InstantSource clock) {
+        this.throttle = new TemplateThrottle(limitStore, throttle, clock);
         this.templates = templates;
         this.images = images;
         this.origins = origins;
@@ -87,7 +93,10 @@ public final class TemplateImages {
                 return CompletableFuture.completedFuture(reply(key, hit.get().entry(), hit.get().tier().header(),
                         ServerTiming.lookup(start)));
             }
-            return renders.run(key, () -> draw(template, request, sources, format, quality, key)).result()
+            // only what is not cached is throttled, once per rendering however many ask for it
+            return renders.run(key, () -> throttle.admit(template.tenant()).thenCompose(release ->
+                            draw(template, request, sources, format, quality, key).whenComplete((_, _) -> release.run())))
+                    .result()
                     .thenApply(entry -> reply(key, entry, "miss", ServerTiming.fetchedSince(start)));
         });
     }
@@ -101,7 +110,9 @@ public final class TemplateImages {
             if (refused.isPresent()) {
                 return CompletableFuture.failedFuture(refused.get());
             }
-            fetches.put(url, images.original(source));
+            long fetchStart = System.nanoTime();
+            fetches.put(url, images.original(source).whenComplete((_, _) ->
+                    throttle.took(template.tenant(), System.nanoTime() - fetchStart)));
         }
         long startedAt = clock.millis();
         return CompletableFuture.allOf(fetches.values().toArray(CompletableFuture[]::new)).thenCompose(_ -> {
@@ -115,7 +126,14 @@ public final class TemplateImages {
             }
             TransformSpec output = new TransformSpec(0, 0, TransformSpec.Fit.FIT, TransformSpec.Gravity.CENTRE, false,
                     Optional.of(format), quality, processing.stripMetadata());
-            return workers.submit(() -> vips.draw(drawing, output, limits.image()));
+            return workers.submit(() -> {
+                long drawStart = System.nanoTime();
+                try {
+                    return vips.draw(drawing, output, limits.image());
+                } finally {
+                    throttle.took(template.tenant(), System.nanoTime() - drawStart);
+                }
+            });
         }).thenApply(image -> {
             CachedImage entry = new CachedImage(CachedImage.direct(image.bytes()), image.format().mimeType(),
                     Transforms.etag(image), startedAt, CachedImage.NEVER, key.hex());
