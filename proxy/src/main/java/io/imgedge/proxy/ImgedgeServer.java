@@ -93,7 +93,7 @@ public final class ImgedgeServer implements AutoCloseable {
                     new PublicInitializer(TlsContexts.server(server.https()), server, services.handler(), connections))
                     .localAddress();
             this.adminListener = !config.admin().enabled() ? null : listen(config.admin().listener(), new AdminInitializer(
-                    new AdminHandler(state, metrics, services.images(), services.store(), virtualThreads,
+                    new AdminHandler(state, metrics, services.images(), services.templateImages(), services.store(), virtualThreads,
                             config.admin().token(), this::reload), server.idleTimeout()));
         } catch (Exception | Error e) {
             stopNow(wired);

@@ -72,7 +72,7 @@ import java.util.function.LongSupplier;
  */
 record Services(HttpOrigin httpOrigin, LimitStore limitStore, ClientLimits clientLimits, StoreService store,
                 Optional<StoreService> hiveProxyStore, HiveBlacklists hiveBlacklists, ProxyAuthTokens previewTokens,
-                Templates templates,
+                Templates templates, TemplateImages templateImages,
                 ProcessingUrlParser parser, TieredCache results, TieredCache sources, ImageService images,
                 PublicResponder responder, AccessLog accessLog, RequestHandler.Shared handler) implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Services.class);
@@ -151,6 +151,7 @@ record Services(HttpOrigin httpOrigin, LimitStore limitStore, ClientLimits clien
                     config.server().requestTimeout(), config.limits().busyStatus(),
                     AsciiString.cached(config.server().nodeName()), bodies, budget, config.server().pathPrefix());
             return new Services(httpOrigin, limitStore, clientLimits, store, hiveProxyStore, blacklists, previewTokens, templates,
+                    templateImages,
                     parser, results, sources, images, responder,
                     accessLog, handler);
         } catch (RuntimeException | SSLException e) {

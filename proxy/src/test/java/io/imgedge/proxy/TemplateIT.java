@@ -103,6 +103,24 @@ class TemplateIT {
         assertEquals(1, origin.hits("/img/shoe.jpg"), "another rendering, the same product image");
     }
 
+    /** As for processing URLs, Accept chooses among the configured formats when the URL names none; a purge drops them all. */
+    @Test
+    void acceptChoosesTheFormatAndAPurgeDropsEveryRendering() throws Exception {
+        ImgedgeServer server = node();
+        String path = signed("/product-card/" + data("shoe.jpg", "39.9"));
+        HttpResponse<byte[]> webp = Harness.get(server, path, "Accept", "image/webp,*/*");
+        assertEquals("image/webp", webp.headers().firstValue("content-type").orElseThrow());
+        assertEquals("accept", webp.headers().firstValue("vary").orElseThrow());
+        assertEquals(600, TestImages.decode(webp.body()).getWidth());
+        assertEquals("hit-memory", Harness.get(server, path, "Accept", "image/webp").headers().firstValue("x-cache").orElseThrow());
+        HttpResponse<String> purged = Harness.CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + server.adminAddress().orElseThrow().getPort() + "/purge"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"template\": \"product-card\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, purged.statusCode(), purged.body());
+        assertTrue(purged.body().matches("\\{\"purged\":[1-9][0-9]*}"), purged.body());
+        assertEquals("miss", Harness.get(server, path, "Accept", "image/webp").headers().firstValue("x-cache").orElseThrow());
+    }
+
     @Test
     void theQueryFormIsSignedWithItsQuery() throws Exception {
         ImgedgeServer server = node();

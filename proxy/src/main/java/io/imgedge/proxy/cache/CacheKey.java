@@ -100,6 +100,11 @@ public record CacheKey(String hex) {
         return a.x() == 0 && a.y() == 0 ? a.type().name() : a.type() + ":" + a.x() + ":" + a.y();
     }
 
+    /** What every rendering of the template {@code id} is kept under as its source, so that they are purged together. */
+    public static CacheKey templateRenderings(String id) {
+        return of("template-renderings|" + id);
+    }
+
     /** The key of a template's rendering: its id and version, the data in one spelling, the output. */
     public static CacheKey template(String id, String version, String data, ImageFormat format, int quality) {
         return of("template|" + id + "|" + version + "|" + format.extension() + "|q" + quality + "|" + data);

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import io.imgedge.proxy.error.ErrorMapper;
 import io.imgedge.proxy.error.HttpError;
 import io.imgedge.proxy.image.ImageService;
+import io.imgedge.proxy.image.TemplateImages;
 import io.imgedge.proxy.metrics.ServerMetrics;
 import io.imgedge.proxy.store.StoreService;
 import io.netty.buffer.ByteBufInputStream;
@@ -23,9 +24,11 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * The admin listener: {@code GET /health}, {@code /ready}, {@code /metrics}, and
@@ -46,10 +49,12 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
     private final ExecutorService blocking;
     private final byte[] token;
     private final Supplier<Reloaded> reload;
+    private final TemplateImages templates;
 
     /** @param reload reads the configuration again and applies the safe keys; returns what it reloaded */
-    public AdminHandler(ServerState state, ServerMetrics metrics, ImageService images, StoreService store,
-                        ExecutorService blocking, String token, Supplier<Reloaded> reload) {
+    public AdminHandler(ServerState state, ServerMetrics metrics, ImageService images, TemplateImages templates,
+                        StoreService store, ExecutorService blocking, String token, Supplier<Reloaded> reload) {
+        this.templates = templates;
         this.reload = reload;
         this.state = state;
         this.metrics = metrics;
@@ -138,11 +143,16 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
         }
         JsonNode url = body == null ? null : body.get("url");
         JsonNode source = body == null ? null : body.get("source");
-        if ((url == null) == (source == null) || !(url == null ? source : url).isTextual()) {
-            return done(Reply.error(HttpError.badRequest("body must be {\"url\": \"/sig/...\"} or {\"source\": \"https://...\"}")));
+        JsonNode template = body == null ? null : body.get("template");
+        long given = Stream.of(url, source, template).filter(Objects::nonNull).count();
+        JsonNode which = url != null ? url : source != null ? source : template;
+        if (given != 1 || !which.isTextual()) {
+            return done(Reply.error(HttpError.badRequest(
+                    "body must be {\"url\": \"/sig/...\"}, {\"source\": \"https://...\"} or {\"template\": \"id\"}")));
         }
         return CompletableFuture.supplyAsync(() -> {
-            int removed = url != null ? images.purgeUrl(url.asText()) : images.purgeSource(source.asText());
+            int removed = url != null ? images.purgeUrl(url.asText()) : source != null ? images.purgeSource(source.asText())
+                    : templates.purge(template.asText());
             return Reply.json(200, "purged", removed);
         }, blocking);
     }

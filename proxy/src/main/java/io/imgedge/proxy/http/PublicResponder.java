@@ -133,7 +133,8 @@ public final class PublicResponder implements Responder {
                     .thenApply(Reply.Image::new));
             case Route.TemplateImage t -> limited(request, peer, _ -> {
                 try {
-                    return templates.render(TemplateRequest.parse(t.path(), t.query(), signatures)).thenApply(Reply.Image::new);
+                    return templates.render(TemplateRequest.parse(t.path(), t.query(), signatures),
+                            request.headers().get(HttpHeaderNames.ACCEPT)).thenApply(Reply.Image::new);
                 } catch (HttpError e) {
                     return CompletableFuture.failedFuture(e);
                 }

@@ -49,12 +49,14 @@ public final class TemplateImages {
     private final String cacheControl;
     private final SingleFlight<CacheKey, CachedImage> renders = new SingleFlight<>();
     private final TemplateThrottle throttle;
+    private final FormatNegotiation negotiation;
 
     /** @param limitStore where the renders' throttles count (Redis when configured) */
     public TemplateImages(Templates templates, ImageService images, Origins origins, WorkerPool workers, Vips vips,
                           TieredCache results, LimitsConfig limits, ProcessingConfig processing, TemplatesConfig.Throttle throttle,
                           LimitStore limitStore, InstantSource clock) {
         this.throttle = new TemplateThrottle(limitStore, throttle, clock);
+        this.negotiation = new FormatNegotiation(processing.autoFormats(), processing.enforceFormats());
         this.templates = templates;
         this.images = images;
         this.origins = origins;
@@ -72,7 +74,7 @@ public final class TemplateImages {
      * template, 400 for data it cannot be drawn with (naming the layer and field) or a source the
      * rules refuse, the origin's failure for a product image, 422 for one that cannot be decoded.
      */
-    public CompletableFuture<ImageReply> render(TemplateRequest request) {
+    public CompletableFuture<ImageReply> render(TemplateRequest request, String accept) {
         long start = System.nanoTime();
         Template template;
         List<String> sources;
@@ -85,19 +87,23 @@ public final class TemplateImages {
         } catch (HttpError e) {
             return CompletableFuture.failedFuture(e);
         }
-        ImageFormat format = request.format().orElse(template.background().alpha() < 1 ? ImageFormat.PNG : ImageFormat.JPEG);
+        // as for processing URLs: Accept may choose among the configured formats when the URL names none
+        Optional<ImageFormat> chosen = negotiation.choose(accept, request.format().isPresent());
+        ImageFormat format = chosen.or(request::format)
+                .orElse(template.background().alpha() < 1 ? ImageFormat.PNG : ImageFormat.JPEG);
+        String vary = negotiation.candidates(request.format().isPresent()).isEmpty() ? "" : ImageReply.VARY_ACCEPT;
         int quality = processing.formatQuality().getOrDefault(format, processing.quality());
         CacheKey key = CacheKey.template(template.id(), template.version(), request.canonicalData(), format, quality);
         return results.get(key).thenCompose(hit -> {
             if (hit.isPresent()) {
                 return CompletableFuture.completedFuture(reply(key, hit.get().entry(), hit.get().tier().header(),
-                        ServerTiming.lookup(start)));
+                        ServerTiming.lookup(start), vary));
             }
             // only what is not cached is throttled, once per rendering however many ask for it
             return renders.run(key, () -> throttle.admit(template.tenant()).thenCompose(release ->
                             draw(template, request, sources, format, quality, key).whenComplete((_, _) -> release.run())))
                     .result()
-                    .thenApply(entry -> reply(key, entry, "miss", ServerTiming.fetchedSince(start)));
+                    .thenApply(entry -> reply(key, entry, "miss", ServerTiming.fetchedSince(start), vary));
         });
     }
 
@@ -136,15 +142,20 @@ public final class TemplateImages {
             });
         }).thenApply(image -> {
             CachedImage entry = new CachedImage(CachedImage.direct(image.bytes()), image.format().mimeType(),
-                    Transforms.etag(image), startedAt, CachedImage.NEVER, key.hex());
+                    Transforms.etag(image), startedAt, CachedImage.NEVER, CacheKey.templateRenderings(template.id()).hex());
             results.put(key, entry, false, () -> true);
             return entry;
         });
     }
 
-    private ImageReply reply(CacheKey key, CachedImage entry, String cacheStatus, String timing) {
+    /** Drops every rendering of template {@code id} from every tier. Blocking (disk): call off the event loop. */
+    public int purge(String id) {
+        return results.removeSource(CacheKey.templateRenderings(id).hex());
+    }
+
+    private ImageReply reply(CacheKey key, CachedImage entry, String cacheStatus, String timing, String vary) {
         return new ImageReply(entry.payload(), entry.contentType(), entry.etag(), cacheControl,
-                OriginHeaders.UNKNOWN, cacheStatus, timing, "", 0,
+                OriginHeaders.UNKNOWN, cacheStatus, timing, vary, 0,
                 () -> results.file(key, entry.etag(), entry.size()), "");
     }
 }
