@@ -136,7 +136,8 @@ record Services(HttpOrigin httpOrigin, LimitStore limitStore, ClientLimits clien
                     new HiveProxyAuth(hive, accounts, blacklists.accounts(), previewTokens, rt.clock()), images,
                     config.limits().busyStatus(),
                     "imgedge, libvips " + rt.vips().version());
-            Templates templates = new Templates(new TemplateParser(config.limits().maxResultSide()), config.templates().dir());
+            Templates templates = new Templates(new TemplateParser(config.limits().maxResultSide()), config.templates().dir(),
+                    Optional.of(store.store()));
             TemplateImages templateImages = new TemplateImages(templates, images, origins, rt.workers(), rt.vips(), results,
                     config.limits(), config.processing(), config.templates().throttle(), limitStore, rt.clock());
             PublicResponder responder = new PublicResponder(images, store, rt.state(), config.upload(), clientLimits,

@@ -121,6 +121,44 @@ class TemplateIT {
         assertEquals("miss", Harness.get(server, path, "Accept", "image/webp").headers().firstValue("x-cache").orElseThrow());
     }
 
+    static HttpResponse<String> admin(ImgedgeServer server, String method, String path, String body) throws Exception {
+        return Harness.CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.adminAddress().orElseThrow().getPort()
+                + path)).method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** PUT, GET and DELETE /templates/{id} on the admin listener: checked whole, kept in the store, in force at once. */
+    @Test
+    void templatesAreManagedThroughTheAdminApi() throws Exception {
+        ImgedgeServer server = node();
+        String banner = "{\"id\": \"banner\", \"tenant\": \"shop-c\", \"width\": 300, \"height\": 100, \"background\": \"#0000ff\","
+                + " \"layers\": [{\"type\": \"text\", \"text\": \"{title}\", \"color\": \"#ffffff\", \"box\": [10, 10, 280, 80]}]}";
+        HttpResponse<String> put = admin(server, "PUT", "/templates/banner", banner);
+        assertEquals(200, put.statusCode(), put.body());
+        String title = Base64.getUrlEncoder().withoutPadding().encodeToString("{\"title\": \"Price drop\"}".getBytes(StandardCharsets.UTF_8));
+        HttpResponse<byte[]> rendered = Harness.get(server, signed("/banner/" + title + ".png"));
+        assertEquals(200, rendered.statusCode(), error(rendered));
+        BufferedImage image = TestImages.decode(rendered.body());
+        assertEquals(300, image.getWidth());
+        assertEquals(0xff, image.getRGB(2, 2) & 0xff, "the blue canvas");
+
+        HttpResponse<String> bad = admin(server, "PUT", "/templates/banner", banner.replace("\"#0000ff\"", "\"blue\""));
+        assertEquals(400, bad.statusCode());
+        assertTrue(bad.body().contains("background: 'blue' is not a colour"), bad.body());
+        assertEquals(200, Harness.get(server, signed("/banner/" + title + ".png")).statusCode(), "the good version stays");
+        String card;
+        try (InputStream in = TemplateIT.class.getResourceAsStream("/templates/product-card.json")) {
+            card = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertEquals(409, admin(server, "PUT", "/templates/product-card", card).statusCode(), "templates.dir's are changed there");
+        HttpResponse<String> got = admin(server, "GET", "/templates/banner", null);
+        assertEquals(200, got.statusCode());
+        assertTrue(got.body().contains("\"shop-c\""), got.body());
+        assertEquals(200, admin(server, "DELETE", "/templates/banner", null).statusCode());
+        assertEquals(404, Harness.get(server, signed("/banner/" + title + ".png")).statusCode());
+        assertEquals(404, admin(server, "GET", "/templates/banner", null).statusCode());
+    }
+
     @Test
     void theQueryFormIsSignedWithItsQuery() throws Exception {
         ImgedgeServer server = node();

@@ -50,11 +50,13 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
     private final byte[] token;
     private final Supplier<Reloaded> reload;
     private final TemplateImages templates;
+    private final TemplateAdmin templateAdmin;
 
     /** @param reload reads the configuration again and applies the safe keys; returns what it reloaded */
     public AdminHandler(ServerState state, ServerMetrics metrics, ImageService images, TemplateImages templates,
                         StoreService store, ExecutorService blocking, String token, Supplier<Reloaded> reload) {
         this.templates = templates;
+        this.templateAdmin = new TemplateAdmin(templates.templates(), blocking);
         this.reload = reload;
         this.state = state;
         this.metrics = metrics;
@@ -96,6 +98,9 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
         }
         String path = path(request);
         boolean read = request.method().equals(HttpMethod.GET) || request.method().equals(HttpMethod.HEAD);
+        if (path.startsWith("/templates/")) {
+            return templateAdmin.answer(request, path.substring("/templates/".length()));
+        }
         return switch (path) {
             case "/health" -> read ? done(Reply.json(200, "status", "ok")) : notAllowed(request, READ);
             case "/ready" -> read ? done(state.draining() ? Reply.error(HttpError.unavailable("draining"))

@@ -148,6 +148,11 @@ public final class TemplateImages {
         });
     }
 
+    /** The templates in force. */
+    public Templates templates() {
+        return templates;
+    }
+
     /** Drops every rendering of template {@code id} from every tier. Blocking (disk): call off the event loop. */
     public int purge(String id) {
         return results.removeSource(CacheKey.templateRenderings(id).hex());

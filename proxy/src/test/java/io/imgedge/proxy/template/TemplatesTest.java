@@ -3,12 +3,16 @@ package io.imgedge.proxy.template;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.imgedge.storage.FileBlobStore;
+
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TemplatesTest {
@@ -25,7 +29,7 @@ class TemplatesTest {
         Files.writeString(dir.resolve("a.json"), card("a", 20));
         Files.writeString(dir.resolve("b.json"), card("b", 20));
         Files.writeString(dir.resolve("notes.txt"), "not a template");
-        Templates templates = new Templates(new TemplateParser(8192), Optional.of(dir));
+        Templates templates = new Templates(new TemplateParser(8192), Optional.of(dir), Optional.empty());
         assertTrue(templates.get("a").isPresent() && templates.get("b").isPresent());
         String version = templates.get("a").get().version();
 
@@ -45,5 +49,32 @@ class TemplatesTest {
         Files.delete(dir.resolve("c.json"));
         templates.reload();
         assertTrue(templates.get("b").isEmpty(), "a removed file removes its template");
+    }
+
+    /** Templates put through the admin API are kept in the store, checked first, and read by every node. */
+    @Test
+    void templatesPutAreCheckedKeptAndSharedThroughTheStore() throws Exception {
+        Path files = Files.createDirectories(dir.resolve("files"));
+        Files.writeString(files.resolve("a.json"), card("a", 20));
+        FileBlobStore store = new FileBlobStore(Files.createDirectories(dir.resolve("store")));
+        Templates one = new Templates(new TemplateParser(8192), Optional.of(files), Optional.of(store));
+        Template put = one.put("banner", card("banner", 24).getBytes(StandardCharsets.UTF_8));
+        assertEquals(put.version(), one.get("banner").orElseThrow().version(), "in force at once");
+        assertTrue(new String(one.document("banner").orElseThrow(), StandardCharsets.UTF_8).contains("\"size\": 24"));
+
+        assertThrows(TemplateParser.TemplateException.class, () -> one.put("banner", card("banner", 0).getBytes(StandardCharsets.UTF_8)));
+        assertEquals(put.version(), one.get("banner").orElseThrow().version(), "a bad document changes nothing");
+        assertTrue(assertThrows(TemplateParser.TemplateException.class, () -> one.put("other", card("banner", 10)
+                .getBytes(StandardCharsets.UTF_8))).getMessage().contains("is not other"));
+        assertTrue(assertThrows(TemplateParser.TemplateException.class, () -> one.put("a", card("a", 10)
+                .getBytes(StandardCharsets.UTF_8))).getMessage().contains("templates.dir"));
+
+        Templates two = new Templates(new TemplateParser(8192), Optional.empty(), Optional.of(store));
+        assertEquals(put.version(), two.get("banner").orElseThrow().version(), "another node reads it from the store");
+        assertTrue(one.delete("banner"));
+        assertTrue(one.get("banner").isEmpty());
+        two.reload();
+        assertTrue(two.get("banner").isEmpty());
+        assertTrue(!one.delete("banner"));
     }
 }
