@@ -12,6 +12,7 @@ import io.imgedge.proxy.http.PublicInitializer;
 import io.imgedge.proxy.http.Reloaded;
 import io.imgedge.proxy.http.ServerState;
 import io.imgedge.proxy.limit.ClientAddress;
+import io.imgedge.proxy.url.SignatureVerifier;
 import io.imgedge.proxy.metrics.ServerMetrics;
 import io.imgedge.proxy.tls.TlsContexts;
 import io.imgedge.vips.ImageFormat;
@@ -93,7 +94,8 @@ public final class ImgedgeServer implements AutoCloseable {
                     new PublicInitializer(TlsContexts.server(server.https()), server, services.handler(), connections))
                     .localAddress();
             this.adminListener = !config.admin().enabled() ? null : listen(config.admin().listener(), new AdminInitializer(
-                    new AdminHandler(state, metrics, services.images(), services.templateImages(), services.store(), virtualThreads,
+                    new AdminHandler(state, metrics, services.images(), services.templateImages(),
+                            new SignatureVerifier(config.signing()), services.store(), virtualThreads,
                             config.admin().token(), this::reload), server.idleTimeout()));
         } catch (Exception | Error e) {
             stopNow(wired);

@@ -159,6 +159,27 @@ class TemplateIT {
         assertEquals(404, admin(server, "GET", "/templates/banner", null).statusCode());
     }
 
+    /** The preview page: the template drawn with its sample data, and the signed URL that draws the same. */
+    @Test
+    void thePreviewShowsTheSampleAndTheSignedUrl() throws Exception {
+        ImgedgeServer server = node();
+        String sample = "{\"id\": \"preview-me\", \"tenant\": \"t\", \"width\": 200, \"height\": 80, \"background\": \"#00ff00\","
+                + " \"sample\": {\"title\": \"Hello\"}, \"layers\": [{\"type\": \"text\", \"text\": \"{title}\", \"box\": [5, 5, 190, 70]}]}";
+        assertEquals(200, admin(server, "PUT", "/templates/preview-me", sample).statusCode());
+        HttpResponse<String> page = admin(server, "GET", "/templates/preview-me/preview", null);
+        assertEquals(200, page.statusCode(), page.body());
+        assertTrue(page.headers().firstValue("content-type").orElseThrow().startsWith("text/html"));
+        String embedded = page.body().replaceAll("(?s).*src=\"data:image/png;base64,([^\"]+)\".*", "$1");
+        BufferedImage shown = TestImages.decode(Base64.getDecoder().decode(embedded));
+        assertEquals(200, shown.getWidth());
+        assertEquals(80, shown.getHeight());
+        String url = page.body().replaceAll("(?s).*<code id=\"url\">([^<]+)</code>.*", "$1");
+        HttpResponse<byte[]> signedUrl = Harness.get(server, url);
+        assertEquals(200, signedUrl.statusCode(), url);
+        assertEquals("hit-memory", signedUrl.headers().firstValue("x-cache").orElseThrow(), "the very rendering the page shows");
+        assertEquals(404, admin(server, "GET", "/templates/nothing/preview", null).statusCode());
+    }
+
     @Test
     void theQueryFormIsSignedWithItsQuery() throws Exception {
         ImgedgeServer server = node();

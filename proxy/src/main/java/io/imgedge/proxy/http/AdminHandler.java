@@ -6,6 +6,7 @@ import io.imgedge.proxy.error.ErrorMapper;
 import io.imgedge.proxy.error.HttpError;
 import io.imgedge.proxy.image.ImageService;
 import io.imgedge.proxy.image.TemplateImages;
+import io.imgedge.proxy.url.SignatureVerifier;
 import io.imgedge.proxy.metrics.ServerMetrics;
 import io.imgedge.proxy.store.StoreService;
 import io.netty.buffer.ByteBufInputStream;
@@ -53,10 +54,12 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
     private final TemplateAdmin templateAdmin;
 
     /** @param reload reads the configuration again and applies the safe keys; returns what it reloaded */
+    /** @param signatures how template previews sign the URLs they show */
     public AdminHandler(ServerState state, ServerMetrics metrics, ImageService images, TemplateImages templates,
-                        StoreService store, ExecutorService blocking, String token, Supplier<Reloaded> reload) {
+                        SignatureVerifier signatures, StoreService store, ExecutorService blocking, String token,
+                        Supplier<Reloaded> reload) {
         this.templates = templates;
-        this.templateAdmin = new TemplateAdmin(templates.templates(), blocking);
+        this.templateAdmin = new TemplateAdmin(templates, signatures, blocking);
         this.reload = reload;
         this.state = state;
         this.metrics = metrics;

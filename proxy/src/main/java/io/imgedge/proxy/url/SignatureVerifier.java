@@ -44,6 +44,15 @@ public final class SignatureVerifier {
         }
     }
 
+    /** The signature segment this node's first key gives {@code path} (its configured size), or {@code _} when signing is off. */
+    public String signatureFor(String path) {
+        if (!config.enabled()) {
+            return "_";
+        }
+        byte[] mac = Arrays.copyOf(sign(config.keys().getFirst(), path), config.signatureSize());
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(mac);
+    }
+
     /** The full-size signature segment for {@code path} with {@code pair}. */
     public static String signature(SigningConfig.KeyPair pair, String path) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(sign(pair, path));
