@@ -139,7 +139,8 @@ record Services(HttpOrigin httpOrigin, LimitStore limitStore, ClientLimits clien
             Templates templates = new Templates(new TemplateParser(config.limits().maxResultSide()), config.templates().dir(),
                     Optional.of(store.store()));
             TemplateImages templateImages = new TemplateImages(templates, images, origins, rt.workers(), rt.vips(), results,
-                    config.limits(), config.processing(), config.templates().throttle(), limitStore, rt.clock());
+                    config.limits(), config.processing(), config.templates().throttle(), limitStore, rt.clock(),
+                    new MeteredEvents(rt.metrics()));
             PublicResponder responder = new PublicResponder(images, store, rt.state(), config.upload(), clientLimits,
                     new ClientAddress(throttle.trustedProxies()), rt.metrics(), hiveRoutes, templateImages,
                     new SignatureVerifier(config.signing()), rt.ticker());

@@ -215,6 +215,10 @@ class TemplateIT {
         HttpResponse<byte[]> cached = Harness.get(server, signed("/product-card/" + dataAt(origin.url("/slow/150/shoe.jpg?n=1"), "1")));
         assertEquals(200, cached.statusCode(), "a cached rendering of the throttled customer is served");
         assertEquals("hit-memory", cached.headers().firstValue("x-cache").orElseThrow());
+        String metrics = admin(server, "GET", "/metrics", null).body();
+        assertTrue(metrics.contains("imgedge_template_renders_total{outcome=\"throttled_slow\",tenant=\"shop-a\"} 1.0"), metrics);
+        assertTrue(metrics.contains("imgedge_template_renders_total{outcome=\"rendered\",tenant=\"shop-b\"} 1.0"), metrics);
+        assertTrue(metrics.matches("(?s).*imgedge_template_slow_total\\{operation=\"download\",tenant=\"shop-a\"} [1-9].*"), metrics);
     }
 
     /** Past the free slots, a customer has its share of renders in flight; another customer is not held up by it. */

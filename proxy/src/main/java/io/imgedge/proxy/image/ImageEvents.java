@@ -22,4 +22,14 @@ public interface ImageEvents {
 
     /** A request was refused to keep the server up ({@code reason}: busy, origin_circuit). */
     void refused(String reason);
+
+    /**
+     * A template rendering for customer {@code tenant} ended: {@code outcome} is rendered,
+     * failed, throttled_slow (its slow-work budget spent), throttled_share (its renders in
+     * flight) or busy (every slot taken).
+     */
+    void templateRendered(String tenant, String outcome);
+
+    /** A product-image download or a drawing ({@code operation}: download, draw) for {@code tenant} was slow. */
+    void templateSlow(String tenant, String operation);
 }

@@ -39,4 +39,14 @@ public final class MeteredEvents implements ImageEvents {
     public void refused(String reason) {
         metrics.throttled(reason);
     }
+
+    @Override
+    public void templateRendered(String tenant, String outcome) {
+        metrics.templateRender(tenant, outcome);
+    }
+
+    @Override
+    public void templateSlow(String tenant, String operation) {
+        metrics.templateSlow(tenant, operation);
+    }
 }

@@ -50,12 +50,14 @@ public final class TemplateImages {
     private final SingleFlight<CacheKey, CachedImage> renders = new SingleFlight<>();
     private final TemplateThrottle throttle;
     private final FormatNegotiation negotiation;
+    private final ImageEvents events;
 
     /** @param limitStore where the renders' throttles count (Redis when configured) */
     public TemplateImages(Templates templates, ImageService images, Origins origins, WorkerPool workers, Vips vips,
                           TieredCache results, LimitsConfig limits, ProcessingConfig processing, TemplatesConfig.Throttle throttle,
-                          LimitStore limitStore, InstantSource clock) {
-        this.throttle = new TemplateThrottle(limitStore, throttle, clock);
+                          LimitStore limitStore, InstantSource clock, ImageEvents events) {
+        this.throttle = new TemplateThrottle(limitStore, throttle, clock, events);
+        this.events = events;
         this.negotiation = new FormatNegotiation(processing.autoFormats(), processing.enforceFormats());
         this.templates = templates;
         this.images = images;
@@ -118,7 +120,7 @@ public final class TemplateImages {
             }
             long fetchStart = System.nanoTime();
             fetches.put(url, images.original(source).whenComplete((_, _) ->
-                    throttle.took(template.tenant(), System.nanoTime() - fetchStart)));
+                    throttle.took(template.tenant(), "download", System.nanoTime() - fetchStart)));
         }
         long startedAt = clock.millis();
         return CompletableFuture.allOf(fetches.values().toArray(CompletableFuture[]::new)).thenCompose(_ -> {
@@ -137,15 +139,16 @@ public final class TemplateImages {
                 try {
                     return vips.draw(drawing, output, limits.image());
                 } finally {
-                    throttle.took(template.tenant(), System.nanoTime() - drawStart);
+                    throttle.took(template.tenant(), "draw", System.nanoTime() - drawStart);
                 }
             });
-        }).thenApply(image -> {
-            CachedImage entry = new CachedImage(CachedImage.direct(image.bytes()), image.format().mimeType(),
-                    Transforms.etag(image), startedAt, CachedImage.NEVER, CacheKey.templateRenderings(template.id()).hex());
-            results.put(key, entry, false, () -> true);
-            return entry;
-        });
+        }).whenComplete((_, failure) -> events.templateRendered(template.tenant(), failure == null ? "rendered" : "failed"))
+                .thenApply(image -> {
+                    CachedImage entry = new CachedImage(CachedImage.direct(image.bytes()), image.format().mimeType(),
+                            Transforms.etag(image), startedAt, CachedImage.NEVER, CacheKey.templateRenderings(template.id()).hex());
+                    results.put(key, entry, false, () -> true);
+                    return entry;
+                });
     }
 
     /** The templates in force. */

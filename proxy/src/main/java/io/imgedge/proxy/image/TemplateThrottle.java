@@ -24,11 +24,13 @@ final class TemplateThrottle {
     private final LimitStore store;
     private final TemplatesConfig.Throttle config;
     private final InstantSource clock;
+    private final ImageEvents events;
     /** Customers refused for slowness, until when (epoch millis), on this node. */
     private final Cache<String, Long> slowUntil = Caffeine.newBuilder().maximumSize(100_000)
             .expireAfterWrite(Duration.ofHours(1)).build();
 
-    TemplateThrottle(LimitStore store, TemplatesConfig.Throttle config, InstantSource clock) {
+    TemplateThrottle(LimitStore store, TemplatesConfig.Throttle config, InstantSource clock, ImageEvents events) {
+        this.events = events;
         this.store = store;
         this.config = config;
         this.clock = clock;
@@ -39,6 +41,7 @@ final class TemplateThrottle {
         Long until = slowUntil.getIfPresent(tenant);
         long now = clock.millis();
         if (until != null && until > now) {
+            events.templateRendered(tenant, "throttled_slow");
             return CompletableFuture.failedFuture(HttpError.tooManyRequests("renders of " + tenant
                     + " are slow: throttled for a while", (until - now + 999) / 1000));
         }
@@ -49,11 +52,13 @@ final class TemplateThrottle {
             }
             return store.acquire("tpl:c:" + tenant, config.perCustomer(), ttl).thenCompose(own -> {
                 if (own.isEmpty()) {
+                    events.templateRendered(tenant, "throttled_share");
                     throw HttpError.tooManyRequests(tenant + " has " + config.perCustomer() + " renders in flight", 1);
                 }
                 return store.acquire("tpl:busy", config.maxInFlight() - config.start(), ttl).thenApply(busy -> {
                     if (busy.isEmpty()) {
                         own.get().release();
+                        events.templateRendered(tenant, "busy");
                         throw HttpError.busy(503, "every render slot is taken");
                     }
                     LimitStore.Slot shared = busy.get();
@@ -67,11 +72,12 @@ final class TemplateThrottle {
         });
     }
 
-    /** Counts an operation for {@code tenant} that took {@code nanos}, when that is slow. */
-    void took(String tenant, long nanos) {
+    /** Counts an operation ({@code download} or {@code draw}) for {@code tenant} that took {@code nanos}, when that is slow. */
+    void took(String tenant, String operation, long nanos) {
         if (nanos < config.slow().toNanos()) {
             return;
         }
+        events.templateSlow(tenant, operation);
         double perSecond = config.slowLimit() / (double) Math.max(1, config.slowWindow().toSeconds());
         store.take("tpl:slow:" + tenant, perSecond, config.slowLimit()).thenAccept(waitMillis -> {
             if (waitMillis > 0) {

@@ -161,6 +161,17 @@ public final class ServerMetrics implements AutoCloseable {
                 .description("queued transforms not run: their deadline passed, or nobody waited any more").register(registry);
     }
 
+    /** A template rendering of customer {@code tenant} ended with {@code outcome} (see ImageEvents.templateRendered). */
+    public void templateRender(String tenant, String outcome) {
+        counter("imgedge.template.renders", "template renderings by customer and outcome", "tenant", tenant, "outcome", outcome)
+                .increment();
+    }
+
+    /** A slow product-image download or drawing for customer {@code tenant}. */
+    public void templateSlow(String tenant, String operation) {
+        counter("imgedge.template.slow", "slow template operations by customer", "tenant", tenant, "operation", operation).increment();
+    }
+
     /** A request refused to keep things fair or the server up ({@code reason}: client_rate, client_misses, upload_rate, busy, origin_circuit). */
     public void throttled(String reason) {
         counter("imgedge.throttled", "requests refused by a limit", "reason", reason).increment();
