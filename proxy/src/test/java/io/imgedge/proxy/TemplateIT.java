@@ -180,6 +180,25 @@ class TemplateIT {
         assertEquals(404, admin(server, "GET", "/templates/nothing/preview", null).statusCode());
     }
 
+    /** imgproxy's processing options after the template work on the rendering as on a source. */
+    @Test
+    void processingOptionsWorkOnTheRendering() throws Exception {
+        ImgedgeServer server = node();
+        String data = data("shoe.jpg", "39.9");
+        BufferedImage fitted = TestImages.decode(Harness.get(server, signed("/product-card/rs:fit:300:300/" + data + ".png")).body());
+        assertEquals(300, fitted.getWidth());
+        assertEquals(300, fitted.getHeight());
+        HttpResponse<byte[]> filled = Harness.get(server, signed("/product-card/rs:fill:200:100/q:70/" + data + ".webp"));
+        assertEquals("image/webp", filled.headers().firstValue("content-type").orElseThrow());
+        BufferedImage cropped = TestImages.decode(filled.body());
+        assertEquals(200, cropped.getWidth());
+        assertEquals(100, cropped.getHeight());
+        HttpResponse<byte[]> bad = Harness.get(server, signed("/product-card/rs:wobble:1/" + data));
+        assertEquals(400, bad.statusCode());
+        assertTrue(error(bad).contains("rs"), error(bad));
+        assertEquals(1, origin.hits("/img/shoe.jpg"), "every size drawn from the one product image");
+    }
+
     @Test
     void theQueryFormIsSignedWithItsQuery() throws Exception {
         ImgedgeServer server = node();

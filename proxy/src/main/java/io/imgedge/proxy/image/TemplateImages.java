@@ -7,6 +7,8 @@ import io.imgedge.proxy.cache.SingleFlight;
 import io.imgedge.proxy.cache.TieredCache;
 import io.imgedge.proxy.config.LimitsConfig;
 import io.imgedge.proxy.config.ProcessingConfig;
+import io.imgedge.proxy.config.SigningConfig;
+import io.imgedge.proxy.config.SourcesConfig;
 import io.imgedge.proxy.config.TemplatesConfig;
 import io.imgedge.proxy.error.HttpError;
 import io.imgedge.proxy.limit.LimitStore;
@@ -15,8 +17,12 @@ import io.imgedge.proxy.template.Template;
 import io.imgedge.proxy.template.TemplateRenderer;
 import io.imgedge.proxy.template.TemplateRequest;
 import io.imgedge.proxy.template.Templates;
+import io.imgedge.proxy.url.ProcessingOptions;
+import io.imgedge.proxy.url.ProcessingUrlParser;
+import io.imgedge.proxy.url.SignatureVerifier;
 import io.imgedge.proxy.url.Source;
 import io.imgedge.vips.Drawing;
+import io.imgedge.vips.EncodedImage;
 import io.imgedge.vips.ImageFormat;
 import io.imgedge.vips.TransformSpec;
 import io.imgedge.vips.Vips;
@@ -47,10 +53,15 @@ public final class TemplateImages {
     private final ProcessingConfig processing;
     private final InstantSource clock;
     private final String cacheControl;
+    /** What a rendering is drawn as when processing options work on it next. */
+    private static final TransformSpec LOSSLESS = new TransformSpec(0, 0, TransformSpec.Fit.FIT, TransformSpec.Gravity.CENTRE,
+            false, Optional.of(ImageFormat.PNG), 100, true);
     private final SingleFlight<CacheKey, CachedImage> renders = new SingleFlight<>();
     private final TemplateThrottle throttle;
     private final FormatNegotiation negotiation;
     private final ImageEvents events;
+    private final ProcessingUrlParser options;
+    private final Specs specs;
 
     /** @param limitStore where the renders' throttles count (Redis when configured) */
     public TemplateImages(Templates templates, ImageService images, Origins origins, WorkerPool workers, Vips vips,
@@ -59,6 +70,10 @@ public final class TemplateImages {
         this.throttle = new TemplateThrottle(limitStore, throttle, clock, events);
         this.events = events;
         this.negotiation = new FormatNegotiation(processing.autoFormats(), processing.enforceFormats());
+        // the options after a template are read as imgproxy's; the URL's signature was checked already
+        this.options = new ProcessingUrlParser(new SignatureVerifier(new SigningConfig(false, List.of(), 32)),
+                limits.maxResultSide(), processing.presets(), processing.urls(), SourcesConfig.Rewrite.NONE, vips.outputs());
+        this.specs = new Specs(processing, Optional.empty());
         this.templates = templates;
         this.images = images;
         this.origins = origins;
@@ -90,12 +105,23 @@ public final class TemplateImages {
             return CompletableFuture.failedFuture(e);
         }
         // as for processing URLs: Accept may choose among the configured formats when the URL names none
-        Optional<ImageFormat> chosen = negotiation.choose(accept, request.format().isPresent());
-        ImageFormat format = chosen.or(request::format)
-                .orElse(template.background().alpha() < 1 ? ImageFormat.PNG : ImageFormat.JPEG);
-        String vary = negotiation.candidates(request.format().isPresent()).isEmpty() ? "" : ImageReply.VARY_ACCEPT;
+        Optional<ProcessingOptions> after;
+        try {
+            after = request.options().isEmpty() ? Optional.empty() : Optional.of(options.parse("/_/"
+                    + String.join("/", request.options()) + "/plain/local:///rendering").options());
+        } catch (HttpError e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        Optional<ImageFormat> named = request.format().or(() -> after.flatMap(ProcessingOptions::format));
+        // as for processing URLs: Accept may choose among the configured formats when the URL names none
+        Optional<ImageFormat> chosen = negotiation.choose(accept, named.isPresent());
+        ImageFormat format = chosen.or(() -> named).orElse(template.background().alpha() < 1 ? ImageFormat.PNG : ImageFormat.JPEG);
+        String vary = negotiation.candidates(named.isPresent()).isEmpty() ? "" : ImageReply.VARY_ACCEPT;
         int quality = processing.formatQuality().getOrDefault(format, processing.quality());
-        CacheKey key = CacheKey.template(template.id(), template.version(), request.canonicalData(), format, quality);
+        TransformSpec output = after.map(o -> specs.of(o.withFormat(format))).orElse(new TransformSpec(0, 0,
+                TransformSpec.Fit.FIT, TransformSpec.Gravity.CENTRE, false, Optional.of(format), quality, processing.stripMetadata()));
+        CacheKey key = CacheKey.template(template.id(), template.version(), request.canonicalData()
+                + "|" + String.join("/", request.options()), format, output.quality());
         return results.get(key).thenCompose(hit -> {
             if (hit.isPresent()) {
                 return CompletableFuture.completedFuture(reply(key, hit.get().entry(), hit.get().tier().header(),
@@ -103,14 +129,15 @@ public final class TemplateImages {
             }
             // only what is not cached is throttled, once per rendering however many ask for it
             return renders.run(key, () -> throttle.admit(template.tenant()).thenCompose(release ->
-                            draw(template, request, sources, format, quality, key).whenComplete((_, _) -> release.run())))
+                            draw(template, request, sources, output, after.isPresent(), key).whenComplete((_, _) -> release.run())))
                     .result()
                     .thenApply(entry -> reply(key, entry, "miss", ServerTiming.fetchedSince(start), vary));
         });
     }
 
+    /** @param transformed whether {@code output} works on the rendering as on a source (processing options), else only encodes it */
     private CompletableFuture<CachedImage> draw(Template template, TemplateRequest request, List<String> sources,
-                                                ImageFormat format, int quality, CacheKey key) {
+                                                TransformSpec output, boolean transformed, CacheKey key) {
         Map<String, CompletableFuture<CachedImage>> fetches = new HashMap<>();
         for (String url : sources) {
             Source source = Source.parse(url);
@@ -132,12 +159,15 @@ public final class TemplateImages {
             } catch (TemplateRenderer.BadData e) {
                 throw HttpError.badRequest(e.getMessage());
             }
-            TransformSpec output = new TransformSpec(0, 0, TransformSpec.Fit.FIT, TransformSpec.Gravity.CENTRE, false,
-                    Optional.of(format), quality, processing.stripMetadata());
             return workers.submit(() -> {
                 long drawStart = System.nanoTime();
                 try {
-                    return vips.draw(drawing, output, limits.image());
+                    if (!transformed) {
+                        return vips.draw(drawing, output, limits.image());
+                    }
+                    // drawn losslessly, then resized, cropped and encoded as the options say
+                    EncodedImage drawn = vips.draw(drawing, LOSSLESS, limits.image());
+                    return vips.transform(drawn.bytes(), output, limits.image());
                 } finally {
                     throttle.took(template.tenant(), "draw", System.nanoTime() - drawStart);
                 }
