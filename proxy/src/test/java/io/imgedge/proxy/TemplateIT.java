@@ -15,9 +15,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -53,7 +55,9 @@ class TemplateIT {
             Files.writeString(dir.resolve("card-b.json"), json.replace("\"product-card\"", "\"card-b\"")
                     .replace("\"shop-a\"", "\"shop-b\""));
         }
-        origin = harness.origin();
+        if (origin == null) {
+            origin = harness.origin();
+        }
         origin.put("shoe.jpg", TestImages.jpeg(800, 600));
         origin.put("broken.jpg", TestImages.truncatedJpeg());
         Map<String, Object> keys = new HashMap<>(Map.of("imgedge.templates.dir", dir.toString(),
@@ -255,6 +259,34 @@ class TemplateIT {
         origin.openGate();
         assertEquals(200, held.get(20, TimeUnit.SECONDS).statusCode());
         assertEquals(200, Harness.get(server, signed("/product-card/" + data("shoe.jpg", "2"))).statusCode(), "the slot given back");
+    }
+
+    /** The in-flight limits hold for the cluster: two nodes sharing a Redis, a burst of one customer's renders over both. */
+    @Test
+    void theInFlightLimitsHoldAcrossTwoNodesSharingRedis() throws Exception {
+        RedisProcess redis = harness.closeLater(RedisProcess.start(harness.dir()));
+        Map<String, Object> shared = Map.of("imgedge.redis.uri", redis.uri(), "imgedge.templates.throttle.start", 0,
+                "imgedge.templates.throttle.per_customer", 2, "imgedge.templates.throttle.max_in_flight", 3);
+        ImgedgeServer a = node(shared);
+        ImgedgeServer b = node(shared);
+        Eventually.until(() -> ProtectionIT.fallback(a) == 0 && ProtectionIT.fallback(b) == 0, "both nodes count in Redis");
+        List<CompletableFuture<HttpResponse<byte[]>>> burst = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            ImgedgeServer node = i % 2 == 0 ? a : b;
+            burst.add(Harness.CLIENT.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpAddress().getPort()
+                    + signed("/product-card/" + dataAt(origin.url("/gate/shoe.jpg?n=" + i), "1")))).build(),
+                    HttpResponse.BodyHandlers.ofByteArray()));
+        }
+        Eventually.until(() -> origin.hits("/gate/shoe.jpg") == 2 && burst.stream().filter(CompletableFuture::isDone).count() == 4,
+                () -> "two renders of shop-a in flight over both nodes, four refused: " + origin.hits("/gate/shoe.jpg"));
+        assertEquals(4, burst.stream().filter(CompletableFuture::isDone).filter(f -> f.join().statusCode() == 429).count());
+        assertEquals(200, Harness.get(b, signed("/card-b/" + data("shoe.jpg", "3"))).statusCode(), "shop-b takes the third slot");
+        origin.openGate();
+        for (CompletableFuture<HttpResponse<byte[]>> render : burst) {
+            int status = render.get(20, TimeUnit.SECONDS).statusCode();
+            assertTrue(status == 200 || status == 429, "status " + status);
+        }
+        assertEquals(2, burst.stream().filter(f -> f.join().statusCode() == 200).count());
     }
 
     @Test

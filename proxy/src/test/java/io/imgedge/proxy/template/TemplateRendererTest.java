@@ -99,6 +99,31 @@ class TemplateRendererTest {
         assertNotNull(where(card, new Rectangle(20, 545, 270, 45), WHITE), "the price");
     }
 
+    /** The README's second example: the low-stock line shows only while stock is low. */
+    @Test
+    void thePriceDropBannerShowsItsLowStockLineOnlyWhenLow() throws Exception {
+        Template banner;
+        try (var in = TemplateRendererTest.class.getResourceAsStream("/templates/price-drop.json")) {
+            banner = new TemplateParser(8192).parse(in.readAllBytes());
+        }
+        ObjectNode data = ((ObjectNode) banner.sample()).deepCopy();
+        String image = data.path("image").asText();
+        IntPredicate pink = rgb -> (rgb >> 16 & 255) > 200 && (rgb >> 8 & 255) < 170 && (rgb & 255) < 170;
+        BufferedImage low = TestImages.decode(VIPS.draw(TemplateRenderer.drawing(banner, data,
+                Map.of(image, ByteBuffer.wrap(greenPhoto()))), PNG, new ImageLimits(50_000_000, 100)).bytes());
+        assertEquals(1200, low.getWidth());
+        assertNotNull(where(low, new Rectangle(640, 550, 520, 50), pink), "only 3 left");
+        assertNotNull(where(low, new Rectangle(640, 60, 520, 80), YELLOW), "PRICE DROP");
+        Rectangle price = where(low, new Rectangle(600, 400, 600, 150), WHITE);
+        assertTrue(new Rectangle(640, 420, 520, 110).contains(price), price.toString());
+        data.put("stock", 10);
+        BufferedImage plenty = TestImages.decode(VIPS.draw(TemplateRenderer.drawing(banner, data,
+                Map.of(image, ByteBuffer.wrap(greenPhoto()))), PNG, new ImageLimits(50_000_000, 100)).bytes());
+        assertNull(where(plenty, new Rectangle(640, 550, 520, 50), pink), "no low-stock line");
+        assertTrue(near(plenty.getRGB(300, 300), 0, 150, 60), "the photo, contained in its white frame");
+        assertTrue(near(plenty.getRGB(60, 300), 255, 255, 255), "the frame");
+    }
+
     @Test
     void missingDataNamesTheLayerAndField() throws Exception {
         Template card = new TemplateParser(8192).parse(TemplateParserTest.productCard());
