@@ -144,7 +144,9 @@ record Services(HttpOrigin httpOrigin, LimitStore limitStore, ClientLimits clien
             PublicResponder responder = new PublicResponder(images, store, rt.state(), config.upload(), clientLimits,
                     new ClientAddress(throttle.trustedProxies()), rt.metrics(), hiveRoutes, templateImages,
                     new SignatureVerifier(config.signing()), rt.ticker());
-            AccessLog accessLog = new AccessLog(config.accessLog(), rt.clock(), new Tenants(config.upload().tenants()));
+            // a template rendering's failures count against its customer's budget, not its caller's address
+            AccessLog accessLog = new AccessLog(config.accessLog(), rt.clock(), new Tenants(config.upload().tenants()),
+                    (route, uri) -> route.equals("template") ? templates.tenantOfUrl(uri) : Optional.empty());
             BodyConfig bodies = config.limits().bodies();
             clearSpool(bodies.spoolDir());
             BodyBudget budget = new BodyBudget(bodies.memory(), bodies.perClient());

@@ -11,6 +11,7 @@ import java.time.InstantSource;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -29,12 +30,28 @@ public final class AccessLog {
     private long minute = Long.MIN_VALUE;
 
     private final Tenants tenants;
+    private final RouteTenants routeTenants;
+
+    /** Whose a request is by what it asks for (a template rendering is its template's tenant's). */
+    @FunctionalInterface
+    public interface RouteTenants {
+        RouteTenants NONE = (_, _) -> Optional.empty();
+
+        /** @param route the route's metric label; @param uri the request's URI as sent */
+        Optional<String> tenant(String route, String uri);
+    }
 
     /** @param tenants who upload and API tokens belong to, to name the tenant of a request */
     public AccessLog(AccessLogConfig config, InstantSource clock, Tenants tenants) {
+        this(config, clock, tenants, RouteTenants.NONE);
+    }
+
+    /** @param routeTenants whose a request is by its route, when no token says */
+    public AccessLog(AccessLogConfig config, InstantSource clock, Tenants tenants, RouteTenants routeTenants) {
         this.config = config;
         this.clock = clock;
         this.tenants = tenants;
+        this.routeTenants = routeTenants;
     }
 
     /** Samples and budgets by this configuration from now on (reload). */
@@ -56,7 +73,8 @@ public final class AccessLog {
                 return;
             }
         }
-        String tenant = exchange.authorization() == null ? null : tenants.tenant(exchange.authorization()).orElse(null);
+        String tenant = (exchange.authorization() == null ? Optional.<String>empty() : tenants.tenant(exchange.authorization()))
+                .or(() -> routeTenants.tenant(exchange.route(), exchange.uri())).orElse(null);
         if (status >= 400 && !withinErrorBudget(tenant != null ? "tenant:" + tenant : exchange.client())) {
             return;
         }

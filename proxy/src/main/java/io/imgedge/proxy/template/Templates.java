@@ -53,6 +53,16 @@ public final class Templates {
         return Optional.ofNullable(byId.get(id));
     }
 
+    /** The tenant of the template a template URL ({@code .../t/{signature}/{template}...}) names, if it names one. */
+    public Optional<String> tenantOfUrl(String uri) {
+        int at = uri.indexOf("/t/");
+        if (at < 0) {
+            return Optional.empty();
+        }
+        String[] parts = uri.substring(at + 3).split("[/?]", 3);
+        return parts.length < 2 ? Optional.empty() : get(parts[1]).map(Template::tenant);
+    }
+
     /**
      * Reads the directory again.
      *

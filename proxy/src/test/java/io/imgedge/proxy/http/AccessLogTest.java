@@ -15,6 +15,7 @@ import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -100,6 +101,19 @@ class AccessLogTest {
                     "Bearer token-of-the-blog-0001", System.nanoTime()), 404, 0, "missing", null, null, 0);
         }
         assertEquals(3, messages().size(), "one failure budget for the tenant, whichever address it comes from");
+    }
+
+    /** A template rendering is its template's customer's: its failures count against that customer's budget. */
+    @Test
+    void aTemplateRenderingIsItsCustomersRequest() {
+        AccessLog log = new AccessLog(new AccessLogConfig(true, 1, 1), clock, TENANTS,
+                (route, uri) -> route.equals("template") && uri.startsWith("/t/sig/card/") ? Optional.of("shop-a") : Optional.empty());
+        for (String ip : new String[]{"192.0.2.30", "192.0.2.31"}) {
+            log.log(new Exchange("GET", "/t/sig/card/e30", Preconditions.NONE, new InetSocketAddress(ip, 1), "HTTP/1.1", "template",
+                    true, null, System.nanoTime()), 400, 0, "bad data", null, null, 0);
+        }
+        assertEquals(1, messages().size(), "one budget for the customer, from whichever address: " + messages());
+        assertTrue(messages().getFirst().contains("\"tenant\":\"shop-a\""), messages().getFirst());
     }
 
     @Test

@@ -31,6 +31,10 @@ class TemplatesTest {
         Files.writeString(dir.resolve("notes.txt"), "not a template");
         Templates templates = new Templates(new TemplateParser(8192), Optional.of(dir), Optional.empty());
         assertTrue(templates.get("a").isPresent() && templates.get("b").isPresent());
+        assertEquals(Optional.of("t"), templates.tenantOfUrl("/t/sig/a/e30.png"));
+        assertEquals(Optional.of("t"), templates.tenantOfUrl("/prefix/t/sig/b?name=x"));
+        assertEquals(Optional.empty(), templates.tenantOfUrl("/t/sig/nothing/e30"));
+        assertEquals(Optional.empty(), templates.tenantOfUrl("/t/sig"));
         String version = templates.get("a").get().version();
 
         Files.writeString(dir.resolve("a.json"), card("a", 20).replace("\"size\": 20", "\"size\": 0"));
