@@ -60,6 +60,7 @@ class TemplateIT {
         }
         origin.put("shoe.jpg", TestImages.jpeg(800, 600));
         origin.put("broken.jpg", TestImages.truncatedJpeg());
+        origin.put("bomb.png", TestImages.pngHeaderOnly(50_000, 50_000));
         Map<String, Object> keys = new HashMap<>(Map.of("imgedge.templates.dir", dir.toString(),
                 "imgedge.signing.enabled", true, "imgedge.signing.key", HexFormat.of().formatHex(KEY.key()),
                 "imgedge.signing.salt", HexFormat.of().formatHex(KEY.salt())));
@@ -306,6 +307,9 @@ class TemplateIT {
                 "the product image is missing at its origin");
         HttpResponse<byte[]> broken = Harness.get(server, signed("/product-card/" + data("broken.jpg", "1")));
         assertEquals(422, broken.statusCode(), error(broken));
+        HttpResponse<byte[]> bomb = Harness.get(server, signed("/product-card/" + data("bomb.png", "1")));
+        assertEquals(422, bomb.statusCode(), "a 2.5 gigapixel product image is refused from its header: " + error(bomb));
+        assertEquals(200, Harness.get(server, signed("/product-card/" + data("shoe.jpg", "7"))).statusCode(), "and the node renders on");
         HttpResponse<byte[]> local = Harness.get(server, signed("/product-card/" + Base64.getUrlEncoder().withoutPadding()
                 .encodeToString("{\"name\": \"x\", \"price\": 1, \"sale_price\": 1, \"image\": \"file:///etc/passwd\"}"
                         .getBytes(StandardCharsets.UTF_8))));
