@@ -23,7 +23,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 final class Draw {
     private static final int BLEND_OVER = 2;
     private static final int BLEND_DEST_IN = 8;
-    private static final int INTERESTING_CENTRE = 1;
+    private static final int INTERESTING_ATTENTION = 3;
+    /** A side thumbnailing leaves free. */
+    private static final int UNBOUNDED = 10_000_000;
     private static final int FORMAT_UCHAR = Native.FORMAT_UCHAR;
     private static final int INTERPRETATION_SRGB = Native.INTERPRETATION_SRGB;
     private static final String ELLIPSIS = "\u2026";
@@ -82,20 +84,30 @@ final class Draw {
 
     private static Placed picture(Native n, Drawing.Picture picture, ImageLimits limits) throws Throwable {
         MemorySegment buf = n.copyIn(picture.image().duplicate());
-        Vips.checkedHeader(n, buf, limits);
+        ImageInfo info = Vips.checkedHeader(n, buf, limits);
         Drawing.Box box = picture.box();
-        MemorySegment out = n.arena.allocate(ADDRESS);
-        List<NamedArg> options = new ArrayList<>(List.of(new NamedArg("height", box.height()),
-                new NamedArg("option_string", Native.LOAD_OPTIONS))); // a truncated image is an error, not grey
+        int width = box.width();
+        int height = box.height();
         if (picture.cover()) {
-            options.add(new NamedArg("crop", INTERESTING_CENTRE));
+            // scaled to cover the box (the side that overflows left unbounded), cropped where the anchor says
+            boolean turned = info.orientation() >= 5;
+            double sourceWidth = turned ? info.height() : info.width();
+            double sourceHeight = turned ? info.width() : info.height();
+            boolean wider = sourceWidth / sourceHeight > width / (double) height;
+            width = wider ? UNBOUNDED : width;
+            height = wider ? height : UNBOUNDED;
         }
+        MemorySegment out = n.arena.allocate(ADDRESS);
         MemorySegment thumb = n.call("vips_thumbnail_buffer", List.of(ADDRESS, JAVA_LONG, ADDRESS, JAVA_INT),
-                List.of(buf, buf.byteSize(), out, box.width()), options, out, VipsException.Reason.CORRUPT_INPUT,
-                "cannot decode a layer's image");
+                List.of(buf, buf.byteSize(), out, width), List.of(new NamedArg("height", height),
+                        new NamedArg("option_string", Native.LOAD_OPTIONS)), // a truncated image is an error, not grey
+                out, VipsException.Reason.CORRUPT_INPUT, "cannot decode a layer's image");
         MemorySegment image = n.rgba(thumb);
-        int width = n.width(image);
-        int height = n.height(image);
+        if (picture.cover()) {
+            image = cropped(n, image, box, picture.anchor());
+        }
+        width = n.width(image);
+        height = n.height(image);
         if (picture.radius() > 0) {
             MemorySegment mask = svg(n, width, height, picture.radius(), Colour.WHITE);
             MemorySegment cut = n.arena.allocate(ADDRESS);
@@ -104,6 +116,21 @@ final class Draw {
         }
         image = n.faded(image, picture.opacity());
         return new Placed(image, box.x() + (box.width() - width) / 2, box.y() + (box.height() - height) / 2);
+    }
+
+    /** The box's part of an image that covers it: the most salient for SMART, else where the anchor places it. */
+    private static MemorySegment cropped(Native n, MemorySegment image, Drawing.Box box, TransformSpec.Anchor anchor)
+            throws Throwable {
+        int width = Math.min(box.width(), n.width(image));
+        int height = Math.min(box.height(), n.height(image));
+        if (anchor.type() == TransformSpec.Gravity.SMART) {
+            // smartcrop reads the image more than once: not from a sequential decode
+            return n.op("vips_smartcrop", n.inMemory(image), List.of(JAVA_INT, JAVA_INT), List.of(width, height),
+                    List.of(new NamedArg("interesting", INTERESTING_ATTENTION)));
+        }
+        Placement at = Placement.of(n.width(image), n.height(image), width, height, anchor, 1);
+        return n.op("vips_extract_area", image, List.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
+                List.of(at.left(), at.top(), width, height), List.of());
     }
 
     private static Placed text(Native n, Drawing.Text text) throws Throwable {

@@ -71,13 +71,23 @@ public record Drawing(int width, int height, Colour background, List<Layer> laye
     }
 
     /**
-     * An image (its encoded bytes) in its box: {@code cover} fills the box and crops what is over,
+     * An image (its encoded bytes) in its box: {@code cover} fills the box and crops what is over
+     * where {@code anchor} says (a direction, the most salient part for SMART, a focus point),
      * else it fits within the box, centred; corners rounded by {@code radius}, faded by {@code opacity}.
      */
-    public record Picture(ByteBuffer image, Box box, boolean cover, int radius, double opacity) implements Layer {
+    public record Picture(ByteBuffer image, Box box, boolean cover, TransformSpec.Anchor anchor, int radius, double opacity)
+            implements Layer {
+        public static final TransformSpec.Anchor CENTRE = new TransformSpec.Anchor(TransformSpec.Gravity.CENTRE, 0, 0);
+
         public Picture {
             image = image.asReadOnlyBuffer();
             Objects.requireNonNull(box, "box");
+            Objects.requireNonNull(anchor, "anchor");
+        }
+
+        /** A picture cropped at the centre when it covers its box. */
+        public Picture(ByteBuffer image, Box box, boolean cover, int radius, double opacity) {
+            this(image, box, cover, CENTRE, radius, opacity);
         }
     }
 

@@ -92,6 +92,31 @@ class DrawTest {
         assertTrue(near(image.getRGB(2, 152), 255, 255, 255), "rounded");
     }
 
+    /** A covering picture is cropped where its anchor says: a direction, a focus point. */
+    @Test
+    void picturesAreCroppedWhereTheirAnchorSays() {
+        BufferedImage halves = new BufferedImage(300, 100, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = halves.createGraphics();
+        g.setColor(new Color(220, 0, 0));
+        g.fillRect(0, 0, 150, 100);
+        g.setColor(new Color(0, 0, 220));
+        g.fillRect(150, 0, 150, 100);
+        g.dispose();
+        byte[] png = TestImages.encode(halves, "png");
+        for (Object[] c : new Object[][]{{Gravity.WEST, 0.0, 0.0, 220, 0}, {Gravity.EAST, 0.0, 0.0, 0, 220},
+                {Gravity.FOCUS, 0.9, 0.5, 0, 220}, {Gravity.FOCUS, 0.1, 0.5, 220, 0}}) {
+            TransformSpec.Anchor anchor = new TransformSpec.Anchor((Gravity) c[0], (double) c[1], (double) c[2]);
+            BufferedImage image = draw(100, 100, new Drawing.Picture(ByteBuffer.wrap(png), new Box(0, 0, 100, 100), true, anchor, 0, 1));
+            int rgb = image.getRGB(50, 50);
+            assertTrue(near(rgb, (int) c[3], 0, (int) c[4]), c[0] + " " + c[1] + ": " + Integer.toHexString(rgb));
+            assertTrue(near(image.getRGB(2, 50), (int) c[3], 0, (int) c[4]) && near(image.getRGB(97, 50), (int) c[3], 0, (int) c[4]),
+                    "all one half: " + c[0] + " " + c[1]);
+        }
+        BufferedImage tall = draw(100, 200, new Drawing.Picture(ByteBuffer.wrap(png), new Box(0, 0, 100, 200), true,
+                new TransformSpec.Anchor(Gravity.SMART, 0, 0), 0, 1));
+        assertEquals(200, tall.getHeight(), "enlarged to cover a box taller than the picture");
+    }
+
     @Test
     void textIsInkedInsideItsBoxOnly() {
         Box box = new Box(40, 100, 320, 60);

@@ -2,6 +2,7 @@ package io.imgedge.proxy.template;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.imgedge.vips.Drawing;
+import io.imgedge.vips.TransformSpec;
 
 import java.util.List;
 import java.util.Objects;
@@ -28,9 +29,9 @@ public record Template(String id, String tenant, String version, int width, int 
         Condition when();
     }
 
-    /** A picture: from a field or a fixed source (a URL the source rules allow), covering or fitting its box. */
-    public record ImageLayer(TemplateText source, Drawing.Box box, boolean cover, int radius, double opacity,
-                             Condition when) implements Layer {
+    /** A picture: from a field or a fixed source (a URL the source rules allow), covering (cropped at {@code anchor}) or fitting its box. */
+    public record ImageLayer(TemplateText source, Drawing.Box box, boolean cover, TransformSpec.Anchor anchor, int radius,
+                             double opacity, Condition when) implements Layer {
     }
 
     /** Text with the data filled in. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.imgedge.vips.Drawing;
+import io.imgedge.vips.TransformSpec;
 
 import java.io.IOException;
 import java.security.MessageDigest;
@@ -25,7 +26,7 @@ public final class TemplateParser {
     private static final ObjectMapper JSON = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
     private static final Set<String> TOP = Set.of("id", "tenant", "width", "height", "background", "layers", "sample");
     private static final Set<String> COMMON = Set.of("type", "box", "when");
-    private static final Set<String> IMAGE = Set.of("source", "fit", "radius", "opacity");
+    private static final Set<String> IMAGE = Set.of("source", "fit", "gravity", "focus", "radius", "opacity");
     private static final Set<String> TEXT = Set.of("text", "font", "size", "color", "align", "max_lines", "shrink");
     private static final Set<String> RECT = Set.of("fill", "radius");
     private static final String ID = "[a-z0-9][a-z0-9_-]{0,63}";
@@ -108,7 +109,7 @@ public final class TemplateParser {
                 if (!fit.equals("cover") && !fit.equals("contain")) {
                     throw new TemplateException(at + ": fit must be cover or contain, not '" + fit + "'");
                 }
-                yield new Template.ImageLayer(template(layer, "source", at), box, fit.equals("cover"),
+                yield new Template.ImageLayer(template(layer, "source", at), box, fit.equals("cover"), anchor(layer, at),
                         integer(layer, "radius", at, 0, 10_000, 0), fraction(layer, "opacity", at), when);
             }
             case "text" -> {
@@ -138,6 +139,38 @@ public final class TemplateParser {
             }
             default -> throw new TemplateException(at + ": type must be image, text or rect");
         };
+    }
+
+    /** Where a covering picture is cropped: {@code gravity} (a direction, center or smart) or a {@code focus} point [x, y] in 0..1. */
+    private static TransformSpec.Anchor anchor(JsonNode layer, String at) {
+        JsonNode focus = layer.path("focus");
+        if (!focus.isMissingNode()) {
+            if (layer.has("gravity")) {
+                throw new TemplateException(at + ": give gravity or focus, not both");
+            }
+            if (!focus.isArray() || focus.size() != 2 || !focus.get(0).isNumber() || !focus.get(1).isNumber()
+                    || focus.get(0).asDouble() < 0 || focus.get(0).asDouble() > 1 || focus.get(1).asDouble() < 0
+                    || focus.get(1).asDouble() > 1) {
+                throw new TemplateException(at + ": focus must be [x, y], each from 0 to 1");
+            }
+            return new TransformSpec.Anchor(TransformSpec.Gravity.FOCUS, focus.get(0).asDouble(), focus.get(1).asDouble());
+        }
+        String gravity = text(layer, "gravity", at, "center");
+        TransformSpec.Gravity type = switch (gravity) {
+            case "center", "centre" -> TransformSpec.Gravity.CENTRE;
+            case "smart" -> TransformSpec.Gravity.SMART;
+            case "north" -> TransformSpec.Gravity.NORTH;
+            case "south" -> TransformSpec.Gravity.SOUTH;
+            case "east" -> TransformSpec.Gravity.EAST;
+            case "west" -> TransformSpec.Gravity.WEST;
+            case "north_east" -> TransformSpec.Gravity.NORTH_EAST;
+            case "north_west" -> TransformSpec.Gravity.NORTH_WEST;
+            case "south_east" -> TransformSpec.Gravity.SOUTH_EAST;
+            case "south_west" -> TransformSpec.Gravity.SOUTH_WEST;
+            default -> throw new TemplateException(at + ": gravity must be center, smart, north, south, east, west, "
+                    + "north_east, north_west, south_east or south_west, not '" + gravity + "'");
+        };
+        return new TransformSpec.Anchor(type, 0, 0);
     }
 
     private static Drawing.Box box(JsonNode layer, String at, int width, int height) {

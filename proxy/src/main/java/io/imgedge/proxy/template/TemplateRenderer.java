@@ -61,7 +61,7 @@ public final class TemplateRenderer {
                     if (bytes == null) {
                         throw new IllegalStateException("the image of layer " + (i + 1) + " was not fetched: " + source);
                     }
-                    yield new Drawing.Picture(bytes, image.box(), image.cover(), image.radius(), image.opacity());
+                    yield new Drawing.Picture(bytes, image.box(), image.cover(), image.anchor(), image.radius(), image.opacity());
                 }
                 case Template.TextLayer text -> new Drawing.Text(fill(template, i, text.text(), data), text.font(), text.size(),
                         text.colour(), text.box(), text.align(), text.maxLines(), text.shrink());

@@ -69,6 +69,12 @@ class TemplateParserTest {
                 .startsWith("template c, layer 1 (image): when:"));
         assertEquals("template c, layer 1 (image): fit must be cover or contain, not 'stretch'",
                 error(card("{\"type\": \"image\", \"source\": \"{image}\", \"box\": [0, 0, 10, 10], \"fit\": \"stretch\"}")));
+        assertTrue(error(card("{\"type\": \"image\", \"source\": \"{image}\", \"box\": [0, 0, 10, 10], \"gravity\": \"up\"}"))
+                .startsWith("template c, layer 1 (image): gravity must be center, smart"));
+        assertEquals("template c, layer 1 (image): focus must be [x, y], each from 0 to 1",
+                error(card("{\"type\": \"image\", \"source\": \"{image}\", \"box\": [0, 0, 10, 10], \"focus\": [2, 0]}")));
+        assertEquals("template c, layer 1 (image): give gravity or focus, not both", error(card("{\"type\": \"image\", "
+                + "\"source\": \"{image}\", \"box\": [0, 0, 10, 10], \"gravity\": \"north\", \"focus\": [0.5, 0.5]}")));
         assertEquals("template c, layer 1 (circle): type must be image, text or rect",
                 error(card("{\"type\": \"circle\", \"box\": [0, 0, 10, 10]}")));
         assertEquals("template c, layer 1 (text): unknown key 'colour'",
