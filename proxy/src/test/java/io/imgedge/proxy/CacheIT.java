@@ -191,11 +191,14 @@ class CacheIT {
                 Eventually.until(metricReaches(server, "imgedge_collapsed_total{kind=\"result\"", 199), "199 requests collapsed");
                 origin.openGate();
                 byte[] first = responses.getFirst().get(30, TimeUnit.SECONDS).body();
+                Map<String, Integer> cacheStatus = new HashMap<>();
                 for (CompletableFuture<HttpResponse<byte[]>> f : responses) {
                     HttpResponse<byte[]> response = f.get(30, TimeUnit.SECONDS);
                     assertEquals(200, response.statusCode());
                     assertArrayEquals(first, response.body());
+                    cacheStatus.merge(response.headers().firstValue("x-cache").orElse(""), 1, Integer::sum);
                 }
+                assertEquals(Map.of("miss", 1, "collapsed", 199), cacheStatus, "the followers say they joined another's miss");
                 BufferedImage decoded = TestImages.decode(first);
                 assertEquals(300, decoded.getWidth());
                 assertEquals(200, decoded.getHeight());

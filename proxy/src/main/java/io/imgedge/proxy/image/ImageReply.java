@@ -14,7 +14,7 @@ import java.util.Optional;
  * @param etag         strong entity tag, quoted
  * @param cacheControl the {@code Cache-Control} header
  * @param lastModified the {@code Last-Modified} header, epoch millis, or {@link OriginHeaders#UNKNOWN} for none
- * @param cacheStatus  {@code X-Cache}: hit-memory, hit-disk, miss or stale
+ * @param cacheStatus  {@code X-Cache}: hit-memory, hit-disk, miss, collapsed (joined another request's miss) or stale
  * @param serverTiming {@code Server-Timing}: fetch and transform durations, or the cache lookup
  * @param vary         the {@code Vary} header: the request headers the answer depends on ("" = none)
  * @param originStatus the origin's answer when this request had the original fetched (200), else 0

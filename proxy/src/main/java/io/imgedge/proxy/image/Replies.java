@@ -51,8 +51,10 @@ final class Replies {
         return reply(v, entry, "stale", ServerTiming.lookup(start), 0);
     }
 
+    /** A result just made: {@code X-Cache: miss}, or {@code collapsed} for a request that joined another's making. */
     ImageReply miss(Variant v, Transforms.Made made) {
-        return reply(v, made.entry(), "miss", ServerTiming.made(made.fetchNanos(), made.transformNanos()),
+        return reply(v, made.entry(), made.collapsed() ? "collapsed" : "miss",
+                ServerTiming.made(made.fetchNanos(), made.transformNanos()),
                 made.fetched() ? 200 : 0);
     }
 

@@ -43,9 +43,13 @@ final class Transforms {
     /**
      * A result and what making it cost (shared by everyone who waited for it).
      *
-     * @param fetched whether the original was fetched for this result, not taken from the source cache
+     * @param fetched   whether the original was fetched for this result, not taken from the source cache
+     * @param collapsed whether this waiter joined a transform another request started
      */
-    record Made(CachedImage entry, long fetchNanos, long transformNanos, boolean fetched) {
+    record Made(CachedImage entry, long fetchNanos, long transformNanos, boolean fetched, boolean collapsed) {
+        Made joined() {
+            return new Made(entry, fetchNanos, transformNanos, false, true);
+        }
     }
 
     /** A remembered 404 for a result key. */
@@ -88,6 +92,7 @@ final class Transforms {
         SingleFlight.Flight<Made> flight = flights.run(variant.key(), waiting, abandoned -> transform(variant, abandoned));
         if (flight.collapsed()) {
             events.collapsed("result");
+            return flight.result().thenApply(Made::joined);
         }
         return flight.result();
     }
@@ -138,7 +143,7 @@ final class Transforms {
                             results.put(key, entry, false, () -> !purges.purgedSince(key.hex(), sourceKey, startedAt));
                         }
                         return new Made(entry, transformStart - fetchStart, done - transformStart,
-                                original.createdAt() >= startedAt);
+                                original.createdAt() >= startedAt, false);
                     });
             // past the timeout the request stops waiting; the transform, once running, still finishes and is cached
             return transformed.thenApply(made -> made).orTimeout(timeout, TimeUnit.NANOSECONDS)
