@@ -136,6 +136,8 @@ record Services(HttpOrigin httpOrigin, LimitStore limitStore, ClientLimits clien
                     new HiveProxyAuth(hive, accounts, blacklists.accounts(), previewTokens, rt.clock()), images,
                     config.limits().busyStatus(),
                     "imgedge, libvips " + rt.vips().version());
+            config.templates().fontsDir().ifPresent(fonts ->
+                    LOG.info("templates: {} font files from {}", rt.vips().addFonts(fonts), fonts));
             Templates templates = new Templates(new TemplateParser(config.limits().maxResultSide()), config.templates().dir(),
                     Optional.of(store.store()));
             TemplateImages templateImages = new TemplateImages(templates, images, origins, rt.workers(), rt.vips(), results,

@@ -204,6 +204,45 @@ class TemplateIT {
         assertEquals(1, origin.hits("/img/shoe.jpg"), "every size drawn from the one product image");
     }
 
+    /** templates.fonts_dir: a font only that directory has (DejaVu Sans Mono, renamed) is used by its family. */
+    @Test
+    void aFontOfTheFontsDirIsUsedByItsFamily() throws Exception {
+        Path fonts = Files.createDirectories(harness.dir().resolve("fonts"));
+        byte[] mono = Files.readAllBytes(Path.of("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"));
+        for (java.nio.charset.Charset charset : List.of(StandardCharsets.US_ASCII, StandardCharsets.UTF_16BE)) {
+            byte[] from = "DejaVu Sans Mono".getBytes(charset);
+            byte[] to = "Imgedge Fnt Mono".getBytes(charset);
+            for (int i = 0; i + from.length <= mono.length; i++) {
+                if (java.util.Arrays.equals(mono, i, i + from.length, from, 0, from.length)) {
+                    System.arraycopy(to, 0, mono, i, to.length);
+                }
+            }
+        }
+        Files.write(fonts.resolve("own.ttf"), mono);
+        ImgedgeServer server = node(Map.of("imgedge.templates.fonts_dir", fonts.toString()));
+        int[] widths = new int[2];
+        String[] families = {"DejaVu Sans", "Imgedge Fnt Mono"};
+        for (int k = 0; k < 2; k++) {
+            String id = "font-" + k;
+            assertEquals(200, admin(server, "PUT", "/templates/" + id, "{\"id\": \"" + id + "\", \"tenant\": \"t\", \"width\": 400,"
+                    + " \"height\": 60, \"layers\": [{\"type\": \"text\", \"text\": \"iiiiiiii\", \"font\": \"" + families[k]
+                    + "\", \"size\": 24, \"box\": [0, 0, 400, 60]}]}").statusCode());
+            BufferedImage image = TestImages.decode(Harness.get(server, signed("/" + id + "/e30.png")).body());
+            int left = Integer.MAX_VALUE;
+            int right = -1;
+            for (int y = 0; y < 60; y++) {
+                for (int x = 0; x < 400; x++) {
+                    if ((image.getRGB(x, y) & 0xff) < 128) {
+                        left = Math.min(left, x);
+                        right = Math.max(right, x);
+                    }
+                }
+            }
+            widths[k] = right - left;
+        }
+        assertTrue(widths[1] > widths[0] * 3 / 2, "monospaced i's are wide: " + widths[1] + " against " + widths[0]);
+    }
+
     @Test
     void theQueryFormIsSignedWithItsQuery() throws Exception {
         ImgedgeServer server = node();

@@ -193,6 +193,13 @@ final class Draw {
         return n.height(set(n, text, "Ag"));
     }
 
+    /** Loads a font file for every text from now on: libvips adds it to fontconfig's fonts once. */
+    static MemorySegment loadFont(Native n, String file) throws Throwable {
+        MemorySegment out = n.arena.allocate(ADDRESS);
+        return n.call("vips_text", List.of(ADDRESS, ADDRESS), List.of(out, n.arena.allocateFrom("x")),
+                List.of(new NamedArg("fontfile", file)), out, VipsException.Reason.OPERATION_FAILED, "cannot load font " + file);
+    }
+
     /** Text as Pango markup reads it literally. */
     static String escape(String text) {
         return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");

@@ -2,13 +2,18 @@ package io.imgedge.vips;
 
 import io.imgedge.vips.VipsException.Reason;
 
+import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
@@ -174,6 +179,26 @@ public final class Vips {
             }
             return new EncodedImage(Encoder.encode(n, image, output, spec), output, n.width(image), n.height(image));
         });
+    }
+
+    /**
+     * Makes the font files ({@code .ttf}, {@code .otf}) in {@code dir} known to text layers, besides
+     * the system's fonts: each is loaded once through libvips's {@code fontfile} (fontconfig keeps
+     * it for the process), so its family is then used by name.
+     *
+     * @return the font files loaded
+     */
+    public int addFonts(Path dir) {
+        List<Path> fonts;
+        try (Stream<Path> files = Files.list(dir)) {
+            fonts = files.filter(f -> f.toString().toLowerCase(Locale.ROOT).matches(".*\\.(ttf|otf)")).sorted().toList();
+        } catch (IOException e) {
+            throw new VipsException(Reason.OPERATION_FAILED, "cannot read the fonts in " + dir + ": " + e);
+        }
+        for (Path font : fonts) {
+            Native.run(lib, n -> Draw.loadFont(n, font.toAbsolutePath().toString()));
+        }
+        return fonts.size();
     }
 
     /**

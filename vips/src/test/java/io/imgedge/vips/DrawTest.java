@@ -6,12 +6,16 @@ import io.imgedge.vips.Drawing.Colour;
 import io.imgedge.vips.TransformSpec.Fit;
 import io.imgedge.vips.TransformSpec.Gravity;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.Rectangle;
 import java.awt.image.BufferedImage;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
@@ -169,6 +173,32 @@ class DrawTest {
                 100, Colour.WHITE, List.of(new Drawing.Picture(ByteBuffer.wrap(TestImages.truncatedJpeg()), new Box(0, 0, 50, 50),
                 true, 0, 1))), PNG, LIMITS));
         assertEquals(VipsException.Reason.CORRUPT_INPUT, broken.reason());
+    }
+
+    /** A font of a fonts directory is used by its family: a copy of DejaVu Sans Mono renamed, so only that directory has it. */
+    @Test
+    void fontsOfAFontsDirectoryAreUsedByTheirFamily(@TempDir Path dir) throws Exception {
+        byte[] mono = Files.readAllBytes(Path.of("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"));
+        for (java.nio.charset.Charset charset : List.of(StandardCharsets.US_ASCII, StandardCharsets.UTF_16BE)) {
+            mono = replaced(mono, "DejaVu Sans Mono".getBytes(charset), "Imgedge Tst Mono".getBytes(charset));
+        }
+        Files.write(dir.resolve("imgedge-test-mono.ttf"), mono);
+        Box box = new Box(0, 0, 400, 60);
+        Drawing.Text text = new Drawing.Text("iiiiiiii", "Imgedge Tst Mono", 24, BLACK, box, Align.LEFT, 0, false);
+        Rectangle fallback = ink(draw(400, 60, text));
+        assertEquals(1, VIPS.addFonts(dir));
+        Rectangle own = ink(draw(400, 60, text));
+        assertTrue(own.width > fallback.width * 3 / 2, "monospaced i's are wide: " + own + " against the fallback's " + fallback);
+    }
+
+    private static byte[] replaced(byte[] data, byte[] from, byte[] to) {
+        byte[] out = data.clone();
+        for (int i = 0; i + from.length <= out.length; i++) {
+            if (java.util.Arrays.equals(out, i, i + from.length, from, 0, from.length)) {
+                System.arraycopy(to, 0, out, i, to.length);
+            }
+        }
+        return out;
     }
 
     @Test

@@ -8,9 +8,10 @@ import java.util.Optional;
  * Image templates ({@code imgedge.templates}).
  *
  * @param dir      where the template documents ({@code *.json}) are, read at start and on reload; empty = none
+ * @param fontsDir font files (.ttf, .otf) text layers may use by family, besides the system's; empty = none
  * @param throttle how renders are shared between customers
  */
-public record TemplatesConfig(Optional<Path> dir, Throttle throttle) {
+public record TemplatesConfig(Optional<Path> dir, Optional<Path> fontsDir, Throttle throttle) {
     /**
      * @param maxInFlight renders in flight at most, all customers together
      * @param start       renders in flight anyone may take before each customer is held to its share
@@ -28,7 +29,9 @@ public record TemplatesConfig(Optional<Path> dir, Throttle throttle) {
         String dir = c.getString("dir").strip();
         int max = ConfigValues.intAtLeast(c, "throttle.max_in_flight", 1);
         int start = ConfigValues.intBetween(c, "throttle.start", 0, max - 1);
-        return new TemplatesConfig(dir.isEmpty() ? Optional.empty() : Optional.of(Path.of(dir)), new Throttle(max, start,
+        String fonts = c.getString("fonts_dir").strip();
+        return new TemplatesConfig(dir.isEmpty() ? Optional.empty() : Optional.of(Path.of(dir)),
+                fonts.isEmpty() ? Optional.empty() : Optional.of(Path.of(fonts)), new Throttle(max, start,
                 ConfigValues.intAtLeast(c, "throttle.per_customer", 1), ConfigValues.positiveDuration(c, "throttle.slot_ttl"),
                 ConfigValues.positiveDuration(c, "throttle.slow"), ConfigValues.intAtLeast(c, "throttle.slow_limit", 1),
                 ConfigValues.positiveDuration(c, "throttle.slow_window")));
