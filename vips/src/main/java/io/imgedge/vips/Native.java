@@ -28,6 +28,8 @@ final class Native {
     static final int FORMAT_UCHAR = 0;
     /** Loader options: a truncated file is an error, not a grey-filled image. */
     static final String LOAD_OPTIONS = "fail_on=truncated";
+    /** What libheif says of a codec it was built without. */
+    private static final String NO_CODEC = "has not been built in";
     private static final List<MemoryLayout> IN_OUT = List.of(ADDRESS, ADDRESS);
     private static final List<MemoryLayout> NEW_FROM_BUFFER = List.of(ADDRESS, JAVA_LONG, ADDRESS);
 
@@ -157,7 +159,12 @@ final class Native {
 
     /** The call's error: our message, libvips's words (read now, right after the failing call) as the detail. */
     VipsException failure(Reason reason, String message) throws Throwable {
-        return new VipsException(reason, message, lib.takeError());
+        String detail = lib.takeError();
+        if (detail.contains(NO_CODEC)) {
+            // libheif built without the image's codec: sharp's libvips reads AVIF but not HEIC (HEVC)
+            return new VipsException(Reason.UNSUPPORTED_FORMAT, "this libvips build cannot decode the image's codec", detail);
+        }
+        return new VipsException(reason, message, detail);
     }
 
     int width(MemorySegment image) throws Throwable {

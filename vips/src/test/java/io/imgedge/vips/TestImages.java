@@ -183,7 +183,7 @@ public final class TestImages {
             Path file = Files.createTempFile("imgedge-meta", ".img");
             try {
                 Files.write(file, image);
-                Process p = new ProcessBuilder("vipsheader", "-a", file.toString()).redirectErrorStream(true).start();
+                Process p = vipsTool("vipsheader", "-a", file.toString()).start();
                 String fields = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
                     throw new IllegalStateException("vipsheader failed: " + fields);
@@ -292,6 +292,27 @@ public final class TestImages {
         out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
     }
 
+    /** The libvips tests load: Debian's, unless {@code -Dimgedge.vips.library} names another build. */
+    public static String vipsLibrary() {
+        return System.getProperty("imgedge.vips.library", "libvips.so.42");
+    }
+
+    /** Whether that is sharp's build (npm's @img/sharp-libvips): no HEIC decoding, no BMP/ICO/JPEG XL saving. */
+    public static boolean sharpLibvips() {
+        return vipsLibrary().contains("libvips-cpp");
+    }
+
+    /**
+     * A libvips-tools command (stderr with stdout). The libvips this JVM loaded set VIPSHOME to
+     * its own prefix, where a command would look for its modules: sharp's build says /target,
+     * and Debian's tools then lose their HEIF module, so the command does not inherit it.
+     */
+    public static ProcessBuilder vipsTool(String... command) {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().remove("VIPSHOME");
+        return builder;
+    }
+
     /** Decodes any image libvips can write, independently of the binding under test. */
     public static BufferedImage decode(byte[] bytes) {
         try {
@@ -304,8 +325,7 @@ public final class TestImages {
                 Path in = dir.resolve("in");
                 Path out = dir.resolve("out.png");
                 Files.write(in, bytes);
-                Process p = new ProcessBuilder("vips", "copy", in.toString(), out.toString())
-                        .redirectErrorStream(true).start();
+                Process p = vipsTool("vips", "copy", in.toString(), out.toString()).start();
                 String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
                     throw new IllegalStateException("vips copy failed: " + log);

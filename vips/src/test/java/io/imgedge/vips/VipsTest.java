@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class VipsTest {
-    static final Vips VIPS = Vips.load("libvips.so.42");
+    static final Vips VIPS = Vips.load(TestImages.vipsLibrary());
     static final ImageLimits LIMITS = new ImageLimits(50_000_000, 256);
     static final byte[] PHOTO = TestImages.jpeg(1200, 800);
 
@@ -275,7 +275,7 @@ class VipsTest {
     static void vipsCli(java.nio.file.Path dir, String... args) throws Exception {
         List<String> command = new java.util.ArrayList<>(List.of("vips"));
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        Process p = TestImages.vipsTool(command.toArray(String[]::new)).directory(dir.toFile()).start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor(), "vips " + String.join(" ", args) + ": " + output);
     }
@@ -472,9 +472,15 @@ class VipsTest {
         TransformSpec keep = new TransformSpec(80, 0, Fit.FIT, Gravity.CENTRE, false, Optional.empty(), 80, true);
         byte[] heic = java.nio.file.Files.readAllBytes(dir.resolve("photo.heic"));
         assertEquals(ImageFormat.HEIC, VIPS.probe(heic).format());
-        EncodedImage fromHeic = VIPS.transform(heic, keep, LIMITS);
-        assertEquals(ImageFormat.JPEG, fromHeic.format(), "HEIC is read, not written: JPEG");
-        assertEquals(60, TestImages.decode(fromHeic.bytes()).getHeight());
+        if (TestImages.sharpLibvips()) {
+            // sharp's build has libheif without an HEVC decoder: refused as a format it cannot read
+            VipsException refused = assertThrows(VipsException.class, () -> VIPS.transform(heic, keep, LIMITS));
+            assertEquals(VipsException.Reason.UNSUPPORTED_FORMAT, refused.reason(), refused.getMessage());
+        } else {
+            EncodedImage fromHeic = VIPS.transform(heic, keep, LIMITS);
+            assertEquals(ImageFormat.JPEG, fromHeic.format(), "HEIC is read, not written: JPEG");
+            assertEquals(60, TestImages.decode(fromHeic.bytes()).getHeight());
+        }
         byte[] avif = java.nio.file.Files.readAllBytes(dir.resolve("photo.avif"));
         assertEquals(ImageFormat.AVIF, VIPS.probe(avif).format());
         EncodedImage fromAvif = VIPS.transform(avif, keep.withQuality(60), LIMITS);

@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The product card rendered with libvips and decoded: the photo in its box, texts in theirs, the ribbon only on sale. */
 class TemplateRendererTest {
-    static final Vips VIPS = Vips.load("libvips.so.42");
+    static final Vips VIPS = Vips.load(TestImages.vipsLibrary());
     static final TransformSpec PNG = new TransformSpec(0, 0, TransformSpec.Fit.FIT, TransformSpec.Gravity.CENTRE, false,
             Optional.of(ImageFormat.PNG), 80, true);
     static final String SHOE = "https://shop.example/shoe.jpg";

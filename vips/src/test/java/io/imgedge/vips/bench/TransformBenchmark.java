@@ -3,6 +3,7 @@ package io.imgedge.vips.bench;
 import io.imgedge.vips.EncodedImage;
 import io.imgedge.vips.ImageFormat;
 import io.imgedge.vips.ImageLimits;
+import io.imgedge.vips.TestImages;
 import io.imgedge.vips.TransformSpec;
 import io.imgedge.vips.Vips;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -46,7 +47,7 @@ public class TransformBenchmark {
     @Setup
     public void setUp() throws IOException {
         data = Files.readAllBytes(Path.of(source));
-        vips = Vips.load("libvips.so.42");
+        vips = Vips.load(TestImages.vipsLibrary());
         spec = new TransformSpec(300, 200, TransformSpec.Fit.FILL, TransformSpec.Gravity.CENTRE, false,
                 Optional.of(ImageFormat.JPEG), 80, true);
         limits = new ImageLimits(50_000_000, 256);
