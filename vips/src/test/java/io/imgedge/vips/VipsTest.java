@@ -236,18 +236,22 @@ class VipsTest {
     void everyExifOrientationComesOutUpright(int orientation) {
         byte[] jpeg = orientedJpeg(orientation);
         assertEquals(orientation, VIPS.probe(jpeg).orientation());
-        TransformSpec fit = new TransformSpec(100, 0, Fit.FIT, Gravity.CENTRE, false, Optional.of(ImageFormat.PNG), 90, true);
-        BufferedImage out = TestImages.decode(VIPS.transform(jpeg, fit, LIMITS).bytes());
         boolean turned = orientation >= 5;
-        assertEquals(100, out.getWidth());
-        assertEquals(turned ? 150 : 67, out.getHeight());
-        int[][] expected = upright(orientation);
-        for (int row = 0; row < 2; row++) {
-            for (int col = 0; col < 2; col++) {
-                int x = out.getWidth() / 4 + col * out.getWidth() / 2;
-                int y = out.getHeight() / 4 + row * out.getHeight() / 2;
-                assertEquals(Integer.toHexString(expected[row][col]), Integer.toHexString(nearest(out.getRGB(x, y))),
-                        "quarter " + row + "," + col);
+        // decoded at 1/2, 1/4 and 1/8 of the size (the stored 300x200 or 200x300 shrunk on load), then resized
+        for (int width : new int[]{100, 50, 30}) {
+            TransformSpec fit = new TransformSpec(width, 0, Fit.FIT, Gravity.CENTRE, false, Optional.of(ImageFormat.PNG),
+                    90, true);
+            BufferedImage out = TestImages.decode(VIPS.transform(jpeg, fit, LIMITS).bytes());
+            assertEquals(width, out.getWidth());
+            assertEquals(Math.round(width * (turned ? 1.5 : 2 / 3.0)), out.getHeight(), "height at width " + width);
+            int[][] expected = upright(orientation);
+            for (int row = 0; row < 2; row++) {
+                for (int col = 0; col < 2; col++) {
+                    int x = out.getWidth() / 4 + col * out.getWidth() / 2;
+                    int y = out.getHeight() / 4 + row * out.getHeight() / 2;
+                    assertEquals(Integer.toHexString(expected[row][col]), Integer.toHexString(nearest(out.getRGB(x, y))),
+                            "quarter " + row + "," + col + " at width " + width);
+                }
             }
         }
         TransformSpec asStored = new TransformSpec(100, 0, Fit.FIT, Gravity.CENTRE, false, Optional.of(ImageFormat.PNG), 90,
