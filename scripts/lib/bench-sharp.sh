@@ -1,7 +1,8 @@
 # The miss path beside sharp, sourced by scripts/bench (it uses the bench's helpers and $work).
 # sharp runs inside npm's ipx (an image server on sharp and sharp's own libvips build): both make
-# ~40 distinct 2048x1536 JPEGs fit 512x512 as JPEG, WebP, AVIF and PNG at 2 and 8 requests in
-# flight, taking turns (imgedge, ipx, imgedge, ipx) so the machine's drift falls on both alike.
+# ~40 distinct 2048x1536 JPEGs fit 512x512 as JPEG, WebP, AVIF and PNG (and 400x400 as JPEG, WebP
+# and PNG) at 2 and 8 requests in flight, taking turns (imgedge, ipx, imgedge, ipx) so the machine's
+# drift falls on both alike.
 # CPU is each server process's own (all its threads, from /proc) per image served; output bytes
 # and each side's encoder settings are printed beside it, so the comparison is at equal output.
 
@@ -115,6 +116,12 @@ sharp_phase() {
     "WebP|/_/rs:fit:512:512/q:75/cb:BUST/plain/local:///sharp/pIMAGE.jpg@webp|/fit_inside,s_512x512,q_75,f_webp/pIMAGE.jpg|q75 effort 4|q75 effort 4"
     "AVIF|/_/rs:fit:512:512/q:50/cb:BUST/plain/local:///sharp/pIMAGE.jpg@avif|/fit_inside,s_512x512,q_50,f_avif/pIMAGE.jpg|q50 effort 4 4:2:0|q50 effort 4 4:4:4"
     "PNG|/_/rs:fit:512:512/cb:BUST/plain/local:///sharp/pIMAGE.jpg@png|/fit_inside,s_512x512,f_png/pIMAGE.jpg|compression 6 filter none|compression 6 filter none"
+    # at 512 (a factor of 4) imgedge decodes at 1/4 as imgproxy does, sharp at 1/2 and reduces (its rule
+    # halves shrink-on-load when the factor's whole part equals it); at 400 (5.12) both decode at 1/4
+    # and reduce by lanczos3: the same pixels, the decoders and encoders compared alone
+    "JPEG@400|/_/rs:fit:400:400/q:80/cb:BUST/plain/local:///sharp/pIMAGE.jpg@jpg|/fit_inside,s_400x400,q_80,f_jpeg/pIMAGE.jpg|q80 optimize_coding|q80 (mozjpeg defaults)"
+    "WebP@400|/_/rs:fit:400:400/q:75/cb:BUST/plain/local:///sharp/pIMAGE.jpg@webp|/fit_inside,s_400x400,q_75,f_webp/pIMAGE.jpg|q75 effort 4|q75 effort 4"
+    "PNG@400|/_/rs:fit:400:400/cb:BUST/plain/local:///sharp/pIMAGE.jpg@png|/fit_inside,s_400x400,f_png/pIMAGE.jpg|compression 6 filter none|compression 6 filter none"
   )
   local spec name our_path their_path our_set their_set deb_kb lib_kb ipx_kb conc round r1 r2
   local deb_n deb_ms deb_rss lib_n lib_ms lib_rss ipx_n ipx_ms ipx_rss
@@ -125,13 +132,13 @@ sharp_phase() {
     deb_kb=$(sharp_bytes "$deb_url" "$our_path" "$work/out-deb-$name")
     lib_kb=$(sharp_bytes "$lib_url" "$our_path" "$work/out-lib-$name")
     ipx_kb=$(sharp_bytes "$ipx_url" "$their_path" "$work/out-ipx-$name")
-    if [[ $name == JPEG ]]; then
+    if [[ $name == JPEG* ]]; then
       our_set="$our_set $(jpeg_layout "$work/out-deb-$name/0") (on 8.17: $(jpeg_layout "$work/out-lib-$name/0"))"
       their_set="$their_set $(jpeg_layout "$work/out-ipx-$name/0")"
     fi
     [[ $(dims "$work/out-deb-$name/0") == "$(dims "$work/out-ipx-$name/0")" ]] \
       || die "$name: imgedge made $(dims "$work/out-deb-$name/0"), ipx $(dims "$work/out-ipx-$name/0")"
-    sharp_settings+=("$(printf '%-5s imgedge: %s; ipx: %s' "$name" "$our_set" "$their_set")")
+    [[ $name == *@* ]] || sharp_settings+=("$(printf '%-5s imgedge: %s; ipx: %s' "$name" "$our_set" "$their_set")")
     for conc in 2 8; do
       wrk -t2 -c"$conc" -d"${warmup}s" --timeout 60s -s "$work/ours.lua" "$deb_url" >/dev/null 2>&1
       wrk -t2 -c"$conc" -d"${warmup}s" --timeout 60s -s "$work/ours.lua" "$lib_url" >/dev/null 2>&1
@@ -145,7 +152,7 @@ sharp_phase() {
       done
       read -r r2 r1 deb_ms lib_ms ipx_ms deb_rss lib_rss ipx_rss \
         < <(printf '%s\n' "${runs[@]}" | sort -n | sed -n "$(((${#runs[@]} + 1) / 2))p")
-      sharp_rows+=("$(printf '%-5s %4s %8s %8s %8s %7s %7s %8s %8s %8s %5s/%s/%s' "$name" "$conc" "$deb_ms" "$lib_ms" \
+      sharp_rows+=("$(printf '%-8s %4s %8s %8s %8s %7s %7s %8s %8s %8s %5s/%s/%s' "$name" "$conc" "$deb_ms" "$lib_ms" \
         "$ipx_ms" "$r1" "$r2" "$deb_kb" "$lib_kb" "$ipx_kb" "$deb_rss" "$lib_rss" "$ipx_rss")")
       sharp_ratio[$name-$conc]=$r2
       sharp_ratio_debian[$name-$conc]=$r1
@@ -160,11 +167,11 @@ declare -A sharp_ratio sharp_ratio_debian
 sharp_settings=()
 
 sharp_report() {
-  printf 'miss path beside sharp: %s 2048x1536 JPEGs (q90) to fit 512x512; CPU ms per image of each server process;\n' \
+  printf 'miss path beside sharp: %s 2048x1536 JPEGs (q90) to fit 512x512 (@400: 400x400); CPU ms per image of each server process;\n' \
     "$sharp_images"
   printf 'imgedge on Debian'"'"'s libvips %s ("deb") and on sharp'"'"'s build %s ("8.17"), ipx %s on sharp and libvips %s\n' \
     "$imgedge_vips" "$sharp_vips" "$ipx_version" "$sharp_vips"
-  printf '%-5s %4s %8s %8s %8s %7s %7s %8s %8s %8s %s\n' "out" "conc" "deb ms" "8.17 ms" "ipx ms" "deb/ipx" "8.17/ipx" \
+  printf '%-8s %4s %8s %8s %8s %7s %7s %8s %8s %8s %s\n' "out" "conc" "deb ms" "8.17 ms" "ipx ms" "deb/ipx" "8.17/ipx" \
     "deb KB" "8.17 KB" "ipx KB" "peak RSS MiB deb/8.17/ipx"
   printf '%s\n' "${sharp_rows[@]}"
   printf 'encoder settings:\n'
