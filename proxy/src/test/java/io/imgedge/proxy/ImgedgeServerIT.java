@@ -41,6 +41,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -224,6 +225,33 @@ class ImgedgeServerIT {
         HttpResponse<byte[]> h2error = tls.send(HttpRequest.newBuilder(URI.create(url.replace("/rs:", "/zz:")))
                 .version(HttpClient.Version.HTTP_2).build(), HttpResponse.BodyHandlers.ofByteArray());
         error(h2error, 403);
+    }
+
+    /** Streams of one HTTP/2 connection share its send window evenly (RFC 9113: no priority tree): each body arrives whole. */
+    @Test
+    void http2StreamsOfOneConnectionEachGetTheirWholeBody() throws Exception {
+        String base = "https://localhost:" + server.httpsAddress().orElseThrow().getPort();
+        List<String> paths = new java.util.ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            paths.add(signed("/rs:fill:" + (900 + i) + ":700/plain/local:///photo.jpg@png"));
+        }
+        // made one by one first (a burst of misses would meet the queue's limit): the streams are hits
+        List<byte[]> made = new java.util.ArrayList<>();
+        for (String path : paths) {
+            made.add(get(path).body());
+        }
+        List<java.util.concurrent.CompletableFuture<HttpResponse<byte[]>>> sent = paths.stream()
+                .map(path -> tls.sendAsync(HttpRequest.newBuilder(URI.create(base + path)).version(HttpClient.Version.HTTP_2)
+                        .build(), HttpResponse.BodyHandlers.ofByteArray()))
+                .toList();
+        for (int i = 0; i < paths.size(); i++) {
+            HttpResponse<byte[]> h2 = sent.get(i).get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(HttpClient.Version.HTTP_2, h2.version());
+            assertEquals(200, h2.statusCode(), new String(h2.body(), java.nio.charset.StandardCharsets.UTF_8));
+            image(h2, ImageFormat.PNG, 900 + i, 700);
+            assertTrue(h2.body().length > 65_535, "larger than the initial window: " + h2.body().length);
+            assertArrayEquals(made.get(i), h2.body(), "the same bytes as over HTTP/1.1");
+        }
     }
 
     @Test

@@ -69,6 +69,8 @@ final class LibVips {
     final MethodHandle versionString;
     final MethodHandle cacheSetMax;
     final MethodHandle concurrencySet;
+    final MethodHandle vectorSetEnabled;
+    final MethodHandle vectorIsEnabled;
     final MethodHandle errorBuffer;
     final MethodHandle errorClear;
     final MethodHandle objectUnref;
@@ -97,6 +99,8 @@ final class LibVips {
         versionString = fixed("vips_version_string", FunctionDescriptor.of(ADDRESS));
         cacheSetMax = fixed("vips_cache_set_max", FunctionDescriptor.ofVoid(JAVA_INT));
         concurrencySet = fixed("vips_concurrency_set", FunctionDescriptor.ofVoid(JAVA_INT));
+        vectorSetEnabled = fixed("vips_vector_set_enabled", FunctionDescriptor.ofVoid(JAVA_INT));
+        vectorIsEnabled = fixed("vips_vector_isenabled", FunctionDescriptor.of(JAVA_INT));
         errorBuffer = fixed("vips_error_buffer", FunctionDescriptor.of(ADDRESS));
         errorClear = fixed("vips_error_clear", FunctionDescriptor.ofVoid());
         objectUnref = fixed("g_object_unref", FunctionDescriptor.ofVoid(ADDRESS));

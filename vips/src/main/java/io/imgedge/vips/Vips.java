@@ -39,6 +39,7 @@ public final class Vips {
 
     private final LibVips lib;
     private final String version;
+    private final boolean simd;
     private final Set<ImageFormat> outputs;
 
     /**
@@ -69,8 +70,16 @@ public final class Vips {
             lib.routeLogToSlf4j();
             lib.cacheSetMax.invokeExact(0);
             lib.concurrencySet.invokeExact(1);
-            return Native.cString((MemorySegment) lib.versionString.invokeExact());
+            String found = Native.cString((MemorySegment) lib.versionString.invokeExact());
+            if (orcEra(found)) {
+                // libvips before 8.15 generates SIMD code at run time with liborc, which crashes
+                // under load (SIGSEGV in orc_code_allocate_codemem, seen in the bench; imagor and
+                // bimg turn it off for the same reason); 8.15 on uses highway, compiled in
+                lib.vectorSetEnabled.invokeExact(0);
+            }
+            return found;
         });
+        this.simd = Native.run(lib, n -> (int) lib.vectorIsEnabled.invokeExact() != 0);
         this.outputs = Native.run(lib, n -> {
             Set<ImageFormat> found = EnumSet.noneOf(ImageFormat.class);
             for (ImageFormat format : ImageFormat.values()) {
@@ -89,6 +98,19 @@ public final class Vips {
      */
     public Set<ImageFormat> outputs() {
         return outputs;
+    }
+
+    /** Whether libvips runs its SIMD paths: off before 8.15, whose run-time code generation (liborc) is unsafe. */
+    public boolean simd() {
+        return simd;
+    }
+
+    /** Whether {@code version} (e.g. {@code 8.14.1}) is a libvips that vectorises with liborc: before 8.15. */
+    static boolean orcEra(String version) {
+        String[] parts = version.split("\\.");
+        int major = Integer.parseInt(parts[0]);
+        int minor = parts.length > 1 ? Integer.parseInt(parts[1].replaceAll("\\D.*", "")) : 0;
+        return major < 8 || major == 8 && minor < 15;
     }
 
     /** The libvips version, e.g. {@code 8.14.1}. */

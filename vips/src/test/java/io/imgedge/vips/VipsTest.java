@@ -172,6 +172,17 @@ class VipsTest {
         assertEquals(before, VIPS.trackedBytes(), "every image made was freed");
     }
 
+    /** libvips before 8.15 generates SIMD code with liborc, which crashed a node under the bench's load: off there. */
+    @Test
+    void liborcIsOffBefore815AndSimdOnAfter() {
+        assertTrue(Vips.orcEra("8.14.1"));
+        assertTrue(Vips.orcEra("8.9.2"));
+        assertFalse(Vips.orcEra("8.15.0"));
+        assertFalse(Vips.orcEra("8.17.3"));
+        assertFalse(Vips.orcEra("9.0.0-rc1"));
+        assertEquals(!Vips.orcEra(VIPS.version()), VIPS.simd(), "libvips " + VIPS.version());
+    }
+
     static final int[][] STORED = {{0xff0000, 0x00ff00}, {0x0000ff, 0xffffff}};
 
     /** A 300x200 JPEG of four coloured quarters with EXIF orientation {@code orientation}. */
