@@ -227,6 +227,43 @@ class ImgedgeServerIT {
         error(h2error, 403);
     }
 
+    /** An image over HTTP/2 (its own headers frame, past the stream codec) says what it says over HTTP/1.1; HEAD and 304 too. */
+    @Test
+    void http2ImagesCarryTheHeadersOfHttp11() throws Exception {
+        String url = "https://localhost:" + server.httpsAddress().orElseThrow().getPort()
+                + signed("/rs:fill:240:160/plain/local:///photo.jpg@jpg");
+        get(signed("/rs:fill:240:160/plain/local:///photo.jpg@jpg")); // made: what follows are memory hits
+        HttpResponse<byte[]> h11 = tls.send(HttpRequest.newBuilder(URI.create(url)).version(HttpClient.Version.HTTP_1_1).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> h2 = tls.send(HttpRequest.newBuilder(URI.create(url)).version(HttpClient.Version.HTTP_2).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(HttpClient.Version.HTTP_2, h2.version());
+        assertArrayEquals(h11.body(), h2.body());
+        java.util.function.Function<HttpResponse<?>, Map<String, List<String>>> comparable = r -> {
+            Map<String, List<String>> headers = new java.util.TreeMap<>(r.headers().map());
+            headers.keySet().removeAll(List.of("date", "connection", "keep-alive", ":status", "server-timing"));
+            return headers;
+        };
+        assertEquals(comparable.apply(h11), comparable.apply(h2));
+        assertEquals(List.of(String.valueOf(h2.body().length)), h2.headers().allValues("content-length"));
+        assertTrue(h2.headers().firstValue("date").isPresent());
+        assertTrue(h2.headers().firstValue("server-timing").orElseThrow().startsWith("cache;dur="));
+        assertEquals("hit-memory", h2.headers().firstValue("x-cache").orElseThrow());
+
+        HttpResponse<byte[]> head = tls.send(HttpRequest.newBuilder(URI.create(url)).version(HttpClient.Version.HTTP_2)
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, head.statusCode());
+        assertEquals(0, head.body().length);
+        assertEquals(comparable.apply(h2), comparable.apply(head));
+
+        HttpResponse<byte[]> notModified = tls.send(HttpRequest.newBuilder(URI.create(url)).version(HttpClient.Version.HTTP_2)
+                .header("If-None-Match", h2.headers().firstValue("etag").orElseThrow()).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(304, notModified.statusCode());
+        assertEquals(0, notModified.body().length);
+        assertEquals(h2.headers().firstValue("etag"), notModified.headers().firstValue("etag"));
+    }
+
     /** Streams of one HTTP/2 connection share its send window evenly (RFC 9113: no priority tree): each body arrives whole. */
     @Test
     void http2StreamsOfOneConnectionEachGetTheirWholeBody() throws Exception {

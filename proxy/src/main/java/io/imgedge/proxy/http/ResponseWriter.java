@@ -19,6 +19,9 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.ssl.SslHandler;
 
 import java.nio.ByteBuffer;
@@ -29,7 +32,8 @@ import java.util.function.Function;
  * Writes one connection's (or HTTP/2 stream's) responses. The common case, a 200 image on a
  * keep-alive HTTP/1.1 connection, goes out past the encoder: the status and date line, a head
  * encoded once per entry ({@link ImageHeads}) and the body from memory or, on cleartext, from its
- * file (sendfile under TCP_CORK). Everything else is built by {@link Responses}. An HTTP/1.1 body
+ * file (sendfile under TCP_CORK); on an HTTP/2 stream it is a headers and a data frame, past the
+ * stream codec's conversion. Everything else is built by {@link Responses}. An HTTP/1.1 body
  * larger than {@link #WHOLE_MAX} that would be copied on its way out (TLS, or a heap buffer) is
  * written {@link #CHUNK} bytes at a time, the next once the last is out, so a slow reader holds
  * one chunk, not a copy of the body. Event-loop confined.
@@ -75,6 +79,11 @@ final class ResponseWriter {
                 && (cleartext || image.body().remaining() <= WHOLE_MAX)
                 && !exchange.preconditions().notModified(image.etag(), image.lastModified())) {
             imageHit(image, done);
+            return;
+        }
+        if (raw == null && reply instanceof Reply.Image(ImageReply image) && !close && !announceClose
+                && !exchange.preconditions().notModified(image.etag(), image.lastModified())) {
+            streamImage(image, exchange.head(), done);
             return;
         }
         FullHttpResponse response = Responses.build(reply, exchange.preconditions(), exchange.head());
@@ -124,6 +133,24 @@ final class ResponseWriter {
             imageWritten(image, bytes, corked, written, done);
         } else {
             written.addListener((ChannelFutureListener) w -> imageWritten(image, bytes, corked, w, done));
+        }
+    }
+
+    /** A 200 image on an HTTP/2 stream: its headers frame, then (unless HEAD) its body in one data frame. */
+    private void streamImage(ImageReply image, boolean head, Written done) {
+        Http2Headers headers = Responses.http2ImageHead(image, shared.nodeName());
+        long bytes = head ? 0 : image.body().remaining();
+        ChannelFuture written;
+        if (head) {
+            written = ctx.writeAndFlush(new DefaultHttp2HeadersFrame(headers, true));
+        } else {
+            ctx.write(new DefaultHttp2HeadersFrame(headers, false), ctx.voidPromise());
+            written = ctx.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(image.body().duplicate()), true));
+        }
+        if (written.isDone()) {
+            imageWritten(image, bytes, false, written, done);
+        } else {
+            written.addListener((ChannelFutureListener) w -> imageWritten(image, bytes, false, w, done));
         }
     }
 

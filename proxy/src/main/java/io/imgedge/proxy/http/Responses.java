@@ -14,12 +14,14 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
 
 import java.nio.charset.StandardCharsets;
 import java.util.function.BiConsumer;
 
-/** Turns a {@link Reply} into a full HTTP response (h1 or h2 via the stream codec). Pure. */
+/** Turns a {@link Reply} into a full HTTP response (h1 or h2 via the stream codec), or an image's head. Pure. */
 final class Responses {
     static final ObjectMapper JSON = new ObjectMapper();
     private static final AsciiString NO_STORE = AsciiString.cached("no-store");
@@ -100,7 +102,23 @@ final class Responses {
         return ByteBufUtil.getBytes(head);
     }
 
-    /** The headers of an image response besides its type, length, date and node: one list for both encodings. */
+    /**
+     * The headers of a 200 image response on an HTTP/2 stream, {@code :status} and {@code Date}
+     * included: the ones {@link #build} sets, put straight into HTTP/2 headers without the
+     * stream codec's conversion and validation of a response object.
+     */
+    static Http2Headers http2ImageHead(ImageReply image, AsciiString nodeName) {
+        Http2Headers headers = new DefaultHttp2Headers(false, 16);
+        headers.status(HttpResponseStatus.OK.codeAsText());
+        headers.set(HttpHeaderNames.CONTENT_TYPE, image.contentType());
+        headers.setInt(HttpHeaderNames.CONTENT_LENGTH, image.body().remaining());
+        imageHeaders(image, headers::set);
+        headers.set(HttpHeaderNames.DATE, HttpDate.now());
+        headers.set(SERVED_BY, nodeName);
+        return headers;
+    }
+
+    /** The headers of an image response besides its type, length, date and node: one list for every encoding. */
     private static void imageHeaders(ImageReply image, BiConsumer<AsciiString, CharSequence> out) {
         out.accept(HttpHeaderNames.ETAG, image.etag());
         out.accept(HttpHeaderNames.CACHE_CONTROL, image.cacheControl());
