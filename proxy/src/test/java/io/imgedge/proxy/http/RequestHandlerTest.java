@@ -158,6 +158,29 @@ class RequestHandlerTest {
         assertTrue(channel.isOpen());
     }
 
+    /** A reply not ready at once leaves reading on when nothing is sent ahead; at the request timeout the event loop's timer answers. */
+    @Test
+    void aReplyNeverReadyIsAnswered503AtTheRequestTimeout() {
+        replies.put("/never", new CompletableFuture<>());
+        channel.writeInbound(get("/never"), LastHttpContent.EMPTY_LAST_CONTENT);
+        channel.runPendingTasks();
+        assertTrue(channel.config().isAutoRead(), "nothing sent ahead: reading stays on");
+        java.util.concurrent.atomic.AtomicBoolean gone = new java.util.concurrent.atomic.AtomicBoolean();
+        waitings.getFirst().onGone(() -> gone.set(true));
+        channel.advanceTimeBy(29, TimeUnit.SECONDS);
+        channel.runPendingTasks();
+        assertNull(channel.readOutbound(), "not before the timeout");
+        channel.advanceTimeBy(1, TimeUnit.SECONDS);
+        channel.runPendingTasks(); // the timer fires and hands the answer to the event loop
+        channel.runPendingTasks();
+        FullHttpResponse timedOut = channel.readOutbound();
+        assertEquals(503, timedOut.status().code());
+        assertTrue(timedOut.content().toString(StandardCharsets.UTF_8).contains("request took too long"));
+        timedOut.release();
+        assertTrue(gone.get(), "what was made for it alone is no longer wanted");
+        assertTrue(channel.isOpen());
+    }
+
     @Test
     void bodiesAreCollectedForRoutesThatTakeThem() {
         channel.writeInbound(upload(7), chunk("abc"), chunk("d"), new DefaultLastHttpContent(Unpooled.copiedBuffer("efg",
