@@ -158,16 +158,18 @@ class ProtectionIT {
     @Test
     void frameAndTimeLimits() throws Exception {
         Files.write(Files.createDirectories(dir.resolve("images")).resolve("frames.gif"), TestImages.animatedGif(1, 1, 5000));
-        Files.write(dir.resolve("images/photo.jpg"), TestImages.jpeg(3000, 2000));
+        // noise: no build's PNG encoder compresses 6 MP of it within the deadline (a smooth picture,
+        // on sharp's libvips with zlib-ng, sometimes came in under 50 ms)
+        Files.write(dir.resolve("images/noise.png"), TestImages.noisePng(3000, 2000, 7));
         HttpResponse<String> frames = get(start(Map.of("imgedge.limits.max_frames", 256)), "/_/w:10/plain/local:///frames.gif");
         assertEquals(422, frames.statusCode(), frames.body());
         assertTrue(frames.body().contains("frames, limit is 256"), frames.body());
 
         // long enough for an idle worker to take the job on a busy machine (a job still queued at its
-        // deadline is refused as busy instead), far too short for a 6 MP PNG
+        // deadline is refused as busy instead), far too short for a 6 MP PNG of noise
         ImgedgeServer server = start(Map.of("imgedge.limits.transform_timeout", "50ms"));
         long before = server.nativeMemory();
-        HttpResponse<String> slow = get(server, "/_/rs:fill:3000:2000/plain/local:///photo.jpg@png");
+        HttpResponse<String> slow = get(server, "/_/rs:fill:3000:2000/plain/local:///noise.png@png");
         assertEquals(503, slow.statusCode(), slow.body());
         assertTrue(slow.body().contains("transform took longer"), slow.body());
         Eventually.until(() -> server.workers().inFlight() == 0, "the abandoned transform finishes");
