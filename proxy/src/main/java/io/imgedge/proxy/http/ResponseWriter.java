@@ -74,17 +74,17 @@ final class ResponseWriter {
     void write(Exchange exchange, Reply reply, boolean close, boolean announceClose, Written done) {
         // draining: an HTTP/1.1 client is told to go elsewhere for its next request
         boolean drained = raw != null && shared.state().draining();
-        if (raw != null && reply instanceof Reply.Image(ImageReply image) && !close && !announceClose && !drained
-                && exchange.keepAlive() && !exchange.head() && !exchange.http10()
-                && (cleartext || image.body().remaining() <= WHOLE_MAX)
+        if (reply instanceof Reply.Image(ImageReply image) && !close && !announceClose
                 && !exchange.preconditions().notModified(image.etag(), image.lastModified())) {
-            imageHit(image, done);
-            return;
-        }
-        if (raw == null && reply instanceof Reply.Image(ImageReply image) && !close && !announceClose
-                && !exchange.preconditions().notModified(image.etag(), image.lastModified())) {
-            streamImage(image, exchange.head(), done);
-            return;
+            if (raw == null) {
+                streamImage(image, exchange.head(), done);
+                return;
+            }
+            if (!drained && exchange.keepAlive() && !exchange.head() && !exchange.http10()
+                    && (cleartext || image.body().remaining() <= WHOLE_MAX)) {
+                imageHit(image, done);
+                return;
+            }
         }
         FullHttpResponse response = Responses.build(reply, exchange.preconditions(), exchange.head());
         response.headers().set(Responses.SERVED_BY, shared.nodeName());
@@ -128,12 +128,7 @@ final class ResponseWriter {
         } else {
             written = raw.writeAndFlush(Unpooled.wrappedBuffer(body.duplicate()));
         }
-        // a small body is usually out before writeAndFlush returns: no listener then
-        if (written.isDone()) {
-            imageWritten(image, bytes, corked, written, done);
-        } else {
-            written.addListener((ChannelFutureListener) w -> imageWritten(image, bytes, corked, w, done));
-        }
+        whenOut(written, image, bytes, corked, done);
     }
 
     /** A 200 image on an HTTP/2 stream: its headers frame, then (unless HEAD) its body in one data frame. */
@@ -147,10 +142,15 @@ final class ResponseWriter {
             ctx.write(new DefaultHttp2HeadersFrame(headers, false), ctx.voidPromise());
             written = ctx.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(image.body().duplicate()), true));
         }
+        whenOut(written, image, bytes, false, done);
+    }
+
+    /** Tells {@code done} once the image's {@code written}; a small body is usually out already: no listener then. */
+    private static void whenOut(ChannelFuture written, ImageReply image, long bytes, boolean corked, Written done) {
         if (written.isDone()) {
-            imageWritten(image, bytes, false, written, done);
+            imageWritten(image, bytes, corked, written, done);
         } else {
-            written.addListener((ChannelFutureListener) w -> imageWritten(image, bytes, false, w, done));
+            written.addListener((ChannelFutureListener) w -> imageWritten(image, bytes, corked, w, done));
         }
     }
 
