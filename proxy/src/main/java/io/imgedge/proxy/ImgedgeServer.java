@@ -24,6 +24,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,11 +89,13 @@ public final class ImgedgeServer implements AutoCloseable {
             this.services = wired;
             ServerConfig server = config.server();
             this.connections = new ConnectionLimit(server.maxConnections(), metrics);
+            // the TLS context (a self-signed certificate made, BoringSSL loaded: ~200 ms) before any
+            // listener, so that once /health answers on HTTP the HTTPS port is open too
+            SslContext tls = server.https() == null ? null : TlsContexts.server(server.https());
             this.http = (InetSocketAddress) listen(server.http(),
                     new PublicInitializer(null, server, services.handler(), connections)).localAddress();
-            this.https = server.https() == null ? null : (InetSocketAddress) listen(server.https().listener(),
-                    new PublicInitializer(TlsContexts.server(server.https()), server, services.handler(), connections))
-                    .localAddress();
+            this.https = tls == null ? null : (InetSocketAddress) listen(server.https().listener(),
+                    new PublicInitializer(tls, server, services.handler(), connections)).localAddress();
             this.adminListener = !config.admin().enabled() ? null : listen(config.admin().listener(), new AdminInitializer(
                     new AdminHandler(state, metrics, services.images(), services.templateImages(),
                             new SignatureVerifier(config.signing()), services.store(), virtualThreads,
